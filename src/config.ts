@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Empty strings count as unset: `FOO= npm start` should mean "use the default". */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const configSchema = z
+  .object({
+    // Slack bot token (xoxb-…). Unset: the terminal chat serves instead of Slack.
+    SLACK_BOT_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^xoxb-/, 'a bot token starting with "xoxb-"')
+        .optional(),
+    ),
+    // Slack signing secret, checked on every HTTP request from Slack.
+    SLACK_SIGNING_SECRET: optionalString,
+    // App-level token (xapp-…): Socket Mode instead of HTTP.
+    SLACK_APP_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^xapp-/, 'an app-level token starting with "xapp-"')
+        .optional(),
+    ),
+    // Base URL of the Slack Web API (tests and proxies); the client's own default when unset.
+    SLACK_API_URL: optionalString.pipe(
+      z.url('an http(s) URL such as https://slack.com/api/').optional(),
+    ),
+    // HTTP port for Slack, events, health and metrics.
+    PORT: optionalString.transform((value, ctx) => {
+      if (value === undefined) return 3000;
+      const port = Number(value);
+      if (!/^\d+$/.test(value) || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: 'a port number from 0 to 65535' });
+        return z.NEVER;
+      }
+      return port;
+    }),
+    // Where triggers live: the embedded local back end, or AWS.
+    BACKEND: optionalString.pipe(z.enum(['local', 'aws'], '"local" or "aws"').default('local')),
+    // AWS Region for the AWS back end (the SDK's own chain resolves it when unset).
+    AWS_REGION: optionalString,
+    // EventBridge Scheduler group the bot owns.
+    SCHEDULE_GROUP: optionalString.pipe(
+      z
+        .string()
+        .max(64, 'a group name of at most 64 characters')
+        .regex(/^[0-9a-zA-Z\-_.]+$/, 'a group name of letters, digits, "-", "_" and "."')
+        .default('sagemaker-pipelines'),
+    ),
+    // The store: sqlite:PATH or postgres://…
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://user:pass@host/db')
+        .default('sqlite:./data/bot.db'),
+    ),
+    // Access policy (YAML).
+    POLICY_FILE: optionalString.pipe(z.string().default('./policy.yml')),
+    // Shared secret EventBridge sends with POST /aws/events.
+    EVENTS_API_KEY: optionalString.pipe(
+      z.string().min(16, 'a secret of at least 16 characters').optional(),
+    ),
+    // SQS queue the EventBridge rule targets, long-polled instead of (or beside) POST /aws/events.
+    EVENTS_QUEUE_URL: optionalString.pipe(z.url('an SQS queue URL').optional()),
+    // Simulated pipelines for the local back end; the shipped examples when unset.
+    LOCAL_PIPELINES_FILE: optionalString,
+    // pino log level.
+    LOG_LEVEL: optionalString.pipe(z.enum(logLevels, logLevels.join(', ')).default('info')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required with SLACK_BOT_TOKEN over HTTP (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'required with SLACK_APP_TOKEN (Socket Mode still calls the Web API)',
+      });
+    }
+  });
+
+type ParsedEnv = z.output<typeof configSchema>;
+
+export interface Config {
+  slack:
+    | { mode: 'terminal' }
+    | { mode: 'http'; botToken: string; signingSecret: string; apiUrl?: string }
+    | {
+        mode: 'socket';
+        botToken: string;
+        appToken: string;
+        signingSecret?: string;
+        apiUrl?: string;
+      };
+  port: number;
+  backend: 'local' | 'aws';
+  awsRegion?: string;
+  scheduleGroup: string;
+  databaseUrl: string;
+  policyFile: string;
+  eventsApiKey?: string;
+  eventsQueueUrl?: string;
+  localPipelinesFile?: string;
+  logLevel: (typeof logLevels)[number];
+}
+
+/** A configuration mistake, worded for the operator who set the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once; throws ConfigError naming every variable that is wrong. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const shown =
+          variable in env && !/TOKEN|SECRET|KEY|URL/.test(variable)
+            ? ` (got "${env[variable]}")`
+            : '';
+        return `${variable}: expected ${issue.message}${shown}`;
+      }),
+    );
+  }
+  return Object.freeze(toConfig(result.data));
+}
+
+function toConfig(env: ParsedEnv): Config {
+  const apiUrl = env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {};
+  let slack: Config['slack'] = { mode: 'terminal' };
+  if (env.SLACK_BOT_TOKEN && env.SLACK_APP_TOKEN) {
+    slack = {
+      mode: 'socket',
+      botToken: env.SLACK_BOT_TOKEN,
+      appToken: env.SLACK_APP_TOKEN,
+      ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+      ...apiUrl,
+    };
+  } else if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
+    slack = {
+      mode: 'http',
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      ...apiUrl,
+    };
+  }
+  return {
+    slack,
+    port: env.PORT,
+    backend: env.BACKEND,
+    ...(env.AWS_REGION ? { awsRegion: env.AWS_REGION } : {}),
+    scheduleGroup: env.SCHEDULE_GROUP,
+    databaseUrl: env.DATABASE_URL,
+    policyFile: env.POLICY_FILE,
+    ...(env.EVENTS_API_KEY ? { eventsApiKey: env.EVENTS_API_KEY } : {}),
+    ...(env.EVENTS_QUEUE_URL ? { eventsQueueUrl: env.EVENTS_QUEUE_URL } : {}),
+    ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
+    logLevel: env.LOG_LEVEL,
+  };
+}
