@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import {
+  type CommandError,
+  formatCommandError,
+  formatPreviewText,
+  MAX_COUNT,
+  type PreviewCommandInput,
+  runPreviewCommand,
+} from './bot/commands/preview-commands.js';
+import { formatInstant } from './scheduling/expression/index.js';
+
+/** Exit codes: 0 done, 2 the input was wrong (the reason is on stderr). */
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  now: () => Date;
+}
+
+const usage = `Usage:
+  pipeline-schedule next <expression> [--tz ZONE] [--from ISO] [--start ISO] [--end ISO] [--count N]
+      The next runs (default 5, at most ${MAX_COUNT}), one ISO-8601 UTC instant per line, strictly
+      after --from (default: now). A rate() with no --start starts at --from itself.
+  pipeline-schedule validate <expression> [--tz ZONE] [--from ISO] [--start ISO] [--end ISO]
+      What the expression means, the next runs and anything to know before using it.
+  pipeline-schedule help
+
+<expression> is EventBridge Scheduler syntax; quote it for the shell:
+  pipeline-schedule next 'cron(0 8 ? * MON-FRI *)' --tz Europe/Berlin --count 3
+  pipeline-schedule next 'rate(6 hours)' --start 2026-12-01T00:00:00Z
+  pipeline-schedule validate 'at(2026-12-24T09:00:00)' --tz America/New_York
+Date-times without an offset are read in --tz (UTC by default).`;
+
+const options = {
+  tz: { type: 'string' },
+  from: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  count: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The one-shot command line. Thin: parsing argv, then the same commands the chat runs. */
+export function runCli(argv: string[], io: CliIo): number {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usageError(io, cleanParseArgsMessage(error));
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || command === 'help' || command === undefined) {
+    (command === undefined && !parsed.values.help ? io.stderr : io.stdout)(usage);
+    return command === undefined && !parsed.values.help ? EXIT_USAGE : EXIT_OK;
+  }
+  if (command !== 'next' && command !== 'validate')
+    return usageError(io, `unknown command "${command}"`);
+  if (rest.length === 0)
+    return usageError(io, `${command} needs an expression, e.g. 'cron(0 8 ? * MON-FRI *)'`);
+  // An unquoted cron arrives split by the shell; put it back together.
+  const expression = rest.join(' ');
+  const { tz, from, start, end, count } = parsed.values;
+  if (command === 'validate' && count !== undefined)
+    return usageError(io, '--count applies to next, not validate');
+  const input: PreviewCommandInput = {
+    expression,
+    ...(tz !== undefined ? { timeZone: tz } : {}),
+    ...(from !== undefined ? { from } : {}),
+    ...(start !== undefined ? { start } : {}),
+    ...(end !== undefined ? { end } : {}),
+    ...(count !== undefined ? { count } : {}),
+  };
+  const result = runPreviewCommand(input, io.now(), 5);
+  if (!result.ok) return inputError(io, result.error, expression);
+  if (command === 'next') {
+    for (const instant of result.preview.occurrences) io.stdout(formatInstant(instant));
+  } else {
+    for (const line of formatPreviewText(result.preview, { occurrences: true })) io.stdout(line);
+  }
+  return EXIT_OK;
+}
+
+function inputError(io: CliIo, error: CommandError, expression: string): number {
+  const [first, ...more] = formatCommandError(error, expression);
+  io.stderr(`pipeline-schedule: ${first}`);
+  for (const line of more) io.stderr(line);
+  return EXIT_USAGE;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`pipeline-schedule: ${message}`);
+  io.stderr("Run 'pipeline-schedule help' for usage.");
+  return EXIT_USAGE;
+}
+
+/** parseArgs says "Unknown option '--tzz'. To specify a positional argument…"; keep the first sentence. */
+function cleanParseArgsMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('. ')[0]?.replace(/\.$/, '') ?? message;
+}
+
+/** Entry point for bin/pipeline-schedule.js. */
+export function main(argv = process.argv.slice(2)): void {
+  process.exitCode = runCli(argv, {
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+    now: () => new Date(),
+  });
+}

@@ -1,0 +1,129 @@
+import { formatInstant } from './calendar.js';
+import { describeExpression } from './describe.js';
+import { nextOccurrences } from './occurrences.js';
+import { parseExpression } from './parse.js';
+import { resolveTimeZone } from './time-zone.js';
+import type { Dialect, ExpressionError, ScheduleExpression } from './types.js';
+import { expressionWarnings, type ScheduleWarning } from './warnings.js';
+
+export { formatInstant } from './calendar.js';
+export { describeExpression } from './describe.js';
+export { nextOccurrences, type OccurrenceOptions } from './occurrences.js';
+export { MAX_EXPRESSION_LENGTH, parseExpression } from './parse.js';
+export { resolveTimeZone } from './time-zone.js';
+export type * from './types.js';
+export type { ScheduleWarning, WarningCode } from './warnings.js';
+
+export interface PreviewRequest {
+  expression: string;
+  /** IANA zone; UTC when omitted. */
+  timeZone?: string;
+  start?: Date;
+  end?: Date;
+  /** The instant the preview is made (and, for a rate with no start, the schedule's start). */
+  now: Date;
+  /** How many upcoming runs to list; 5 by default. */
+  count?: number;
+  dialect?: Dialect;
+}
+
+export interface SchedulePreview {
+  expression: ScheduleExpression;
+  timeZone: string;
+  description: string;
+  occurrences: Date[];
+  warnings: ScheduleWarning[];
+}
+
+export type ScheduleInputError =
+  | ExpressionError
+  | { code: 'INVALID_TIME_ZONE'; message: string; field: 'timeZone' }
+  | { code: 'INVALID_DATE_RANGE'; message: string; field: 'start' | 'end' };
+
+export type PreviewResult =
+  | { ok: true; preview: SchedulePreview }
+  | { ok: false; error: ScheduleInputError };
+
+/** Upcoming runs considered when judging how often a schedule fires. */
+const FREQUENCY_SAMPLE = 10;
+
+/**
+ * Everything a person should see before committing a schedule: the parsed expression, what it
+ * means in words, the next runs, and the warnings. The one entry point the modal, the chat
+ * commands and the CLI share.
+ */
+export function previewSchedule(request: PreviewRequest): PreviewResult {
+  const parsed = parseExpression(request.expression, { dialect: request.dialect ?? 'scheduler' });
+  if (!parsed.ok) return parsed;
+  let timeZone = 'UTC';
+  if (request.timeZone !== undefined) {
+    const zone = resolveTimeZone(request.timeZone);
+    if (!zone.ok)
+      return {
+        ok: false,
+        error: { code: 'INVALID_TIME_ZONE', message: zone.message, field: 'timeZone' },
+      };
+    timeZone = zone.timeZone;
+    if (request.dialect === 'rules' && timeZone !== 'UTC') {
+      return {
+        ok: false,
+        error: {
+          code: 'INVALID_TIME_ZONE',
+          message:
+            'time zone: EventBridge rules always run in UTC; use EventBridge Scheduler for a local time',
+          field: 'timeZone',
+        },
+      };
+    }
+  }
+  for (const [field, date] of [
+    ['start', request.start],
+    ['end', request.end],
+  ] as const) {
+    if (date && Number.isNaN(date.getTime())) {
+      return {
+        ok: false,
+        error: { code: 'INVALID_DATE_RANGE', message: `${field}: not a valid date`, field },
+      };
+    }
+  }
+  if (request.start && request.end && request.end.getTime() <= request.start.getTime()) {
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_DATE_RANGE',
+        message: `end (${formatInstant(request.end)}) must be after start (${formatInstant(request.start)})`,
+        field: 'end',
+      },
+    };
+  }
+  const expression = parsed.expression;
+  const count = Math.max(0, Math.floor(request.count ?? 5));
+  const window = {
+    after: request.now,
+    timeZone,
+    ...(request.start ? { start: request.start } : {}),
+    ...(request.end ? { end: request.end } : {}),
+  };
+  const upcoming = nextOccurrences(expression, {
+    ...window,
+    count: Math.max(count, FREQUENCY_SAMPLE),
+  });
+  const warnings = expressionWarnings(expression, {
+    timeZone,
+    now: request.now.getTime(),
+    ...(request.start ? { start: request.start.getTime() } : {}),
+    ...(request.end ? { end: request.end.getTime() } : {}),
+    upcoming,
+  });
+  return {
+    ok: true,
+    preview: {
+      expression,
+      timeZone,
+      description: describeExpression(expression, timeZone),
+      occurrences: upcoming.slice(0, count),
+      warnings,
+    },
+  };
+}
