@@ -522,6 +522,13 @@ function parseValue(text: string, where: TextSpan, spec: FieldSpec): number {
     return value;
   }
   const upper = text.toUpperCase();
+  if (/^(\d*L|\d*L?W|\d+#\d*|L-\d+)$/.test(upper)) {
+    const allowed =
+      spec.name === 'day-of-month' || spec.name === 'day-of-week'
+        ? ' in a list or range'
+        : ' (L, W and # belong in day-of-month and day-of-week)';
+    fail(`${spec.name}: "${text}" can't be used here${allowed}`, spec.name, where);
+  }
   if (spec.names) {
     const index = spec.names.indexOf(upper);
     if (index !== -1) return index + spec.min;
@@ -540,13 +547,6 @@ function parseValue(text: string, where: TextSpan, spec: FieldSpec): number {
     fail(`${spec.name}: a range needs a value on both sides of "-"`, spec.name, where);
   if (/^-\d+$/.test(text))
     fail(`${spec.name}: ${text} is out of range ${spec.rangeHint}`, spec.name, where);
-  if (/[LW#]/i.test(text)) {
-    const allowed =
-      spec.name === 'day-of-month' || spec.name === 'day-of-week'
-        ? ''
-        : ` (L, W and # belong in day-of-month and day-of-week)`;
-    fail(`${spec.name}: "${text}" can't be used here${allowed}`, spec.name, where);
-  }
   fail(`${spec.name}: "${text}" is not a number in range ${spec.rangeHint}`, spec.name, where);
 }
 
