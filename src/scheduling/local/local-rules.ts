@@ -1,0 +1,185 @@
+import type { Logger } from '../../logger.js';
+import type { Store } from '../../store/store.js';
+import { TriggerError } from '../errors.js';
+import { matchesEventPattern, parseEventPattern } from '../events/event-pattern.js';
+import { DYNAMIC_VALUE, type ParameterValue } from '../pipeline.js';
+import type { PipelinesPort, RulesPort } from '../ports.js';
+import {
+  type EventTrigger,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_RULE_TARGETS,
+  type Page,
+  type PageRequest,
+  ROLE_ARN,
+  type RuleRecord,
+  type RuleSummary,
+  TRIGGER_NAME,
+  type TriggerState,
+} from '../triggers.js';
+import type { Clock } from './clock.js';
+import type { BusEvent, LocalEventBus } from './event-bus.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
+
+/**
+ * The embedded stand-in for EventBridge rules on the default bus: rules are stored like
+ * PutRule/PutTargets store them, and every event published on the local bus starts the pipeline
+ * targets of each enabled rule whose pattern matches, with static parameter values as given and
+ * dynamic ones ($.detail.key) read from the event.
+ */
+export class LocalRules implements RulesPort {
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly pipelines: PipelinesPort,
+    bus: LocalEventBus,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.unsubscribe = bus.subscribe((event) => this.route(event));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  async put(rule: EventTrigger): Promise<{ arn: string }> {
+    validateRule(rule);
+    const arn = ruleArn(rule.name);
+    await this.store.local.put('rules', {
+      key: rule.name,
+      json: JSON.stringify({ ...rule, arn }),
+      updatedAt: new Date(this.clock.now()),
+    });
+    return { arn };
+  }
+
+  async get(name: string): Promise<RuleRecord> {
+    const row = await this.store.local.get('rules', name);
+    if (!row)
+      throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
+        rule: name,
+      });
+    return JSON.parse(row.json) as RuleRecord;
+  }
+
+  async setState(name: string, state: TriggerState): Promise<void> {
+    const rule = await this.get(name);
+    await this.store.local.put('rules', {
+      key: name,
+      json: JSON.stringify({ ...rule, state }),
+      updatedAt: new Date(this.clock.now()),
+    });
+  }
+
+  async delete(name: string): Promise<void> {
+    if (!(await this.store.local.delete('rules', name))) {
+      throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
+        rule: name,
+      });
+    }
+  }
+
+  async list(query: PageRequest & { namePrefix?: string }): Promise<Page<RuleSummary>> {
+    const size = Math.min(Math.max(query.maxResults ?? 100, 1), 100);
+    const rows = await this.store.local.list('rules', {
+      ...(query.namePrefix ? { keyPrefix: query.namePrefix } : {}),
+      ...(query.nextToken ? { after: query.nextToken } : {}),
+      limit: size + 1,
+    });
+    const items = rows.slice(0, size).map((row) => {
+      const rule = JSON.parse(row.json) as RuleRecord;
+      return { name: rule.name, arn: rule.arn, state: rule.state };
+    });
+    const last = rows[size - 1];
+    return { items, ...(rows.length > size && last ? { nextToken: last.key } : {}) };
+  }
+
+  /** Starts the targets of every enabled rule the event matches. */
+  private async route(event: BusEvent): Promise<void> {
+    const rows = await this.store.local.list('rules');
+    for (const row of rows) {
+      const rule = JSON.parse(row.json) as RuleRecord;
+      if (rule.state !== 'ENABLED') continue;
+      const pattern = parseEventPattern(rule.eventPattern);
+      if (!pattern.ok || !matchesEventPattern(pattern.pattern, event)) continue;
+      for (const target of rule.targets) {
+        try {
+          const { executionArn } = await this.pipelines.start({
+            pipelineName: target.pipelineName,
+            parameters: resolveParameters(target.parameters, event),
+            // One execution per event and target, however often the event is delivered.
+            clientToken: `${event.id}-${rule.name}-${target.id}`
+              .replace(/[^A-Za-z0-9-]/g, '-')
+              .padEnd(32, '0')
+              .slice(0, 128),
+            description: `Started by EventBridge rule ${rule.name} for event ${event.id}`,
+          });
+          this.log.info(
+            { rule: rule.name, target: target.id, eventId: event.id, executionArn },
+            'rule started pipeline',
+          );
+        } catch (error) {
+          this.log.warn(
+            { rule: rule.name, target: target.id, eventId: event.id, err: error },
+            'rule target failed to start',
+          );
+        }
+      }
+    }
+  }
+}
+
+/** Dynamic values ($.detail.x) come from the event; a path that is not there leaves the parameter out. */
+export function resolveParameters(parameters: ParameterValue[], event: unknown): ParameterValue[] {
+  const out: ParameterValue[] = [];
+  for (const { name, value } of parameters) {
+    if (!DYNAMIC_VALUE.test(value)) {
+      out.push({ name, value });
+      continue;
+    }
+    const found = readJsonPath(event, value);
+    if (found === undefined || found === null) continue;
+    out.push({ name, value: typeof found === 'string' ? found : JSON.stringify(found) });
+  }
+  return out;
+}
+
+function readJsonPath(root: unknown, path: string): unknown {
+  let current: unknown = root;
+  for (const part of path.slice(1).match(/\.[^.[]+|\[\d+\]/g) ?? []) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = part.startsWith('[') ? Number(part.slice(1, -1)) : part.slice(1);
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+export function ruleArn(name: string): string {
+  return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${name}`;
+}
+
+function validateRule(rule: EventTrigger): void {
+  if (!TRIGGER_NAME.test(rule.name))
+    throw new TriggerError(
+      'VALIDATION',
+      `rule name "${rule.name}" must be 1-64 letters, digits, "-", "_" or "."`,
+    );
+  const pattern = parseEventPattern(rule.eventPattern);
+  if (!pattern.ok)
+    throw new TriggerError(
+      'VALIDATION',
+      `Event pattern is not valid. Reason: ${pattern.error.message}`,
+    );
+  if (rule.targets.length === 0)
+    throw new TriggerError('VALIDATION', 'a rule needs at least one target');
+  if (rule.targets.length > MAX_RULE_TARGETS)
+    throw new TriggerError('LIMIT_EXCEEDED', `a rule can have at most ${MAX_RULE_TARGETS} targets`);
+  if (!ROLE_ARN.test(rule.roleArn))
+    throw new TriggerError('VALIDATION', `RoleArn ${rule.roleArn} is not an IAM role ARN`);
+  if ((rule.description ?? '').length > MAX_DESCRIPTION_LENGTH)
+    throw new TriggerError(
+      'VALIDATION',
+      `Description is longer than ${MAX_DESCRIPTION_LENGTH} characters`,
+    );
+}

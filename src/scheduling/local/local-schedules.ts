@@ -1,0 +1,570 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger.js';
+import type { Store } from '../../store/store.js';
+import { TriggerError } from '../errors.js';
+import {
+  nextOccurrences,
+  parseExpression,
+  resolveTimeZone,
+  type ScheduleExpression,
+} from '../expression/index.js';
+import {
+  MAX_PARAMETER_VALUE_LENGTH,
+  MAX_PARAMETERS,
+  PARAMETER_NAME,
+  type ParameterValue,
+} from '../pipeline.js';
+import type { PipelinesPort, SchedulesPort } from '../ports.js';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  type Page,
+  type PageRequest,
+  ROLE_ARN,
+  type ScheduleRecord,
+  type ScheduleSummary,
+  type ScheduleTrigger,
+  SQS_ARN,
+  TRIGGER_NAME,
+} from '../triggers.js';
+import type { Clock } from './clock.js';
+import { MAX_TIMER_MS } from './clock.js';
+import { MinHeap } from './min-heap.js';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
+
+/** A schedule as the store keeps it: the record plus how far the engine got. */
+interface StoredSchedule {
+  record: Omit<ScheduleRecord, 'start' | 'end' | 'createdAt' | 'modifiedAt'> & {
+    start?: string;
+    end?: string;
+    createdAt: string;
+    modifiedAt: string;
+  };
+  /** The scheduled time (ms) of the last occurrence that was fired. */
+  lastFired?: number;
+  /** Bumped on every change so stale heap entries are recognised. */
+  version: number;
+}
+
+interface Due {
+  due: number;
+  key: string;
+  occurrence: number;
+  version: number;
+  attempt: number;
+}
+
+export interface FiringReport {
+  key: string;
+  scheduledTime: number;
+  firedAt: number;
+  attempt: number;
+  outcome: 'started' | 'retrying' | 'dead-lettered';
+  executionArn?: string;
+  error?: string;
+}
+
+/** Scheduler's precision is a minute; firing a little after the due instant is normal. */
+const RETRY_BASE_MS = 1000;
+
+/**
+ * The embedded stand-in for EventBridge Scheduler: it stores schedules like the service does
+ * (same validation, same errors, UpdateSchedule replaces everything) and fires each enabled
+ * schedule at its occurrences. One timer serves every schedule: a min-heap of the next due
+ * instant of each, re-armed after each firing.
+ *
+ * A restart loses nothing and fires nothing twice: each firing starts the pipeline with a client
+ * token derived from the schedule and the occurrence (a repeat is a no-op), and the last fired
+ * occurrence is saved; on start, occurrences missed while down are fired if they are younger
+ * than the schedule's maximum event age, as Scheduler's retries would have.
+ */
+export class LocalSchedules implements SchedulesPort {
+  private readonly heap = new MinHeap<Due>();
+  private readonly versions = new Map<string, number>();
+  private readonly parsed = new Map<
+    string,
+    { expression: ScheduleExpression; stored: StoredSchedule }
+  >();
+  private timer: unknown;
+  private timerDue = Number.POSITIVE_INFINITY;
+  private running = false;
+  private firing: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(report: FiringReport) => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly pipelines: PipelinesPort,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads every schedule from the store and starts firing. */
+  async start(): Promise<void> {
+    this.running = true;
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.store.local.list('schedules', {
+        ...(after ? { after } : {}),
+        limit: 5000,
+      });
+      for (const row of rows) this.enqueue(row.key, JSON.parse(row.json) as StoredSchedule, true);
+      if (rows.length < 5000) break;
+      after = rows[rows.length - 1]?.key;
+    }
+    this.arm();
+  }
+
+  /** Stops the timer and waits for a firing in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    await this.firing;
+  }
+
+  onFiring(listener: (report: FiringReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get pending(): number {
+    return this.heap.size;
+  }
+
+  async ensureGroup(group: string): Promise<void> {
+    validateName(group, 'group');
+    await this.store.local.insert('groups', {
+      key: group,
+      json: '{}',
+      updatedAt: new Date(this.clock.now()),
+    });
+  }
+
+  async create(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }> {
+    await this.requireGroup(schedule.group);
+    validateSchedule(schedule);
+    const key = keyOf(schedule.group, schedule.name);
+    const arn = scheduleArn(schedule.group, schedule.name);
+    // The same token again is a retry of the same request: answer as the first call did.
+    const claim = `${key}#${randomUUID()}`;
+    const owner = await this.store.local.claimToken('scheduler-create', clientToken, claim);
+    if (owner !== claim) {
+      if (owner.startsWith(`${key}#`) && (await this.store.local.get('schedules', key)))
+        return { arn };
+      throw new TriggerError(
+        'CONFLICT',
+        `client token ${clientToken} was already used for another request`,
+        { key },
+      );
+    }
+    const now = new Date(this.clock.now()).toISOString();
+    const stored: StoredSchedule = {
+      record: { ...serialize(schedule), arn, createdAt: now, modifiedAt: now },
+      version: 1,
+    };
+    const inserted = await this.store.local.insert('schedules', {
+      key,
+      ref: schedule.pipelineName.toLowerCase(),
+      json: JSON.stringify(stored),
+      updatedAt: new Date(now),
+    });
+    if (!inserted) {
+      throw new TriggerError(
+        'ALREADY_EXISTS',
+        `a schedule named ${schedule.name} already exists in group ${schedule.group}`,
+        { key },
+      );
+    }
+    this.enqueue(key, stored, false);
+    this.arm();
+    return { arn };
+  }
+
+  async get(group: string, name: string): Promise<ScheduleRecord> {
+    return deserialize((await this.load(group, name)).record);
+  }
+
+  async update(schedule: ScheduleTrigger, _clientToken: string): Promise<{ arn: string }> {
+    validateSchedule(schedule);
+    const current = await this.load(schedule.group, schedule.name);
+    const key = keyOf(schedule.group, schedule.name);
+    const stored: StoredSchedule = {
+      record: {
+        ...serialize(schedule),
+        arn: current.record.arn,
+        createdAt: current.record.createdAt,
+        modifiedAt: new Date(this.clock.now()).toISOString(),
+      },
+      ...(current.lastFired !== undefined ? { lastFired: current.lastFired } : {}),
+      version: current.version + 1,
+    };
+    await this.store.local.put('schedules', {
+      key,
+      ref: schedule.pipelineName.toLowerCase(),
+      json: JSON.stringify(stored),
+      updatedAt: new Date(this.clock.now()),
+    });
+    this.enqueue(key, stored, false);
+    this.arm();
+    return { arn: current.record.arn };
+  }
+
+  async delete(group: string, name: string, _clientToken: string): Promise<void> {
+    const key = keyOf(group, name);
+    if (!(await this.store.local.delete('schedules', key))) {
+      throw new TriggerError('NOT_FOUND', `schedule ${name} was not found in group ${group}`, {
+        key,
+      });
+    }
+    this.forget(key);
+  }
+
+  async list(
+    query: PageRequest & { group: string; namePrefix?: string },
+  ): Promise<Page<ScheduleSummary>> {
+    await this.requireGroup(query.group);
+    const size = Math.min(Math.max(query.maxResults ?? 100, 1), 100);
+    const rows = await this.store.local.list('schedules', {
+      keyPrefix: keyOf(query.group, query.namePrefix ?? ''),
+      ...(query.nextToken ? { after: query.nextToken } : {}),
+      limit: size + 1,
+    });
+    const items = rows.slice(0, size).map((row) => {
+      const { record } = JSON.parse(row.json) as StoredSchedule;
+      return {
+        name: record.name,
+        group: record.group,
+        arn: record.arn,
+        state: record.state,
+        targetArn: record.pipelineArn,
+      };
+    });
+    const last = rows[size - 1];
+    return { items, ...(rows.length > size && last ? { nextToken: last.key } : {}) };
+  }
+
+  private async requireGroup(group: string): Promise<void> {
+    if (!(await this.store.local.get('groups', group))) {
+      throw new TriggerError('NOT_FOUND', `schedule group ${group} does not exist`, { group });
+    }
+  }
+
+  private async load(group: string, name: string): Promise<StoredSchedule> {
+    const row = await this.store.local.get('schedules', keyOf(group, name));
+    if (!row)
+      throw new TriggerError('NOT_FOUND', `schedule ${name} was not found in group ${group}`, {
+        group,
+        name,
+      });
+    return JSON.parse(row.json) as StoredSchedule;
+  }
+
+  private forget(key: string): void {
+    this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.parsed.delete(key);
+  }
+
+  /** Puts the schedule's next firing (and, on start, its recently missed ones) in the heap. */
+  private enqueue(key: string, stored: StoredSchedule, catchUp: boolean): void {
+    const parsed = parseExpression(stored.record.expression);
+    if (!parsed.ok) {
+      this.log.warn(
+        { key, expression: stored.record.expression },
+        'stored schedule has an invalid expression; not firing it',
+      );
+      return;
+    }
+    const version = (this.versions.get(key) ?? 0) + 1;
+    this.versions.set(key, version);
+    this.parsed.set(key, { expression: parsed.expression, stored });
+    if (stored.record.state !== 'ENABLED') return;
+    const now = this.clock.now();
+    const record = stored.record;
+    // Never fire an occurrence from before the schedule existed, or twice. A rate() with no start
+    // begins at its creation instant; a cron's first slot is strictly after it.
+    const created = Date.parse(record.createdAt) - (parsed.expression.kind === 'rate' ? 1 : 0);
+    const floor = Math.max(stored.lastFired ?? Number.NEGATIVE_INFINITY, created);
+    const maxAge = record.retryPolicy.maximumEventAgeSeconds * 1000;
+    const after = catchUp ? Math.max(floor, now - maxAge) : Math.max(floor, now - 1);
+    const next = this.occurrenceAfter(key, after);
+    if (next !== undefined)
+      this.heap.push({ due: this.dueOf(key, next), key, occurrence: next, version, attempt: 1 });
+  }
+
+  private occurrenceAfter(key: string, after: number): number | undefined {
+    const entry = this.parsed.get(key);
+    if (!entry) return undefined;
+    const r = entry.stored.record;
+    const start = r.start
+      ? Date.parse(r.start)
+      : entry.expression.kind === 'rate'
+        ? Date.parse(r.createdAt)
+        : undefined;
+    const [next] = nextOccurrences(entry.expression, {
+      after: new Date(after),
+      timeZone: r.timeZone,
+      ...(start !== undefined ? { start: new Date(start) } : {}),
+      ...(r.end ? { end: new Date(r.end) } : {}),
+      count: 1,
+    });
+    return next?.getTime();
+  }
+
+  /** With a flexible window, a stable pseudo-random delay within it (the same after a restart). */
+  private dueOf(key: string, occurrence: number): number {
+    const window = this.parsed.get(key)?.stored.record.flexibleWindowMinutes;
+    if (!window) return occurrence;
+    const hash = createHash('sha256').update(`${key}|${occurrence}`).digest().readUInt32BE(0);
+    return occurrence + (hash % (window * 60)) * 1000;
+  }
+
+  private arm(): void {
+    if (!this.running) return;
+    const head = this.heap.peek();
+    if (!head) return;
+    if (this.timer !== undefined && head.due >= this.timerDue) return;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timerDue = head.due;
+    const wait = Math.min(Math.max(0, head.due - this.clock.now()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = Number.POSITIVE_INFINITY;
+      this.firing = this.firing
+        .then(() => this.fireDue())
+        .catch((error: unknown) => this.log.error({ err: error }, 'local scheduler failed'));
+    }, wait);
+  }
+
+  /** Fires everything due by now, in order, then re-arms the timer. */
+  private async fireDue(): Promise<void> {
+    while (this.running) {
+      const head = this.heap.peek();
+      if (!head || head.due > this.clock.now()) break;
+      this.heap.pop();
+      if (this.versions.get(head.key) !== head.version) continue;
+      await this.fire(head);
+    }
+    this.arm();
+  }
+
+  private async fire(entry: Due): Promise<void> {
+    const current = this.parsed.get(entry.key);
+    if (!current) return;
+    const record = current.stored.record;
+    const firedAt = this.clock.now();
+    const report = (r: Omit<FiringReport, 'key' | 'scheduledTime' | 'firedAt' | 'attempt'>) => {
+      for (const listener of this.listeners)
+        listener({
+          key: entry.key,
+          scheduledTime: entry.occurrence,
+          firedAt,
+          attempt: entry.attempt,
+          ...r,
+        });
+    };
+    try {
+      const { executionArn } = await this.pipelines.start({
+        pipelineName: record.pipelineName,
+        parameters: withContext(record.parameters, record.arn, entry),
+        clientToken: createHash('sha256').update(`${record.arn}|${entry.occurrence}`).digest('hex'),
+        description: `Started by EventBridge Scheduler schedule ${record.group}/${record.name}`,
+      });
+      report({ outcome: 'started', executionArn });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retry = retryDelay(entry, record.retryPolicy, this.clock.now());
+      if (retry !== undefined) {
+        this.heap.push({ ...entry, due: this.clock.now() + retry, attempt: entry.attempt + 1 });
+        report({ outcome: 'retrying', error: message });
+        return;
+      }
+      await this.deadLetter(entry, record, message);
+      report({ outcome: 'dead-lettered', error: message });
+    }
+    await this.afterFiring(entry);
+  }
+
+  /** Saves how far the schedule got and queues its next occurrence (or deletes a finished at()). */
+  private async afterFiring(entry: Due): Promise<void> {
+    const current = this.parsed.get(entry.key);
+    if (!current || this.versions.get(entry.key) !== entry.version) return;
+    const stored = { ...current.stored, lastFired: entry.occurrence };
+    const next = this.occurrenceAfter(entry.key, entry.occurrence);
+    if (next === undefined && stored.record.deleteAfterCompletion) {
+      await this.store.local.delete('schedules', entry.key);
+      this.forget(entry.key);
+      this.log.info(
+        { schedule: entry.key },
+        'completed schedule deleted (ActionAfterCompletion DELETE)',
+      );
+      return;
+    }
+    await this.store.local.put('schedules', {
+      key: entry.key,
+      ref: stored.record.pipelineName.toLowerCase(),
+      json: JSON.stringify(stored),
+      updatedAt: new Date(this.clock.now()),
+    });
+    current.stored = stored;
+    if (next !== undefined)
+      this.heap.push({
+        due: this.dueOf(entry.key, next),
+        key: entry.key,
+        occurrence: next,
+        version: entry.version,
+        attempt: 1,
+      });
+  }
+
+  private async deadLetter(
+    entry: Due,
+    record: StoredSchedule['record'],
+    error: string,
+  ): Promise<void> {
+    this.log.warn(
+      {
+        schedule: entry.key,
+        scheduledTime: new Date(entry.occurrence).toISOString(),
+        attempts: entry.attempt,
+        deadLetterArn: record.deadLetterArn,
+        error,
+      },
+      'schedule invocation failed for good',
+    );
+    await this.store.local.put('dead-letters', {
+      key: `${entry.key}|${entry.occurrence}`,
+      ref: entry.key,
+      json: JSON.stringify({
+        schedule: record.arn,
+        scheduledTime: new Date(entry.occurrence).toISOString(),
+        attempts: entry.attempt,
+        error,
+        deadLetterArn: record.deadLetterArn,
+      }),
+      updatedAt: new Date(this.clock.now()),
+    });
+  }
+}
+
+function retryDelay(
+  entry: Due,
+  policy: ScheduleTrigger['retryPolicy'],
+  now: number,
+): number | undefined {
+  if (entry.attempt > policy.maximumRetryAttempts) return undefined;
+  const delay = RETRY_BASE_MS * 2 ** (entry.attempt - 1);
+  return now + delay - entry.occurrence > policy.maximumEventAgeSeconds * 1000 ? undefined : delay;
+}
+
+/** Scheduler substitutes its context attributes inside parameter values. */
+function withContext(parameters: ParameterValue[], arn: string, entry: Due): ParameterValue[] {
+  const scheduled = new Date(entry.occurrence).toISOString().replace('.000Z', 'Z');
+  const executionId = createHash('sha256')
+    .update(`${arn}|${entry.occurrence}|${entry.attempt}`)
+    .digest('hex')
+    .slice(0, 16);
+  return parameters.map(({ name, value }) => ({
+    name,
+    value: value
+      .replaceAll('<aws.scheduler.schedule-arn>', arn)
+      .replaceAll('<aws.scheduler.scheduled-time>', scheduled)
+      .replaceAll('<aws.scheduler.execution-id>', executionId)
+      .replaceAll('<aws.scheduler.attempt-number>', String(entry.attempt)),
+  }));
+}
+
+export function scheduleArn(group: string, name: string): string {
+  return `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule/${group}/${name}`;
+}
+
+function keyOf(group: string, name: string): string {
+  return `${group}/${name}`;
+}
+
+function serialize(
+  schedule: ScheduleTrigger,
+): Omit<StoredSchedule['record'], 'arn' | 'createdAt' | 'modifiedAt'> {
+  const { start, end, ...rest } = schedule;
+  return {
+    ...rest,
+    ...(start ? { start: start.toISOString() } : {}),
+    ...(end ? { end: end.toISOString() } : {}),
+  };
+}
+
+function deserialize(record: StoredSchedule['record']): ScheduleRecord {
+  const { start, end, createdAt, modifiedAt, ...rest } = record;
+  return {
+    ...rest,
+    ...(start ? { start: new Date(start) } : {}),
+    ...(end ? { end: new Date(end) } : {}),
+    createdAt: new Date(createdAt),
+    modifiedAt: new Date(modifiedAt),
+  };
+}
+
+function validateName(name: string, what: string): void {
+  if (!TRIGGER_NAME.test(name)) {
+    throw new TriggerError(
+      'VALIDATION',
+      `${what} name "${name}" must be 1-64 letters, digits, "-", "_" or "."`,
+    );
+  }
+}
+
+/** The checks EventBridge Scheduler makes on CreateSchedule/UpdateSchedule, with its limits. */
+function validateSchedule(s: ScheduleTrigger): void {
+  validateName(s.name, 'schedule');
+  validateName(s.group, 'group');
+  const parsed = parseExpression(s.expression);
+  if (!parsed.ok)
+    throw new TriggerError(
+      'VALIDATION',
+      `Invalid Schedule Expression ${s.expression}: ${parsed.error.message}`,
+    );
+  const zone = resolveTimeZone(s.timeZone);
+  if (!zone.ok) throw new TriggerError('VALIDATION', zone.message);
+  if (
+    s.flexibleWindowMinutes !== undefined &&
+    (!Number.isInteger(s.flexibleWindowMinutes) ||
+      s.flexibleWindowMinutes < 1 ||
+      s.flexibleWindowMinutes > 1440)
+  ) {
+    throw new TriggerError('VALIDATION', 'MaximumWindowInMinutes must be between 1 and 1440');
+  }
+  if (s.start && s.end && s.end.getTime() <= s.start.getTime())
+    throw new TriggerError('VALIDATION', 'The EndDate must be after the StartDate');
+  if (!ROLE_ARN.test(s.roleArn))
+    throw new TriggerError('VALIDATION', `RoleArn ${s.roleArn} is not an IAM role ARN`);
+  if (s.deadLetterArn !== undefined && !SQS_ARN.test(s.deadLetterArn)) {
+    throw new TriggerError(
+      'VALIDATION',
+      `DeadLetterConfig.Arn ${s.deadLetterArn} is not an SQS queue ARN`,
+    );
+  }
+  if ((s.description ?? '').length > MAX_DESCRIPTION_LENGTH)
+    throw new TriggerError(
+      'VALIDATION',
+      `Description is longer than ${MAX_DESCRIPTION_LENGTH} characters`,
+    );
+  const { maximumEventAgeSeconds: age, maximumRetryAttempts: attempts } = s.retryPolicy;
+  if (!Number.isInteger(age) || age < 60 || age > 86_400)
+    throw new TriggerError('VALIDATION', 'MaximumEventAgeInSeconds must be between 60 and 86400');
+  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 185)
+    throw new TriggerError('VALIDATION', 'MaximumRetryAttempts must be between 0 and 185');
+  if (s.parameters.length > MAX_PARAMETERS)
+    throw new TriggerError(
+      'VALIDATION',
+      `PipelineParameterList has more than ${MAX_PARAMETERS} items`,
+    );
+  for (const p of s.parameters) {
+    if (!PARAMETER_NAME.test(p.name))
+      throw new TriggerError('VALIDATION', `parameter name "${p.name}" is not valid`);
+    if (p.value.length < 1 || p.value.length > MAX_PARAMETER_VALUE_LENGTH) {
+      throw new TriggerError(
+        'VALIDATION',
+        `parameter ${p.name}: the value must be 1-${MAX_PARAMETER_VALUE_LENGTH} characters`,
+      );
+    }
+  }
+}

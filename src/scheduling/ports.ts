@@ -1,0 +1,71 @@
+import type { ParameterValue, Pipeline, PipelineSummary } from './pipeline.js';
+import type {
+  EventTrigger,
+  Execution,
+  ExecutionSummary,
+  Page,
+  PageRequest,
+  RuleRecord,
+  RuleSummary,
+  ScheduleRecord,
+  ScheduleSummary,
+  ScheduleTrigger,
+  TriggerState,
+} from './triggers.js';
+
+/**
+ * What the scheduling service needs from a back end. Two implementations: AWS (the SDK v3
+ * clients) and local (the embedded engine). Every method throws TriggerError for expected
+ * failures (NOT_FOUND, ALREADY_EXISTS, VALIDATION with AWS's own words, THROTTLED, ACCESS_DENIED).
+ */
+
+/** EventBridge Scheduler. */
+export interface SchedulesPort {
+  /** Creates the schedule group if it does not exist. */
+  ensureGroup(group: string): Promise<void>;
+  /** ALREADY_EXISTS when the name is taken; the same client token twice creates once. */
+  create(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }>;
+  get(group: string, name: string): Promise<ScheduleRecord>;
+  /** Replaces the whole schedule, as UpdateSchedule does. */
+  update(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }>;
+  delete(group: string, name: string, clientToken: string): Promise<void>;
+  list(query: PageRequest & { group: string; namePrefix?: string }): Promise<Page<ScheduleSummary>>;
+}
+
+/** EventBridge rules on the default bus, each with up to five pipeline targets. */
+export interface RulesPort {
+  /** PutRule then PutTargets, removing targets the trigger no longer names. */
+  put(rule: EventTrigger): Promise<{ arn: string }>;
+  get(name: string): Promise<RuleRecord>;
+  setState(name: string, state: TriggerState): Promise<void>;
+  /** RemoveTargets then DeleteRule. */
+  delete(name: string): Promise<void>;
+  list(query: PageRequest & { namePrefix?: string }): Promise<Page<RuleSummary>>;
+}
+
+export interface StartExecutionRequest {
+  pipelineName: string;
+  parameters: ParameterValue[];
+  /** 32-128 characters; the same token twice starts once. */
+  clientToken: string;
+  displayName?: string;
+  description?: string;
+}
+
+/** SageMaker pipelines and their executions. */
+export interface PipelinesPort {
+  list(query: PageRequest & { namePrefix?: string }): Promise<Page<PipelineSummary>>;
+  /** With the parameters parsed from the pipeline definition. NOT_FOUND when it does not exist. */
+  describe(nameOrArn: string): Promise<Pipeline>;
+  start(request: StartExecutionRequest): Promise<{ executionArn: string }>;
+  listExecutions(pipelineName: string, query: PageRequest): Promise<Page<ExecutionSummary>>;
+  describeExecution(executionArn: string): Promise<Execution>;
+  stopExecution(executionArn: string): Promise<void>;
+}
+
+export interface Backend {
+  kind: 'aws' | 'local';
+  schedules: SchedulesPort;
+  rules: RulesPort;
+  pipelines: PipelinesPort;
+}

@@ -1,0 +1,128 @@
+import type { ParameterValue } from './pipeline.js';
+
+/**
+ * The two kinds of trigger the bot manages, in our own terms; the AWS and local back ends
+ * translate them to and from EventBridge Scheduler schedules and EventBridge rules.
+ */
+
+export type TriggerState = 'ENABLED' | 'DISABLED';
+
+export interface RetryPolicy {
+  /** 60-86400: how long Scheduler keeps retrying one invocation. */
+  maximumEventAgeSeconds: number;
+  /** 0-185 */
+  maximumRetryAttempts: number;
+}
+
+/**
+ * Scheduler's own defaults are undocumented (24 h / 185 attempts is quoted second-hand), so we
+ * always send ours: a pipeline that cannot start within an hour should page a person, not retry
+ * all day.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maximumEventAgeSeconds: 3600,
+  maximumRetryAttempts: 3,
+};
+
+export interface ScheduleTrigger {
+  kind: 'schedule';
+  name: string;
+  group: string;
+  pipelineArn: string;
+  pipelineName: string;
+  /** at(…), rate(…) or cron(…), as EventBridge Scheduler takes it. */
+  expression: string;
+  /** IANA zone; UTC when the person gave none. */
+  timeZone: string;
+  start?: Date;
+  end?: Date;
+  /** Minutes of flexible window; undefined = OFF (run within the scheduled minute). */
+  flexibleWindowMinutes?: number;
+  state: TriggerState;
+  roleArn: string;
+  parameters: ParameterValue[];
+  description?: string;
+  retryPolicy: RetryPolicy;
+  deadLetterArn?: string;
+  /** ActionAfterCompletion DELETE: remove a one-time schedule once it has run. */
+  deleteAfterCompletion: boolean;
+}
+
+/** A schedule as a back end holds it. */
+export interface ScheduleRecord extends ScheduleTrigger {
+  arn: string;
+  createdAt?: Date;
+  modifiedAt?: Date;
+}
+
+export interface ScheduleSummary {
+  name: string;
+  group: string;
+  arn: string;
+  state: TriggerState;
+  targetArn: string;
+}
+
+export interface RuleTarget {
+  /** Unique within the rule; we use the pipeline name. */
+  id: string;
+  pipelineArn: string;
+  pipelineName: string;
+  /** A value written as a JSON path ($.detail.key) is taken from the matched event. */
+  parameters: ParameterValue[];
+}
+
+export interface EventTrigger {
+  kind: 'event';
+  name: string;
+  /** The pattern, as JSON text. */
+  eventPattern: string;
+  state: TriggerState;
+  roleArn: string;
+  description?: string;
+  /** At most 5: EventBridge's limit of targets per rule. */
+  targets: RuleTarget[];
+}
+
+export interface RuleRecord extends EventTrigger {
+  arn: string;
+}
+
+export interface RuleSummary {
+  name: string;
+  arn: string;
+  state: TriggerState;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface PageRequest {
+  nextToken?: string;
+  maxResults?: number;
+}
+
+export type ExecutionStatus = 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
+
+export interface ExecutionSummary {
+  arn: string;
+  pipelineArn: string;
+  status: ExecutionStatus;
+  startTime: Date;
+  displayName?: string;
+  description?: string;
+  failureReason?: string;
+}
+
+export interface Execution extends ExecutionSummary {
+  endTime?: Date;
+  parameters: ParameterValue[];
+}
+
+export const MAX_RULE_TARGETS = 5;
+export const TRIGGER_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
+export const MAX_DESCRIPTION_LENGTH = 512;
+export const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+export const SQS_ARN = /^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]+$/;
