@@ -1,0 +1,31 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Backend } from '../ports.js';
+import { AwsPipelines } from './pipelines.js';
+import { AwsRules } from './rules.js';
+import { AwsSchedules } from './schedules.js';
+
+export interface AwsBackendOptions {
+  /** Unset: the SDK resolves it (AWS_REGION, profile, instance metadata). */
+  region?: string;
+  /** Ready-made clients, for tests or shared configuration. */
+  schedulerClient?: SchedulerClient;
+  eventBridgeClient?: EventBridgeClient;
+  sageMakerClient?: SageMakerClient;
+}
+
+/**
+ * The AWS back end on the SDK v3 clients. Clients are built with nothing but the region, so
+ * the default credential chain and the standard endpoint variables (AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_SCHEDULER, …) apply: people point the bot at VPC endpoints or a stand-in.
+ */
+export function createAwsBackend(options: AwsBackendOptions = {}): Backend {
+  const config = options.region ? { region: options.region } : {};
+  return {
+    kind: 'aws',
+    schedules: new AwsSchedules(options.schedulerClient ?? new SchedulerClient(config)),
+    rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config)),
+    pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config)),
+  };
+}

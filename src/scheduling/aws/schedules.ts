@@ -1,0 +1,237 @@
+import {
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  type GetScheduleCommandOutput,
+  GetScheduleGroupCommand,
+  ListSchedulesCommand,
+  type SchedulerClient,
+  type Target,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { isTriggerError, TriggerError } from '../errors.js';
+import { pipelineNameOf } from '../pipeline.js';
+import type { SchedulesPort } from '../ports.js';
+import type {
+  Page,
+  PageRequest,
+  RetryPolicy,
+  ScheduleRecord,
+  ScheduleSummary,
+  ScheduleTrigger,
+} from '../triggers.js';
+import { type AwsCall, callAws } from './aws-errors.js';
+import { fillPage } from './paging.js';
+
+/**
+ * What GetSchedule reports for a schedule created without a RetryPolicy (someone else's):
+ * the 24 h / 185 attempts quoted for Scheduler. Shown as is, and resent as is on update, so
+ * the bot does not quietly change how such a schedule retries.
+ */
+const AWS_DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maximumEventAgeSeconds: 86_400,
+  maximumRetryAttempts: 185,
+};
+
+/** EventBridge Scheduler schedules that start SageMaker pipelines (the templated target). */
+export class AwsSchedules implements SchedulesPort {
+  constructor(private readonly client: SchedulerClient) {}
+
+  async ensureGroup(group: string): Promise<void> {
+    // Read first, so a deployment whose group was created by an operator needs no
+    // scheduler:CreateScheduleGroup permission.
+    const existing = await this.call(
+      'GetScheduleGroup',
+      { kind: 'schedule group', name: group },
+      () => this.client.send(new GetScheduleGroupCommand({ Name: group })),
+    ).catch((error: unknown) => {
+      if (isTriggerError(error, 'NOT_FOUND')) return undefined;
+      throw error;
+    });
+    if (existing?.State === 'DELETING') {
+      throw new TriggerError(
+        'CONFLICT',
+        `schedule group ${group} is being deleted; try again later`,
+        {
+          service: 'scheduler',
+          operation: 'GetScheduleGroup',
+          resource: `schedule group ${group}`,
+          requestId: existing.$metadata.requestId,
+        },
+      );
+    }
+    if (existing) return;
+    await this.call('CreateScheduleGroup', { kind: 'schedule group', name: group }, () =>
+      this.client.send(new CreateScheduleGroupCommand({ Name: group })),
+    ).catch((error: unknown) => {
+      // Another replica created it in the meantime.
+      if (!isTriggerError(error, 'ALREADY_EXISTS')) throw error;
+    });
+  }
+
+  async create(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }> {
+    const output = await this.call(
+      'CreateSchedule',
+      scheduleResource(schedule),
+      () => this.client.send(new CreateScheduleCommand(toScheduleInput(schedule, clientToken))),
+      {
+        roleArn: schedule.roleArn,
+        // The only thing CreateSchedule can miss is the group.
+        notFoundMessage: `schedule group ${schedule.group} was not found`,
+      },
+    );
+    return { arn: output.ScheduleArn ?? '' };
+  }
+
+  async get(group: string, name: string): Promise<ScheduleRecord> {
+    const output = await this.call('GetSchedule', { kind: 'schedule', name, group }, () =>
+      this.client.send(new GetScheduleCommand({ Name: name, GroupName: group })),
+    );
+    return toScheduleRecord(output, group, name);
+  }
+
+  async update(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }> {
+    // UpdateSchedule resets every field it is not sent, so we always send them all.
+    const output = await this.call(
+      'UpdateSchedule',
+      scheduleResource(schedule),
+      () => this.client.send(new UpdateScheduleCommand(toScheduleInput(schedule, clientToken))),
+      { roleArn: schedule.roleArn },
+    );
+    return { arn: output.ScheduleArn ?? '' };
+  }
+
+  async delete(group: string, name: string, clientToken: string): Promise<void> {
+    await this.call('DeleteSchedule', { kind: 'schedule', name, group }, () =>
+      this.client.send(
+        new DeleteScheduleCommand({ Name: name, GroupName: group, ClientToken: clientToken }),
+      ),
+    );
+  }
+
+  async list(
+    query: PageRequest & { group: string; namePrefix?: string },
+  ): Promise<Page<ScheduleSummary>> {
+    return fillPage(query, async (nextToken, limit) => {
+      const output = await this.call(
+        'ListSchedules',
+        { kind: 'schedule group', name: query.group },
+        () =>
+          this.client.send(
+            new ListSchedulesCommand({
+              GroupName: query.group,
+              ...(query.namePrefix ? { NamePrefix: query.namePrefix } : {}),
+              MaxResults: limit,
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            }),
+          ),
+      );
+      return {
+        // Summaries carry only the target ARN; the rest needs GetSchedule.
+        items: (output.Schedules ?? []).map((s) => ({
+          name: s.Name ?? '',
+          group: s.GroupName ?? query.group,
+          arn: s.Arn ?? '',
+          state: s.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+          targetArn: s.Target?.Arn ?? '',
+        })),
+        nextToken: output.NextToken,
+      };
+    });
+  }
+
+  private call<T>(
+    operation: string,
+    resource: AwsCall['resource'],
+    send: () => Promise<T>,
+    extra: Partial<AwsCall> = {},
+  ): Promise<T> {
+    return callAws({ service: 'scheduler', operation, resource, ...extra }, send);
+  }
+}
+
+function scheduleResource(schedule: ScheduleTrigger): AwsCall['resource'] {
+  return { kind: 'schedule', name: schedule.name, group: schedule.group };
+}
+
+/** The whole schedule as CreateSchedule and UpdateSchedule take it (same members). */
+function toScheduleInput(s: ScheduleTrigger, clientToken: string): CreateScheduleCommandInput {
+  const target: Target = {
+    Arn: s.pipelineArn,
+    RoleArn: s.roleArn,
+    // Always present, even empty (`{}`, as the SageMaker Python SDK sends it): the block is
+    // what makes Scheduler treat the pipeline ARN as the SageMaker templated target.
+    SageMakerPipelineParameters:
+      s.parameters.length > 0
+        ? { PipelineParameterList: s.parameters.map((p) => ({ Name: p.name, Value: p.value })) }
+        : {},
+    // Scheduler's own defaults are undocumented; we always send ours.
+    RetryPolicy: {
+      MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
+      MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
+    },
+    ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
+  };
+  return {
+    Name: s.name,
+    GroupName: s.group,
+    ScheduleExpression: s.expression,
+    ScheduleExpressionTimezone: s.timeZone,
+    ...(s.start ? { StartDate: s.start } : {}),
+    ...(s.end ? { EndDate: s.end } : {}),
+    FlexibleTimeWindow:
+      s.flexibleWindowMinutes === undefined
+        ? { Mode: 'OFF' }
+        : { Mode: 'FLEXIBLE', MaximumWindowInMinutes: s.flexibleWindowMinutes },
+    State: s.state,
+    ...(s.description !== undefined ? { Description: s.description } : {}),
+    ActionAfterCompletion: s.deleteAfterCompletion ? 'DELETE' : 'NONE',
+    Target: target,
+    ClientToken: clientToken,
+  };
+}
+
+function toScheduleRecord(
+  output: GetScheduleCommandOutput,
+  group: string,
+  name: string,
+): ScheduleRecord {
+  const target = output.Target;
+  const pipelineArn = target?.Arn ?? '';
+  const window = output.FlexibleTimeWindow;
+  const retry = target?.RetryPolicy;
+  return {
+    kind: 'schedule',
+    arn: output.Arn ?? '',
+    name: output.Name ?? name,
+    group: output.GroupName ?? group,
+    pipelineArn,
+    pipelineName: pipelineNameOf(pipelineArn),
+    expression: output.ScheduleExpression ?? '',
+    timeZone: output.ScheduleExpressionTimezone || 'UTC',
+    ...(output.StartDate ? { start: output.StartDate } : {}),
+    ...(output.EndDate ? { end: output.EndDate } : {}),
+    ...(window?.Mode === 'FLEXIBLE' && window.MaximumWindowInMinutes !== undefined
+      ? { flexibleWindowMinutes: window.MaximumWindowInMinutes }
+      : {}),
+    state: output.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+    roleArn: target?.RoleArn ?? '',
+    parameters: (target?.SageMakerPipelineParameters?.PipelineParameterList ?? []).map((p) => ({
+      name: p.Name ?? '',
+      value: p.Value ?? '',
+    })),
+    ...(output.Description ? { description: output.Description } : {}),
+    retryPolicy: {
+      maximumEventAgeSeconds:
+        retry?.MaximumEventAgeInSeconds ?? AWS_DEFAULT_RETRY_POLICY.maximumEventAgeSeconds,
+      maximumRetryAttempts:
+        retry?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY_POLICY.maximumRetryAttempts,
+    },
+    ...(target?.DeadLetterConfig?.Arn ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
+    deleteAfterCompletion: output.ActionAfterCompletion === 'DELETE',
+    ...(output.CreationDate ? { createdAt: output.CreationDate } : {}),
+    ...(output.LastModificationDate ? { modifiedAt: output.LastModificationDate } : {}),
+  };
+}
