@@ -63,9 +63,27 @@ export interface PipelinesPort {
   stopExecution(executionArn: string): Promise<void>;
 }
 
+/** One request a change sends, as the service's wire shows it (for dry runs). */
+export interface BackendRequest {
+  operation: string;
+  input: unknown;
+}
+
+/** The requests each change would send, without sending them. Pure. */
+export interface RequestRenderer {
+  createSchedule(schedule: ScheduleTrigger, clientToken: string): BackendRequest[];
+  updateSchedule(schedule: ScheduleTrigger, clientToken: string): BackendRequest[];
+  deleteSchedule(group: string, name: string, clientToken: string): BackendRequest[];
+  putRule(rule: EventTrigger): BackendRequest[];
+  setRuleState(name: string, state: TriggerState): BackendRequest[];
+  deleteRule(rule: EventTrigger): BackendRequest[];
+  startExecution(request: StartExecutionRequest): BackendRequest[];
+}
+
 export interface Backend {
   kind: 'aws' | 'local';
   schedules: SchedulesPort;
   rules: RulesPort;
   pipelines: PipelinesPort;
+  requests: RequestRenderer;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import { parseEventPattern } from './events/event-pattern.js';
-import { formatInstant, previewSchedule, type ScheduleWarning } from './expression/index.js';
+import { previewSchedule, type ScheduleWarning } from './expression/index.js';
 import {
   checkParameterValues,
   type ParameterValue,
@@ -158,7 +158,8 @@ export class SchedulingService {
       if (!built.ok) return built;
       const schedule = built.value;
       const clientToken = tokenFor(ctx.requestId, 'create-schedule');
-      if (ctx.dryRun) return ok(dryRun('CreateSchedule', scheduleRequest(schedule, clientToken)));
+      if (ctx.dryRun)
+        return ok(dryRun(this.backend.requests.createSchedule(schedule, clientToken)));
       if (await this.exists(schedule.name)) {
         return fail(
           'ALREADY_EXISTS',
@@ -181,7 +182,7 @@ export class SchedulingService {
       const built = await this.buildEventTrigger(input, ctx);
       if (!built.ok) return built;
       const rule = built.value;
-      if (ctx.dryRun) return ok({ dryRun: true, requests: ruleRequests(rule) });
+      if (ctx.dryRun) return ok(dryRun(this.backend.requests.putRule(rule)));
       if (await this.exists(rule.name)) {
         return fail(
           'ALREADY_EXISTS',
@@ -335,7 +336,7 @@ export class SchedulingService {
       if (!built.ok) return built;
       const clientToken = tokenFor(ctx.requestId, 'update-schedule');
       if (ctx.dryRun)
-        return ok(dryRun('UpdateSchedule', scheduleRequest(built.value, clientToken)));
+        return ok(dryRun(this.backend.requests.updateSchedule(built.value, clientToken)));
       await this.backend.schedules.update(built.value, clientToken);
       await this.record('schedule', built.value, ctx);
       return ok(await this.backend.schedules.get(this.group, name));
@@ -364,28 +365,11 @@ export class SchedulingService {
       if (found.kind === 'schedule') {
         const clientToken = tokenFor(ctx.requestId, 'delete-schedule');
         if (ctx.dryRun)
-          return ok(
-            dryRun('DeleteSchedule', {
-              Name: name,
-              GroupName: this.group,
-              ClientToken: clientToken,
-            }),
-          );
+          return ok(dryRun(this.backend.requests.deleteSchedule(this.group, name, clientToken)));
         await this.backend.schedules.delete(this.group, name, clientToken);
         await this.store.triggerRecords.delete('schedule', recordKey('schedule', found.record));
       } else {
-        if (ctx.dryRun) {
-          return ok({
-            dryRun: true,
-            requests: [
-              {
-                operation: 'RemoveTargets',
-                input: { Rule: name, Ids: found.record.targets.map((t) => t.id) },
-              },
-              { operation: 'DeleteRule', input: { Name: name } },
-            ],
-          });
-        }
+        if (ctx.dryRun) return ok(dryRun(this.backend.requests.deleteRule(found.record)));
         await this.backend.rules.delete(name);
         await this.store.triggerRecords.delete('event', name);
       }
@@ -414,16 +398,7 @@ export class SchedulingService {
           ? `Started from chat by ${ctx.userId}`
           : 'Started from the pipeline-schedule bot',
       };
-      if (ctx.dryRun) {
-        return ok(
-          dryRun('StartPipelineExecution', {
-            PipelineName: request.pipelineName,
-            PipelineParameters: parameters.map((p) => ({ Name: p.name, Value: p.value })),
-            ClientRequestToken: request.clientToken,
-            PipelineExecutionDescription: request.description,
-          }),
-        );
-      }
+      if (ctx.dryRun) return ok(dryRun(this.backend.requests.startExecution(request)));
       return ok(await this.backend.pipelines.start(request));
     });
   }
@@ -515,13 +490,12 @@ export class SchedulingService {
         const { arn: _arn, createdAt: _c, modifiedAt: _m, ...trigger } = found.record;
         const next: ScheduleTrigger = { ...trigger, state };
         const clientToken = tokenFor(ctx.requestId, `state-${state}`);
-        if (ctx.dryRun) return ok(dryRun('UpdateSchedule', scheduleRequest(next, clientToken)));
+        if (ctx.dryRun) return ok(dryRun(this.backend.requests.updateSchedule(next, clientToken)));
         await this.backend.schedules.update(next, clientToken);
         await this.record('schedule', next, ctx, true);
         return ok({ ...listItem(found), state });
       }
-      if (ctx.dryRun)
-        return ok(dryRun(state === 'ENABLED' ? 'EnableRule' : 'DisableRule', { Name: name }));
+      if (ctx.dryRun) return ok(dryRun(this.backend.requests.setRuleState(name, state)));
       await this.backend.rules.setState(name, state);
       const { arn: _arn, ...rule } = found.record;
       await this.record('event', { ...rule, state }, ctx, true);
@@ -941,66 +915,6 @@ function encodeListToken(phase: 'schedules' | 'rules', token: string | undefined
   return `${phase === 'rules' ? 'r' : 's'}:${token ? Buffer.from(token).toString('base64url') : ''}`;
 }
 
-function dryRun(operation: string, input: unknown): DryRun {
-  return { dryRun: true, requests: [{ operation, input }] };
-}
-
-/** The CreateSchedule/UpdateSchedule request, exactly as the AWS adapter sends it. */
-export function scheduleRequest(s: ScheduleTrigger, clientToken: string): Record<string, unknown> {
-  return {
-    Name: s.name,
-    GroupName: s.group,
-    ScheduleExpression: s.expression,
-    ScheduleExpressionTimezone: s.timeZone,
-    ...(s.start ? { StartDate: formatInstant(s.start) } : {}),
-    ...(s.end ? { EndDate: formatInstant(s.end) } : {}),
-    State: s.state,
-    ...(s.description ? { Description: s.description } : {}),
-    FlexibleTimeWindow: s.flexibleWindowMinutes
-      ? { Mode: 'FLEXIBLE', MaximumWindowInMinutes: s.flexibleWindowMinutes }
-      : { Mode: 'OFF' },
-    Target: {
-      Arn: s.pipelineArn,
-      RoleArn: s.roleArn,
-      SageMakerPipelineParameters: {
-        PipelineParameterList: s.parameters.map((p) => ({ Name: p.name, Value: p.value })),
-      },
-      RetryPolicy: {
-        MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
-        MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
-      },
-      ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
-    },
-    ActionAfterCompletion: s.deleteAfterCompletion ? 'DELETE' : 'NONE',
-    ClientToken: clientToken,
-  };
-}
-
-/** PutRule then PutTargets, as the AWS adapter sends them. */
-export function ruleRequests(rule: EventTrigger): Array<{ operation: string; input: unknown }> {
-  return [
-    {
-      operation: 'PutRule',
-      input: {
-        Name: rule.name,
-        EventPattern: rule.eventPattern,
-        State: rule.state,
-        ...(rule.description ? { Description: rule.description } : {}),
-      },
-    },
-    {
-      operation: 'PutTargets',
-      input: {
-        Rule: rule.name,
-        Targets: rule.targets.map((t) => ({
-          Id: t.id,
-          Arn: t.pipelineArn,
-          RoleArn: rule.roleArn,
-          SageMakerPipelineParameters: {
-            PipelineParameterList: t.parameters.map((p) => ({ Name: p.name, Value: p.value })),
-          },
-        })),
-      },
-    },
-  ];
+function dryRun(requests: DryRun['requests']): DryRun {
+  return { dryRun: true, requests };
 }

@@ -3,6 +3,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Backend } from '../ports.js';
 import { AwsPipelines } from './pipelines.js';
+import { awsRequests } from './requests.js';
 import { AwsRules } from './rules.js';
 import { AwsSchedules } from './schedules.js';
 
@@ -27,5 +28,6 @@ export function createAwsBackend(options: AwsBackendOptions = {}): Backend {
     schedules: new AwsSchedules(options.schedulerClient ?? new SchedulerClient(config)),
     rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config)),
     pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config)),
+    requests: awsRequests,
   };
 }

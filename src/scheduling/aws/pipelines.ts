@@ -24,6 +24,7 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws } from './aws-errors.js';
 import { fillPage, readAllPages } from './paging.js';
+import { startExecutionInput } from './requests.js';
 
 const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   'Executing',
@@ -87,16 +88,7 @@ export class AwsPipelines implements PipelinesPort {
 
   async start(request: StartExecutionRequest): Promise<{ executionArn: string }> {
     const output = await this.call('StartPipelineExecution', 'pipeline', request.pipelineName, () =>
-      this.client.send(
-        new StartPipelineExecutionCommand({
-          PipelineName: request.pipelineName,
-          // Ours, not the SDK's random one: a retried "run" must not start a second execution.
-          ClientRequestToken: request.clientToken,
-          PipelineParameters: request.parameters.map((p) => ({ Name: p.name, Value: p.value })),
-          ...(request.displayName ? { PipelineExecutionDisplayName: request.displayName } : {}),
-          ...(request.description ? { PipelineExecutionDescription: request.description } : {}),
-        }),
-      ),
+      this.client.send(new StartPipelineExecutionCommand(startExecutionInput(request))),
     );
     return { executionArn: output.PipelineExecutionArn ?? '' };
   }

@@ -24,6 +24,7 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws, failedEntriesError } from './aws-errors.js';
 import { fillPage, readAllPages } from './paging.js';
+import { ruleInput, ruleTargetInput } from './requests.js';
 
 /** PutTargets and RemoveTargets take at most 10 entries per request (API reference). */
 const MAX_ENTRIES_PER_REQUEST = 10;
@@ -38,15 +39,7 @@ export class AwsRules implements RulesPort {
 
   async put(rule: EventTrigger): Promise<{ arn: string }> {
     const output = await this.call('PutRule', rule.name, () =>
-      this.client.send(
-        new PutRuleCommand({
-          Name: rule.name,
-          EventPattern: rule.eventPattern,
-          State: rule.state,
-          // PutRule replaces the rule: an omitted description is cleared, as intended.
-          ...(rule.description !== undefined ? { Description: rule.description } : {}),
-        }),
-      ),
+      this.client.send(new PutRuleCommand(ruleInput(rule))),
     );
     const wanted = new Set(rule.targets.map((t) => t.id));
     const stale = (await this.listTargets(rule.name))
@@ -62,7 +55,7 @@ export class AwsRules implements RulesPort {
           this.client.send(
             new PutTargetsCommand({
               Rule: rule.name,
-              Targets: chunk.map((t) => toTarget(t, rule.roleArn)),
+              Targets: chunk.map((t) => ruleTargetInput(t, rule.roleArn)),
             }),
           ),
         { roleArn: rule.roleArn },
@@ -194,17 +187,6 @@ export class AwsRules implements RulesPort {
   ): Promise<T> {
     return callAws(this.describeCall(operation, rule, extra), send);
   }
-}
-
-function toTarget(target: RuleTarget, roleArn: string): Target {
-  return {
-    Id: target.id,
-    Arn: target.pipelineArn,
-    RoleArn: roleArn,
-    SageMakerPipelineParameters: {
-      PipelineParameterList: target.parameters.map((p) => ({ Name: p.name, Value: p.value })),
-    },
-  };
 }
 
 function fromTarget(target: Target): RuleTarget {

@@ -1,6 +1,5 @@
 import {
   CreateScheduleCommand,
-  type CreateScheduleCommandInput,
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
@@ -8,7 +7,6 @@ import {
   GetScheduleGroupCommand,
   ListSchedulesCommand,
   type SchedulerClient,
-  type Target,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { isTriggerError, TriggerError } from '../errors.js';
@@ -24,6 +22,7 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws } from './aws-errors.js';
 import { fillPage } from './paging.js';
+import { scheduleInput } from './requests.js';
 
 /**
  * What GetSchedule reports for a schedule created without a RetryPolicy (someone else's):
@@ -75,7 +74,7 @@ export class AwsSchedules implements SchedulesPort {
     const output = await this.call(
       'CreateSchedule',
       scheduleResource(schedule),
-      () => this.client.send(new CreateScheduleCommand(toScheduleInput(schedule, clientToken))),
+      () => this.client.send(new CreateScheduleCommand(scheduleInput(schedule, clientToken))),
       {
         roleArn: schedule.roleArn,
         // The only thing CreateSchedule can miss is the group.
@@ -97,7 +96,7 @@ export class AwsSchedules implements SchedulesPort {
     const output = await this.call(
       'UpdateSchedule',
       scheduleResource(schedule),
-      () => this.client.send(new UpdateScheduleCommand(toScheduleInput(schedule, clientToken))),
+      () => this.client.send(new UpdateScheduleCommand(scheduleInput(schedule, clientToken))),
       { roleArn: schedule.roleArn },
     );
     return { arn: output.ScheduleArn ?? '' };
@@ -154,43 +153,6 @@ export class AwsSchedules implements SchedulesPort {
 
 function scheduleResource(schedule: ScheduleTrigger): AwsCall['resource'] {
   return { kind: 'schedule', name: schedule.name, group: schedule.group };
-}
-
-/** The whole schedule as CreateSchedule and UpdateSchedule take it (same members). */
-function toScheduleInput(s: ScheduleTrigger, clientToken: string): CreateScheduleCommandInput {
-  const target: Target = {
-    Arn: s.pipelineArn,
-    RoleArn: s.roleArn,
-    // Always present, even empty (`{}`, as the SageMaker Python SDK sends it): the block is
-    // what makes Scheduler treat the pipeline ARN as the SageMaker templated target.
-    SageMakerPipelineParameters:
-      s.parameters.length > 0
-        ? { PipelineParameterList: s.parameters.map((p) => ({ Name: p.name, Value: p.value })) }
-        : {},
-    // Scheduler's own defaults are undocumented; we always send ours.
-    RetryPolicy: {
-      MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
-      MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
-    },
-    ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
-  };
-  return {
-    Name: s.name,
-    GroupName: s.group,
-    ScheduleExpression: s.expression,
-    ScheduleExpressionTimezone: s.timeZone,
-    ...(s.start ? { StartDate: s.start } : {}),
-    ...(s.end ? { EndDate: s.end } : {}),
-    FlexibleTimeWindow:
-      s.flexibleWindowMinutes === undefined
-        ? { Mode: 'OFF' }
-        : { Mode: 'FLEXIBLE', MaximumWindowInMinutes: s.flexibleWindowMinutes },
-    State: s.state,
-    ...(s.description !== undefined ? { Description: s.description } : {}),
-    ActionAfterCompletion: s.deleteAfterCompletion ? 'DELETE' : 'NONE',
-    Target: target,
-    ClientToken: clientToken,
-  };
 }
 
 function toScheduleRecord(

@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/store.js';
+import { awsRequests } from '../aws/requests.js';
 import type { Backend } from '../ports.js';
 import { type Clock, systemClock } from './clock.js';
 import { LocalEventBus } from './event-bus.js';
@@ -41,6 +42,8 @@ export function createLocalBackend(options: {
     rules,
     pipelines,
     bus,
+    // The local back end stands in for AWS: a dry run shows what AWS would receive.
+    requests: awsRequests,
     async start() {
       await pipelines.resume();
       await schedules.start();
