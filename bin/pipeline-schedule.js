@@ -12,4 +12,4 @@ if (existsSync(source)) {
 } else {
   cli = await import('../dist/cli.js');
 }
-cli.main();
+await cli.main();

@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseArgv } from './bot/commands/grammar.js';
 import {
   type CommandError,
   formatCommandError,
@@ -7,6 +9,11 @@ import {
   type PreviewCommandInput,
   runPreviewCommand,
 } from './bot/commands/preview-commands.js';
+import { renderText } from './bot/commands/render-text.js';
+import { runCommand } from './bot/commands/run-command.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { LOCAL_DEFAULT_ROLE, openRuntime, type Runtime, readTextFile } from './runtime.js';
 import { formatInstant } from './scheduling/expression/index.js';
 
 /** Exit codes: 0 done, 2 the input was wrong (the reason is on stderr). */
@@ -17,6 +24,8 @@ export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   now: () => Date;
+  /** The environment the configuration is read from; the process's own when omitted. */
+  env?: Record<string, string | undefined>;
 }
 
 const usage = `Usage:
@@ -43,7 +52,16 @@ const options = {
 } as const;
 
 /** The one-shot command line. Thin: parsing argv, then the same commands the chat runs. */
-export function runCli(argv: string[], io: CliIo): number {
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [first] = argv;
+  if (first !== undefined && first !== 'next' && first !== 'validate' && !first.startsWith('-')) {
+    return runGrammarCommand(argv, io);
+  }
+  return runPreviewCli(argv, io);
+}
+
+/** next and validate with --flags: the CLI's own form, kept for scripts. */
+function runPreviewCli(argv: string[], io: CliIo): number {
   let parsed: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
   >;
@@ -103,9 +121,59 @@ function cleanParseArgsMessage(error: unknown): string {
   return message.split('. ')[0]?.replace(/\.$/, '') ?? message;
 }
 
+/** Every other command, through the shared grammar, against the configured back end. */
+async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseArgv(argv);
+  if (!parsed.ok) {
+    io.stderr(`pipeline-schedule: ${parsed.message}`);
+    if (parsed.usage) for (const line of parsed.usage.split('\n')) io.stderr(`  ${line}`);
+    return EXIT_USAGE;
+  }
+  const command = parsed.command;
+  const needsService = !['help', 'test-pattern', 'next', 'validate'].includes(command.name);
+  let runtime: Runtime | undefined;
+  try {
+    let config: Config | undefined;
+    if (needsService) {
+      try {
+        config = loadConfig(io.env);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          io.stderr(error.message);
+          return EXIT_USAGE;
+        }
+        throw error;
+      }
+      runtime = await openRuntime(config, createLogger({ level: 'silent' }), { engine: false });
+    }
+    const reply = await runCommand(command, {
+      ...(runtime ? { service: runtime.service } : {}),
+      ...(runtime?.publishEvent ? { publishEvent: runtime.publishEvent } : {}),
+      readFile: readTextFile,
+      now: io.now,
+      userId: `cli:${userInfo().username}`,
+      allowedRoles: 'any',
+      roleAliases: {},
+      ...(config?.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
+    });
+    const text = renderText(reply);
+    if (command.name === 'help' && !command.topic) text.stdout.push('', usage);
+    for (const line of text.stdout) io.stdout(line);
+    text.stderr.forEach((line, i) => {
+      io.stderr(i === 0 ? `pipeline-schedule: ${line}` : line);
+    });
+    return text.exitCode;
+  } catch (error) {
+    io.stderr(`pipeline-schedule: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await runtime?.close();
+  }
+}
+
 /** Entry point for bin/pipeline-schedule.js. */
-export function main(argv = process.argv.slice(2)): void {
-  process.exitCode = runCli(argv, {
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await runCli(argv, {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     now: () => new Date(),

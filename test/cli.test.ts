@@ -6,10 +6,10 @@ import { runCli } from '../src/cli.js';
 
 const now = new Date('2026-11-29T08:00:00Z');
 
-function cli(...argv: string[]) {
+async function cli(...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = runCli(argv, {
+  const code = await runCli(argv, {
     stdout: (l) => stdout.push(l),
     stderr: (l) => stderr.push(l),
     now: () => now,
@@ -18,8 +18,8 @@ function cli(...argv: string[]) {
 }
 
 describe('pipeline-schedule next', () => {
-  it('prints the last Fridays of January, February and March 2022 at 10:15 UTC', () => {
-    const r = cli(
+  it('prints the last Fridays of January, February and March 2022 at 10:15 UTC', async () => {
+    const r = await cli(
       'next',
       'cron(15 10 ? * 6L 2022-2023)',
       '--from',
@@ -34,8 +34,8 @@ describe('pipeline-schedule next', () => {
     });
   });
 
-  it('skips the 02:30 that does not exist in New York on 2027-03-14', () => {
-    const r = cli(
+  it('skips the 02:30 that does not exist in New York on 2027-03-14', async () => {
+    const r = await cli(
       'next',
       'cron(30 2 * * ? *)',
       '--tz',
@@ -49,8 +49,8 @@ describe('pipeline-schedule next', () => {
     expect(r.code).toBe(0);
   });
 
-  it('defaults to five runs after now', () => {
-    const r = cli('next', 'cron(0 9 * * ? *)');
+  it('defaults to five runs after now', async () => {
+    const r = await cli('next', 'cron(0 9 * * ? *)');
     expect(r.stdout).toEqual([
       '2026-11-29T09:00:00Z',
       '2026-11-30T09:00:00Z',
@@ -60,26 +60,28 @@ describe('pipeline-schedule next', () => {
     ]);
   });
 
-  it('starts a rate with no --start at --from itself', () => {
+  it('starts a rate with no --start at --from itself', async () => {
     expect(
-      cli('next', 'rate(6 hours)', '--from', '2026-01-01T00:00:00Z', '--count', '2').stdout,
+      (await cli('next', 'rate(6 hours)', '--from', '2026-01-01T00:00:00Z', '--count', '2')).stdout,
     ).toEqual(['2026-01-01T00:00:00Z', '2026-01-01T06:00:00Z']);
     expect(
-      cli(
-        'next',
-        'rate(6 hours)',
-        '--from',
-        '2026-01-01T00:00:00Z',
-        '--start',
-        '2026-01-01T01:00:00Z',
-        '--count',
-        '1',
+      (
+        await cli(
+          'next',
+          'rate(6 hours)',
+          '--from',
+          '2026-01-01T00:00:00Z',
+          '--start',
+          '2026-01-01T01:00:00Z',
+          '--count',
+          '1',
+        )
       ).stdout,
     ).toEqual(['2026-01-01T01:00:00Z']);
   });
 
-  it('reads --start and --end without an offset in --tz', () => {
-    const r = cli(
+  it('reads --start and --end without an offset in --tz', async () => {
+    const r = await cli(
       'next',
       'cron(0 9 * * ? *)',
       '--tz',
@@ -94,8 +96,8 @@ describe('pipeline-schedule next', () => {
     expect(r.stdout).toEqual(['2026-12-01T08:00:00Z', '2026-12-02T08:00:00Z']);
   });
 
-  it('joins an unquoted cron the shell split into words', () => {
-    expect(cli('next', 'cron(0', '9', '*', '*', '?', '*)', '--count', '1').stdout).toEqual([
+  it('joins an unquoted cron the shell split into words', async () => {
+    expect((await cli('next', 'cron(0', '9', '*', '*', '?', '*)', '--count', '1')).stdout).toEqual([
       '2026-11-29T09:00:00Z',
     ]);
   });
@@ -137,15 +139,15 @@ describe('pipeline-schedule next', () => {
     [['next', 'cron(0 8 * * ? *)', '--zone', 'UTC'], /Unknown option '--zone'/],
     [['next'], /next needs an expression/],
     [['nxet', 'cron(0 8 * * ? *)'], /unknown command "nxet"/],
-  ])('refuses %j with exit 2 and the reason on stderr', (argv, message) => {
-    const r = cli(...argv);
+  ])('refuses %j with exit 2 and the reason on stderr', async (argv, message) => {
+    const r = await cli(...argv);
     expect(r.code).toBe(2);
     expect(r.stdout).toEqual([]);
     expect(r.stderr[0]).toMatch(message);
   });
 
-  it('shows where the mistake is', () => {
-    expect(cli('next', 'cron(0 8 ? * 8 *)').stderr).toEqual([
+  it('shows where the mistake is', async () => {
+    expect((await cli('next', 'cron(0 8 ? * 8 *)')).stderr).toEqual([
       'pipeline-schedule: day-of-week: 8 is out of range 1-7 (1 = Sunday)',
       '  cron(0 8 ? * 8 *)',
       '               ^',
@@ -154,8 +156,8 @@ describe('pipeline-schedule next', () => {
 });
 
 describe('pipeline-schedule validate', () => {
-  it('prints the description, the next runs and the warnings', () => {
-    const r = cli(
+  it('prints the description, the next runs and the warnings', async () => {
+    const r = await cli(
       'validate',
       'cron(30 2 * * ? *)',
       '--tz',
@@ -172,16 +174,21 @@ describe('pipeline-schedule validate', () => {
     ]);
   });
 
-  it('rejects an invalid expression with exit 2', () => {
-    const r = cli('validate', 'cron(0 12 * * * *)');
+  it('rejects an invalid expression with exit 2', async () => {
+    const r = await cli('validate', 'cron(0 12 * * * *)');
     expect(r.code).toBe(2);
     expect(r.stderr[0]).toMatch(/cron needs \? in day-of-month or day-of-week/);
   });
 
-  it('prints usage for help, and to stderr with exit 2 when given nothing', () => {
-    expect(cli('help').stdout[0]).toMatch(/^Usage:/);
-    expect(cli('--help').code).toBe(0);
-    const bare = cli();
+  it('prints usage for help, and to stderr with exit 2 when given nothing', async () => {
+    const help = (await cli('help')).stdout;
+    expect(help[0]).toBe('commands (help <command> for details):');
+    expect(help).toContain(
+      '  create        schedule a pipeline with at(…), rate(…) or cron(…); with no arguments, asks step by step',
+    );
+    expect(help.at(-1)).toMatch(/^Usage:\n {2}pipeline-schedule next <expression> \[--tz ZONE\]/);
+    expect((await cli('--help')).code).toBe(0);
+    const bare = await cli();
     expect(bare.code).toBe(2);
     expect(bare.stderr[0]).toMatch(/^Usage:/);
   });
@@ -211,6 +218,182 @@ describe('the installed pipeline-schedule command', () => {
     expect(failure).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/rate: the value must be at least 1/),
+    });
+  });
+});
+
+describe('pipeline-schedule against the local back end', () => {
+  const run = async (env: Record<string, string>, ...argv: string[]) => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli(argv, {
+      stdout: (l) => stdout.push(l),
+      stderr: (l) => stderr.push(l),
+      now: () => now,
+      env,
+    });
+    return { code, stdout, stderr };
+  };
+  const fresh = async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    return { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'cli-')), 'bot.db')}` };
+  };
+
+  it('creates, lists, describes, pauses and deletes a schedule, state kept between commands', async () => {
+    const env = await fresh();
+    const created = await run(
+      env,
+      'create',
+      'churn-train',
+      'cron(0 8 ? * MON-FRI *)',
+      'tz=Europe/Berlin',
+      'name=churn-weekdays',
+      'param:Epochs=3',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout[0]).toBe(
+      'created schedule churn-weekdays (enabled): churn-train at 08:00, Monday through Friday, Europe/Berlin',
+    );
+    expect(created.stdout).toContain('    2026-11-30T07:00:00Z');
+    expect((await run(env, 'list')).stdout).toEqual([
+      'churn-weekdays  schedule  enabled   churn-train',
+    ]);
+    const described = await run(env, 'describe', 'churn-weekdays');
+    expect(described.stdout).toEqual(
+      expect.arrayContaining([
+        '  runs: at 08:00, Monday through Friday, Europe/Berlin',
+        '  parameters: Epochs=3',
+      ]),
+    );
+    expect((await run(env, 'pause', 'churn-weekdays')).stdout).toEqual([
+      'paused schedule churn-weekdays',
+    ]);
+    expect((await run(env, 'list', 'churn-train')).stdout).toEqual([
+      'churn-weekdays  schedule  disabled  churn-train',
+    ]);
+    expect((await run(env, 'delete', 'churn-weekdays')).stdout).toEqual([
+      'deleted schedule churn-weekdays',
+    ]);
+    expect(await run(env, 'describe', 'churn-weekdays')).toMatchObject({
+      code: 2,
+      stderr: ['pipeline-schedule: no schedule or rule named churn-weekdays'],
+    });
+  });
+
+  it('joins an unquoted cron, and shows a dry run without creating anything', async () => {
+    const env = await fresh();
+    const dry = await run(
+      env,
+      'create',
+      'churn-train',
+      'cron(0',
+      '8',
+      '*',
+      '*',
+      '?',
+      '*)',
+      'name=x',
+      '--dry-run',
+    );
+    expect(dry.code).toBe(0);
+    expect(dry.stdout[0]).toBe('dry run: nothing was changed. These requests would be sent:');
+    expect(dry.stdout).toContain('CreateSchedule');
+    expect((await run(env, 'list')).stdout).toEqual([
+      'no triggers yet: create one with create <pipeline> <expression>',
+    ]);
+  });
+
+  it('explains a mistake and exits 2', async () => {
+    const env = await fresh();
+    expect(await run(env, 'create', 'churn-train', 'cron(0 8 ? * 8 *)')).toMatchObject({
+      code: 2,
+      stderr: ['pipeline-schedule: day-of-week: 8 is out of range 1-7 (1 = Sunday)'],
+    });
+    expect(await run(env, 'create', 'ingest-daily', 'rate(1 hour)')).toMatchObject({
+      code: 2,
+      stderr: [expect.stringMatching(/InputDataUri \(String\) has no default in ingest-daily/)],
+    });
+    const unknown = await run(env, 'frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr[0]).toBe('pipeline-schedule: unknown command "frobnicate"');
+    expect(await run(env, 'list', 'a', 'b')).toMatchObject({
+      code: 2,
+      stderr: [
+        expect.stringMatching(/list takes at most one pipeline/),
+        expect.anything(),
+        expect.anything(),
+      ],
+    });
+    expect(await run({ ...env, BACKEND: 'gcp' }, 'list')).toMatchObject({
+      code: 2,
+      stderr: [expect.stringMatching(/BACKEND: expected "local" or "aws"/)],
+    });
+  });
+
+  it('answers test-pattern with true or false, and names what is wrong with a pattern', async () => {
+    const event = JSON.stringify({
+      id: '1',
+      account: '1',
+      source: 'aws.s3',
+      time: '2026-01-01T00:00:00Z',
+      region: 'x',
+      resources: [],
+      'detail-type': 'Object Created',
+      detail: { key: 'daily/a.csv' },
+    });
+    expect(
+      await run(
+        {},
+        'test-pattern',
+        '{"source":["aws.s3"],"detail":{"key":[{"prefix":"daily/"}]}}',
+        event,
+      ),
+    ).toMatchObject({ code: 0, stdout: ['true'] });
+    expect(await run({}, 'test-pattern', '{"source":["aws.sqs"]}', event)).toMatchObject({
+      code: 0,
+      stdout: ['false'],
+    });
+    const bad = await run({}, 'test-pattern', '{"source":"aws.s3"}', event);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr[0]).toMatch(/^pipeline-schedule: source: /);
+  });
+
+  it('publishes an event that starts the pipelines of a matching rule, with values from the event', async () => {
+    const env = await fresh();
+    const rule = await run(
+      env,
+      'on-event',
+      'ingest-daily',
+      '{"source":["aws.s3"],"detail":{"object":{"key":[{"prefix":"daily/"}]}}}',
+      'name=ingest-on-upload',
+      'param:InputDataUri=$.detail.object.key',
+    );
+    expect(rule.code).toBe(0);
+    const published = await run(
+      env,
+      'put-event',
+      '{"source":"aws.s3","detail-type":"Object Created","detail":{"object":{"key":"daily/2026-11-29.csv"}}}',
+    );
+    expect(published.stdout[0]).toMatch(
+      /^published event [0-9a-f-]{36} \(aws\.s3, Object Created\)$/,
+    );
+    const history = await run(env, 'history', 'ingest-daily');
+    expect(history.stdout).toHaveLength(1);
+    expect(history.stdout[0]).toMatch(/Executing/);
+  });
+
+  it('runs a pipeline now and lists it in the history', async () => {
+    const env = await fresh();
+    const started = await run(env, 'run', 'churn-train', 'param:Epochs=3');
+    expect(started.stdout[0]).toMatch(
+      /^started churn-train: arn:aws:sagemaker:local-1:000000000000:pipeline\/churn-train\/execution\/[0-9a-f]{12}$/,
+    );
+    expect((await run(env, 'history', 'churn-train')).stdout).toHaveLength(1);
+    expect(await run(env, 'run', 'churn-train', 'param:Epochs=many')).toMatchObject({
+      code: 2,
+      stderr: ['pipeline-schedule: Epochs is an Integer; "many" is not a whole number'],
     });
   });
 });

@@ -7,6 +7,7 @@ import {
   checkParameterValues,
   type ParameterValue,
   type Pipeline,
+  type PipelineSummary,
   parsePipelineRef,
   pipelineNameOf,
 } from './pipeline.js';
@@ -473,6 +474,22 @@ export class SchedulingService {
       else if (result.error.code !== 'NOT_FOUND') return result;
     }
     return ok(removed);
+  }
+
+  /** The pipelines a trigger can start, by name prefix (one page, for pickers and chat). */
+  async pipelines(
+    prefix?: string,
+    nextToken?: string,
+  ): Promise<ServiceResult<Page<PipelineSummary>>> {
+    return this.guard(async () =>
+      ok(
+        await this.backend.pipelines.list({
+          maxResults: 100,
+          ...(prefix ? { namePrefix: prefix } : {}),
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      ),
+    );
   }
 
   // -------------------------------------------------------------------------------------------

@@ -128,6 +128,10 @@ export function openSqliteStore(databaseUrl: string): Store {
           clauses.push('key >= ? AND key < ?');
           params.push(query.keyPrefix, `${query.keyPrefix}\uffff`);
         }
+        if (query.updatedSince !== undefined) {
+          clauses.push('updated_at >= ?');
+          params.push(query.updatedSince.getTime());
+        }
         if (query.after !== undefined) {
           clauses.push('key > ?');
           params.push(query.after);

@@ -49,7 +49,14 @@ export interface Store {
     delete(table: LocalTable, key: string): Promise<boolean>;
     list(
       table: LocalTable,
-      query?: { ref?: string; keyPrefix?: string; after?: string; limit?: number },
+      query?: {
+        ref?: string;
+        keyPrefix?: string;
+        after?: string;
+        /** Rows written at or after this instant (another process's changes). */
+        updatedSince?: Date;
+        limit?: number;
+      },
     ): Promise<LocalRow[]>;
     /**
      * Claims an idempotency token for `owner`. Returns the owner that holds it: `owner` when

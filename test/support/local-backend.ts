@@ -41,7 +41,7 @@ export interface LocalHarness {
 }
 
 export async function startLocal(
-  options: { now?: string; databaseUrl?: string; clock?: FakeClock } = {},
+  options: { now?: string; databaseUrl?: string; clock?: FakeClock; syncIntervalMs?: number } = {},
 ): Promise<LocalHarness> {
   const databaseUrl =
     options.databaseUrl ??
@@ -53,6 +53,8 @@ export async function startLocal(
     pipelines: testPipelines,
     log: createLogger({ level: 'silent' }),
     clock,
+    // Off unless a test is about it: a fake day would otherwise poll 43,200 times.
+    syncIntervalMs: options.syncIntervalMs ?? 0,
   });
   await backend.start();
   const harness: LocalHarness = {

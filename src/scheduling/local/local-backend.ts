@@ -21,12 +21,17 @@ export interface LocalBackend extends Backend {
   stop(): Promise<void>;
 }
 
+/** How often the engine looks for changes other processes made to the store. */
+const SYNC_INTERVAL_MS = 2000;
+
 /** The embedded back end: EventBridge Scheduler, rules, the default bus and SageMaker, in process. */
 export function createLocalBackend(options: {
   store: Store;
   pipelines: SimulatedPipeline[];
   log: Logger;
   clock?: Clock;
+  /** How often to look for other processes' changes; 0 turns it off. */
+  syncIntervalMs?: number;
 }): LocalBackend {
   const clock = options.clock ?? systemClock;
   const log = options.log.child({ backend: 'local' });
@@ -36,6 +41,8 @@ export function createLocalBackend(options: {
   const pipelines = new LocalPipelines(options.pipelines, options.store, bus, clock, log);
   const schedules = new LocalSchedules(options.store, pipelines, clock, log);
   const rules = new LocalRules(options.store, pipelines, bus, clock, log);
+  let syncTimer: unknown;
+  const syncInterval = options.syncIntervalMs ?? SYNC_INTERVAL_MS;
   return {
     kind: 'local',
     schedules,
@@ -45,10 +52,32 @@ export function createLocalBackend(options: {
     // The local back end stands in for AWS: a dry run shows what AWS would receive.
     requests: awsRequests,
     async start() {
+      let since = new Date(clock.now());
       await pipelines.resume();
       await schedules.start();
+      // Other processes (the CLI) write to the same store; look for their changes regularly.
+      const poll = async () => {
+        const now = new Date(clock.now());
+        // Overlap a little: a write in the same millisecond as the last look is not missed.
+        const from = new Date(since.getTime() - 1000);
+        since = now;
+        await schedules.sync(from);
+        await pipelines.sync(from);
+      };
+      const tick = () => {
+        syncTimer = clock.setTimeout(() => {
+          poll()
+            .catch((error: unknown) => log.error({ err: error }, 'local back end sync failed'))
+            .finally(() => {
+              if (syncTimer !== undefined) tick();
+            });
+        }, syncInterval);
+      };
+      if (syncInterval > 0) tick();
     },
     async stop() {
+      if (syncTimer !== undefined) clock.clearTimeout(syncTimer);
+      syncTimer = undefined;
       await schedules.stop();
       pipelines.close();
       rules.close();

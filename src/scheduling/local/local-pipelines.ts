@@ -87,6 +87,17 @@ export class LocalPipelines implements PipelinesPort {
     }
   }
 
+  /** Picks up executions another process (a one-shot CLI command) started since `since`. */
+  async sync(since: Date): Promise<void> {
+    const rows = await this.store.local.list('executions', { updatedSince: since });
+    for (const row of rows) {
+      if (this.timers.has(row.key)) continue;
+      const execution = JSON.parse(row.json) as StoredExecution;
+      if (execution.status === 'Executing' || execution.status === 'Stopping')
+        await this.advance(execution.arn);
+    }
+  }
+
   /** Stops the timers; running executions resume on the next start. */
   close(): void {
     this.stopped = true;

@@ -122,6 +122,21 @@ export class LocalSchedules implements SchedulesPort {
     await this.firing;
   }
 
+  /**
+   * Picks up schedules another process (a one-shot CLI command) wrote since `since`: new ones
+   * are queued, changed ones re-queued. Deletions are noticed when a schedule falls due.
+   */
+  async sync(since: Date): Promise<void> {
+    const rows = await this.store.local.list('schedules', { updatedSince: since });
+    for (const row of rows) {
+      const stored = JSON.parse(row.json) as StoredSchedule;
+      const known = this.parsed.get(row.key)?.stored;
+      if (known && known.version === stored.version) continue;
+      this.enqueue(row.key, stored, false);
+    }
+    this.arm();
+  }
+
   onFiring(listener: (report: FiringReport) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -348,6 +363,17 @@ export class LocalSchedules implements SchedulesPort {
   }
 
   private async fire(entry: Due): Promise<void> {
+    // Another process may have changed or deleted the schedule since it was queued.
+    const row = await this.store.local.get('schedules', entry.key);
+    if (!row) {
+      this.forget(entry.key);
+      return;
+    }
+    const latest = JSON.parse(row.json) as StoredSchedule;
+    if (latest.version !== this.parsed.get(entry.key)?.stored.version) {
+      this.enqueue(entry.key, latest, false);
+      return;
+    }
     const current = this.parsed.get(entry.key);
     if (!current) return;
     const record = current.stored.record;

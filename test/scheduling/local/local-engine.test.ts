@@ -330,3 +330,41 @@ describe('local event rules', () => {
     expect(run.parameters).toEqual([{ name: 'InputDataUri', value: 'daily/2026-11-29.csv' }]);
   });
 });
+
+describe('a second process on the same store', () => {
+  it('sees schedules and executions a one-shot command wrote, and stops firing a deleted schedule', async () => {
+    const h = await startLocal({ now: '2026-11-29T07:58:00Z', syncIntervalMs: 2000 });
+    harness = h;
+    await h.backend.schedules.ensureGroup(GROUP);
+    const { fired } = record(h);
+    // The CLI: its own back end on the same file, no engine running.
+    const { openSqliteStore } = await import('../../../src/store/sqlite-store.js');
+    const { createLocalBackend } = await import('../../../src/scheduling/local/local-backend.js');
+    const { createLogger } = await import('../../../src/logger.js');
+    const { testPipelines } = await import('../../support/local-backend.js');
+    const cliStore = openSqliteStore(h.databaseUrl);
+    const cli = createLocalBackend({
+      store: cliStore,
+      pipelines: testPipelines,
+      log: createLogger({ level: 'silent' }),
+      clock: h.clock,
+      syncIntervalMs: 0,
+    });
+    await cli.schedules.create(schedule({ expression: 'cron(0/1 8 * * ? *)' }), 'cli-token');
+    const { executionArn } = await cli.pipelines.start({
+      pipelineName: 'churn-train',
+      parameters: [],
+      clientToken: 'c'.repeat(32),
+    });
+    cli.pipelines.close();
+    await h.clock.advanceTo('2026-11-29T08:01:30Z');
+    expect(fired()).toEqual(['2026-11-29T08:00:00.000Z', '2026-11-29T08:01:00.000Z']);
+    await h.clock.advance(10_000);
+    expect((await h.backend.pipelines.describeExecution(executionArn)).status).toBe('Succeeded');
+    await cli.schedules.delete(GROUP, 'churn-daily', 'x');
+    await h.clock.advanceTo('2026-11-29T08:05:00Z');
+    // Deleted at 08:01:40: the 08:02 slot finds it gone in the store and does not fire.
+    expect(fired()).toHaveLength(2);
+    await cliStore.close();
+  });
+});

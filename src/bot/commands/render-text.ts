@@ -1,0 +1,216 @@
+import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import { formatInstant } from '../../scheduling/expression/index.js';
+import { usages } from './grammar.js';
+import { formatPreviewText } from './preview-commands.js';
+import type { Reply } from './replies.js';
+
+export interface TextOutput {
+  stdout: string[];
+  stderr: string[];
+  exitCode: number;
+}
+
+const out = (...lines: string[]): TextOutput => ({ stdout: lines, stderr: [], exitCode: 0 });
+
+/** A reply as plain text, for the CLI and the terminal chat. Pure. */
+export function renderText(reply: Reply): TextOutput {
+  switch (reply.kind) {
+    case 'help':
+      return out(...helpText(reply.topic));
+    case 'error':
+      return {
+        stdout: [],
+        stderr: [
+          reply.message,
+          ...(reply.excerpt ?? []),
+          ...(reply.usage ? ['usage:', ...reply.usage.split('\n').map((l) => `  ${l}`)] : []),
+        ],
+        exitCode: reply.exitCode,
+      };
+    case 'preview':
+      return reply.runsOnly
+        ? out(...reply.preview.occurrences.map((d) => formatInstant(d)))
+        : out(...formatPreviewText(reply.preview, { occurrences: true }));
+    case 'schedule-created': {
+      const s = reply.schedule;
+      return out(
+        `created schedule ${s.name} (${s.state.toLowerCase()}): ${s.pipelineName} ${reply.preview?.description ?? s.expression}`,
+        `  expression: ${s.expression}${s.timeZone !== 'UTC' ? ` in ${s.timeZone}` : ''}`,
+        ...parameterLines(s.parameters),
+        `  role: ${s.roleArn}`,
+        ...(reply.preview ? nextRunLines(reply.preview) : []),
+        ...(reply.preview?.warnings.map((w) => `warning: ${w.message}`) ?? []),
+        `  arn: ${s.arn}`,
+      );
+    }
+    case 'rule-created': {
+      const r = reply.rule;
+      return out(
+        `created rule ${r.name} (${r.state.toLowerCase()}): starts ${r.targets.map((t) => t.pipelineName).join(', ')} on matching events`,
+        `  pattern: ${r.eventPattern}`,
+        ...r.targets.flatMap((t) =>
+          t.parameters.length
+            ? [`  ${t.pipelineName}:`, ...parameterLines(t.parameters, '    ')]
+            : [],
+        ),
+        `  arn: ${r.arn}`,
+      );
+    }
+    case 'dry-run':
+      return out(
+        'dry run: nothing was changed. These requests would be sent:',
+        ...reply.requests.flatMap((r) => [
+          `${r.operation}`,
+          ...indent(JSON.stringify(r.input, null, 2)),
+        ]),
+      );
+    case 'described': {
+      const d = reply.description;
+      if (d.kind === 'schedule') {
+        const t = d.trigger;
+        return out(
+          `${t.name}: schedule in group ${t.group}, ${t.state.toLowerCase()}`,
+          `  runs: ${d.description}`,
+          `  expression: ${t.expression}`,
+          `  pipeline: ${t.pipelineName}${d.pipelineExists ? '' : ' (DOES NOT EXIST: this schedule is an orphan)'}`,
+          ...parameterLines(t.parameters),
+          `  role: ${t.roleArn}`,
+          ...(t.start ? [`  start: ${formatInstant(t.start)}`] : []),
+          ...(t.end ? [`  end: ${formatInstant(t.end)}`] : []),
+          `  flexible window: ${t.flexibleWindowMinutes ? `${t.flexibleWindowMinutes} minutes` : 'off'}`,
+          `  retries: up to ${t.retryPolicy.maximumRetryAttempts} within ${t.retryPolicy.maximumEventAgeSeconds} s${t.deadLetterArn ? `, then ${t.deadLetterArn}` : ''}`,
+          ...(t.deleteAfterCompletion ? ['  deleted after its last run'] : []),
+          ...(t.description ? [`  description: ${t.description}`] : []),
+          ...attributionLines(d.attribution),
+          ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
+          ...(d.nextRuns.length
+            ? ['  next runs:', ...d.nextRuns.map((r) => `    ${formatInstant(r)}`)]
+            : ['  next runs: none']),
+          ...d.warnings.map((w) => `warning: ${w.message}`),
+          `  arn: ${t.arn}`,
+        );
+      }
+      const r = d.trigger;
+      return out(
+        `${r.name}: EventBridge rule, ${r.state.toLowerCase()}`,
+        `  pattern: ${r.eventPattern}`,
+        ...r.targets.flatMap((t) => [
+          `  starts ${t.pipelineName}${d.pipelinesExist[t.pipelineName] === false ? ' (DOES NOT EXIST)' : ''}`,
+          ...parameterLines(t.parameters, '    '),
+        ]),
+        `  role: ${r.roleArn}`,
+        ...attributionLines(d.attribution),
+        ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
+        `  arn: ${r.arn}`,
+      );
+    }
+    case 'list': {
+      if (reply.items.length === 0)
+        return out(
+          reply.filter
+            ? `no triggers start ${reply.filter}`
+            : 'no triggers yet: create one with create <pipeline> <expression>',
+        );
+      const width = Math.max(...reply.items.map((i) => i.name.length));
+      return out(
+        ...reply.items.map(
+          (i) =>
+            `${i.name.padEnd(width)}  ${i.kind === 'schedule' ? 'schedule' : 'rule    '}  ${i.state.toLowerCase().padEnd(8)}  ${i.pipelineNames.join(', ')}`,
+        ),
+        ...(reply.more ? ['… more: narrow it with list <pipeline>'] : []),
+      );
+    }
+    case 'changed':
+      return out(
+        `${reply.action} ${reply.item.kind === 'schedule' ? 'schedule' : 'rule'} ${reply.item.name}`,
+      );
+    case 'started':
+      return out(`started ${reply.pipeline}: ${reply.executionArn}`);
+    case 'history':
+      if (reply.executions.length === 0) return out(`${reply.pipeline} has not run yet`);
+      return out(
+        ...reply.executions.map(
+          (e) =>
+            `${formatInstant(e.startTime)}  ${e.status.padEnd(9)}  ${e.arn.split('/').at(-1) ?? e.arn}${e.failureReason ? `  ${e.failureReason}` : ''}`,
+        ),
+      );
+    case 'orphans':
+      if (reply.orphans.length === 0)
+        return out(
+          reply.cleaned
+            ? 'no orphans to clean up'
+            : 'no orphans: every trigger starts a pipeline that exists',
+        );
+      return out(
+        ...(reply.cleaned
+          ? ['removed:']
+          : ['triggers whose pipeline no longer exists (orphans clean removes them):']),
+        ...reply.orphans.map(
+          (o) =>
+            `  ${o.name} (${o.kind === 'schedule' ? 'schedule' : 'rule'}): ${o.missingPipelines.join(', ')} is gone`,
+        ),
+      );
+    case 'pipelines':
+      if (reply.pipelines.length === 0) return out('no pipelines found');
+      return out(
+        ...reply.pipelines.map((p) => `${p.name}${p.description ? `  ${p.description}` : ''}`),
+        ...(reply.more ? ['… more: narrow it with a prefix'] : []),
+      );
+    case 'pattern-result':
+      return out(String(reply.matches));
+    case 'event-published':
+      return out(`published event ${reply.id} (${reply.source}, ${reply.detailType})`);
+    case 'interactive-needed':
+      return out(
+        `create asks its questions in the chat; here, give them at once:`,
+        `  ${usages.create?.syntax ?? ''}`,
+        `  e.g. ${usages.create?.example ?? ''}`,
+      );
+  }
+}
+
+function helpText(topic: string | undefined): string[] {
+  if (topic) {
+    const usage = usages[topic];
+    if (!usage) return [`no command ${topic}; type help for the list`];
+    return [usage.syntax, `  ${usage.summary}`, `  e.g. ${usage.example}`];
+  }
+  return [
+    'commands (help <command> for details):',
+    ...Object.entries(usages).map(([name, u]) => `  ${name.padEnd(13)} ${u.summary}`),
+    'expressions: at(2026-12-24T09:00:00), rate(5 minutes), cron(0 8 ? * MON-FRI *) — day-of-week 1 = Sunday',
+  ];
+}
+
+function parameterLines(
+  parameters: Array<{ name: string; value: string }>,
+  prefix = '  ',
+): string[] {
+  return parameters.length
+    ? [`${prefix}parameters: ${parameters.map((p) => `${p.name}=${p.value}`).join(', ')}`]
+    : [];
+}
+
+function nextRunLines(preview: SchedulePreview): string[] {
+  return preview.occurrences.length
+    ? ['  next runs:', ...preview.occurrences.map((d) => `    ${formatInstant(d)}`)]
+    : ['  next runs: none'];
+}
+
+function attributionLines(a: {
+  createdBy?: string;
+  approvedBy?: string[];
+  createdAt?: Date;
+}): string[] {
+  const lines: string[] = [];
+  if (a.createdBy)
+    lines.push(
+      `  created by ${a.createdBy}${a.createdAt ? ` on ${formatInstant(a.createdAt)}` : ''}`,
+    );
+  if (a.approvedBy?.length) lines.push(`  approved by ${a.approvedBy.join(', ')}`);
+  return lines;
+}
+
+function indent(text: string): string[] {
+  return text.split('\n').map((l) => `  ${l}`);
+}

@@ -1,0 +1,38 @@
+import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import type { PipelineSummary } from '../../scheduling/pipeline.js';
+import type { BackendRequest } from '../../scheduling/ports.js';
+import type {
+  Orphan,
+  TriggerDescription,
+  TriggerListItem,
+} from '../../scheduling/scheduling-service.js';
+import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
+
+/**
+ * What a command answers, as data. Each front end renders it its own way: plain text for the
+ * CLI and terminal chat, Block Kit for Slack.
+ */
+export type Reply =
+  | { kind: 'help'; topic?: string }
+  | {
+      kind: 'error';
+      message: string;
+      usage?: string;
+      field?: string;
+      excerpt?: string[];
+      exitCode: 1 | 2;
+    }
+  | { kind: 'preview'; preview: SchedulePreview; runsOnly: boolean }
+  | { kind: 'schedule-created'; schedule: ScheduleRecord; preview?: SchedulePreview }
+  | { kind: 'rule-created'; rule: RuleRecord }
+  | { kind: 'dry-run'; requests: BackendRequest[] }
+  | { kind: 'described'; description: TriggerDescription; now: Date }
+  | { kind: 'list'; items: TriggerListItem[]; filter?: string; more: boolean }
+  | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
+  | { kind: 'started'; pipeline: string; executionArn: string }
+  | { kind: 'history'; pipeline: string; executions: ExecutionSummary[] }
+  | { kind: 'orphans'; orphans: Orphan[]; cleaned: boolean }
+  | { kind: 'pipelines'; pipelines: PipelineSummary[]; more: boolean }
+  | { kind: 'pattern-result'; matches: boolean }
+  | { kind: 'event-published'; id: string; source: string; detailType: string }
+  | { kind: 'interactive-needed' };
