@@ -1,6 +1,11 @@
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pino } from 'pino';
+import { startTerminalChat } from './bot/terminal/terminal-chat.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startHttpServer } from './ops/http-server.js';
+import { LOCAL_DEFAULT_ROLE, openRuntime, readTextFile } from './runtime.js';
 
 /** Composition root: read the configuration once, start what it asks for, stop cleanly. */
 async function main(): Promise<void> {
@@ -14,7 +19,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger({ level: config.logLevel });
+  const chatInTerminal = config.slack.mode === 'terminal' && Boolean(process.stdin.isTTY);
+  // The terminal is for the chat: log lines go to a file beside the database instead.
+  const logFile = chatInTerminal ? logFileBeside(config.databaseUrl) : undefined;
+  const log = createLogger({
+    level: config.logLevel,
+    ...(logFile
+      ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }
+      : {}),
+  });
+  const runtime = await openRuntime(config, log, { engine: true });
   const http = await startHttpServer(config.port, log);
   log.info(
     {
@@ -22,11 +36,9 @@ async function main(): Promise<void> {
       slack: config.slack.mode,
       scheduleGroup: config.scheduleGroup,
       database: config.databaseUrl.split(':')[0],
+      port: http.port,
     },
     'pipeline-schedule-bot started',
-  );
-  log.info(
-    `try: curl http://localhost:${http.port}/healthz, or npm run cli -- validate 'cron(0 8 ? * MON-FRI *)' --tz Europe/Berlin`,
   );
 
   let stopping = false;
@@ -35,10 +47,48 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     await http.close();
+    await runtime.close();
     log.info('stopped');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+
+  if (chatInTerminal) {
+    process.stdout.write(
+      [
+        '',
+        `pipeline-schedule-bot: ${config.backend} back end, store ${config.databaseUrl}, http://localhost:${http.port}/healthz`,
+        `logs: ${logFile}`,
+        "Type help, or try: create churn-train 'cron(0 8 ? * MON-FRI *)' tz=Europe/Berlin",
+        '',
+        '',
+      ].join('\n'),
+    );
+    const chat = startTerminalChat({
+      input: process.stdin,
+      output: process.stdout,
+      deps: {
+        service: runtime.service,
+        ...(runtime.publishEvent ? { publishEvent: runtime.publishEvent } : {}),
+        readFile: readTextFile,
+        now: () => new Date(),
+        userId: `terminal:${userInfo().username}`,
+        allowedRoles: 'any',
+        roleAliases: {},
+        ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
+      },
+      onError: (error) => log.error({ err: error }, 'terminal command failed'),
+    });
+    await chat.done;
+    await stop('end of input');
+  }
+}
+
+function logFileBeside(databaseUrl: string): string {
+  const path = databaseUrl.startsWith('sqlite:')
+    ? databaseUrl.slice('sqlite:'.length)
+    : './data/bot.db';
+  return join(dirname(path === ':memory:' ? './data/bot.db' : path), 'pipeline-schedule.log');
 }
 
 main().catch((error: unknown) => {

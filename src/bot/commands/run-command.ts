@@ -150,15 +150,14 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
       if (!result.ok) return serviceError(result.error, command.expression);
       if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
       const schedule = result.value;
+      // A rate() with no start runs at its creation instant: show that run too.
+      const createdAt =
+        schedule.expression.startsWith('rate') && !schedule.start ? schedule.createdAt : undefined;
       const preview = previewSchedule({
         expression: schedule.expression,
         timeZone: schedule.timeZone,
-        now: deps.now(),
-        ...(schedule.start
-          ? { start: schedule.start }
-          : schedule.expression.startsWith('rate') && schedule.createdAt
-            ? { start: schedule.createdAt }
-            : {}),
+        now: createdAt ? new Date(createdAt.getTime() - 1) : deps.now(),
+        ...(schedule.start ? { start: schedule.start } : createdAt ? { start: createdAt } : {}),
         ...(schedule.end ? { end: schedule.end } : {}),
       });
       return {
