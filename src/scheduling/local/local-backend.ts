@@ -52,17 +52,12 @@ export function createLocalBackend(options: {
     // The local back end stands in for AWS: a dry run shows what AWS would receive.
     requests: awsRequests,
     async start() {
-      let since = new Date(clock.now());
       await pipelines.resume();
       await schedules.start();
       // Other processes (the CLI) write to the same store; look for their changes regularly.
       const poll = async () => {
-        const now = new Date(clock.now());
-        // Overlap a little: a write in the same millisecond as the last look is not missed.
-        const from = new Date(since.getTime() - 1000);
-        since = now;
-        await schedules.sync(from);
-        await pipelines.sync(from);
+        await schedules.sync();
+        await pipelines.sync();
       };
       const tick = () => {
         syncTimer = clock.setTimeout(() => {

@@ -66,6 +66,8 @@ export class LocalPipelines implements PipelinesPort {
   private readonly timers = new Map<string, unknown>();
   private readonly catalog = new Map<string, SimulatedPipeline>();
   private stopped = false;
+  /** The newest write to the executions table this process has seen. */
+  private watermark = 0;
 
   constructor(
     pipelines: SimulatedPipeline[],
@@ -81,16 +83,20 @@ export class LocalPipelines implements PipelinesPort {
   async resume(): Promise<void> {
     const rows = await this.store.local.list('executions');
     for (const row of rows) {
+      this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       const execution = JSON.parse(row.json) as StoredExecution;
       if (execution.status === 'Executing' || execution.status === 'Stopping')
         await this.advance(execution.arn);
     }
   }
 
-  /** Picks up executions another process (a one-shot CLI command) started since `since`. */
-  async sync(since: Date): Promise<void> {
-    const rows = await this.store.local.list('executions', { updatedSince: since });
+  /** Picks up executions another process (a one-shot CLI command) started since the last look. */
+  async sync(): Promise<void> {
+    const rows = await this.store.local.list('executions', {
+      updatedSince: new Date(this.watermark),
+    });
     for (const row of rows) {
+      this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       if (this.timers.has(row.key)) continue;
       const execution = JSON.parse(row.json) as StoredExecution;
       if (execution.status === 'Executing' || execution.status === 'Stopping')

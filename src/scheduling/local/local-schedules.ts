@@ -45,6 +45,18 @@ interface StoredSchedule {
   version: number;
 }
 
+interface Slot {
+  /** Shared by every schedule with the same expression text. */
+  expression: ScheduleExpression;
+  timeZone: string;
+  start?: number;
+  end?: number;
+  window?: number;
+  /** The stored version this slot was built from. */
+  version: number;
+  lastFired?: number;
+}
+
 interface Due {
   due: number;
   key: string;
@@ -63,6 +75,8 @@ export interface FiringReport {
   error?: string;
 }
 
+const MAX_CACHED_EXPRESSIONS = 10_000;
+
 /** Scheduler's precision is a minute; firing a little after the due instant is normal. */
 const RETRY_BASE_MS = 1000;
 
@@ -80,15 +94,16 @@ const RETRY_BASE_MS = 1000;
 export class LocalSchedules implements SchedulesPort {
   private readonly heap = new MinHeap<Due>();
   private readonly versions = new Map<string, number>();
-  private readonly parsed = new Map<
-    string,
-    { expression: ScheduleExpression; stored: StoredSchedule }
-  >();
+  /** What the engine keeps in memory per schedule: enough to find its next occurrence. */
+  private readonly slots = new Map<string, Slot>();
   private timer: unknown;
   private timerDue = Number.POSITIVE_INFINITY;
   private running = false;
   private firing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(report: FiringReport) => void>();
+  private readonly expressions = new Map<string, ReturnType<typeof parseExpression>>();
+  /** The newest write to the schedules table this engine has seen. */
+  private watermark = 0;
 
   constructor(
     private readonly store: Store,
@@ -106,7 +121,10 @@ export class LocalSchedules implements SchedulesPort {
         ...(after ? { after } : {}),
         limit: 5000,
       });
-      for (const row of rows) this.enqueue(row.key, JSON.parse(row.json) as StoredSchedule, true);
+      for (const row of rows) {
+        this.enqueue(row.key, JSON.parse(row.json) as StoredSchedule, true);
+        this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
+      }
       if (rows.length < 5000) break;
       after = rows[rows.length - 1]?.key;
     }
@@ -123,15 +141,19 @@ export class LocalSchedules implements SchedulesPort {
   }
 
   /**
-   * Picks up schedules another process (a one-shot CLI command) wrote since `since`: new ones
+   * Picks up schedules another process (a one-shot CLI command) wrote since the last look: new ones
    * are queued, changed ones re-queued. Deletions are noticed when a schedule falls due.
    */
-  async sync(since: Date): Promise<void> {
-    const rows = await this.store.local.list('schedules', { updatedSince: since });
+  async sync(): Promise<void> {
+    // ">=" the newest write seen: a row written in that same millisecond is not missed, and the
+    // few seen twice are skipped by their version.
+    const rows = await this.store.local.list('schedules', {
+      updatedSince: new Date(this.watermark),
+    });
     for (const row of rows) {
+      this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       const stored = JSON.parse(row.json) as StoredSchedule;
-      const known = this.parsed.get(row.key)?.stored;
-      if (known && known.version === stored.version) continue;
+      if (this.slots.get(row.key)?.version === stored.version) continue;
       this.enqueue(row.key, stored, false);
     }
     this.arm();
@@ -258,6 +280,20 @@ export class LocalSchedules implements SchedulesPort {
     return { items, ...(rows.length > size && last ? { nextToken: last.key } : {}) };
   }
 
+  /**
+   * Many schedules share an expression ("cron(0 8 ? * MON-FRI *)"): parse and compile each text
+   * once, so 100,000 schedules hold a few hundred expression objects, not 100,000.
+   */
+  private parse(text: string): ReturnType<typeof parseExpression> {
+    let parsed = this.expressions.get(text);
+    if (!parsed) {
+      parsed = parseExpression(text);
+      if (this.expressions.size >= MAX_CACHED_EXPRESSIONS) this.expressions.clear();
+      this.expressions.set(text, parsed);
+    }
+    return parsed;
+  }
+
   private async requireGroup(group: string): Promise<void> {
     if (!(await this.store.local.get('groups', group))) {
       throw new TriggerError('NOT_FOUND', `schedule group ${group} does not exist`, { group });
@@ -276,61 +312,51 @@ export class LocalSchedules implements SchedulesPort {
 
   private forget(key: string): void {
     this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-    this.parsed.delete(key);
+    this.slots.delete(key);
   }
 
   /** Puts the schedule's next firing (and, on start, its recently missed ones) in the heap. */
   private enqueue(key: string, stored: StoredSchedule, catchUp: boolean): void {
-    const parsed = parseExpression(stored.record.expression);
+    const record = stored.record;
+    const parsed = this.parse(record.expression);
     if (!parsed.ok) {
       this.log.warn(
-        { key, expression: stored.record.expression },
+        { key, expression: record.expression },
         'stored schedule has an invalid expression; not firing it',
       );
       return;
     }
     const version = (this.versions.get(key) ?? 0) + 1;
     this.versions.set(key, version);
-    this.parsed.set(key, { expression: parsed.expression, stored });
-    if (stored.record.state !== 'ENABLED') return;
+    const created = Date.parse(record.createdAt);
+    const slot: Slot = {
+      expression: parsed.expression,
+      timeZone: record.timeZone,
+      // A rate() with no start counts from its creation.
+      ...(record.start
+        ? { start: Date.parse(record.start) }
+        : parsed.expression.kind === 'rate'
+          ? { start: created }
+          : {}),
+      ...(record.end ? { end: Date.parse(record.end) } : {}),
+      ...(record.flexibleWindowMinutes ? { window: record.flexibleWindowMinutes } : {}),
+      version: stored.version,
+      ...(stored.lastFired !== undefined ? { lastFired: stored.lastFired } : {}),
+    };
+    this.slots.set(key, slot);
+    if (record.state !== 'ENABLED') return;
     const now = this.clock.now();
-    const record = stored.record;
     // Never fire an occurrence from before the schedule existed, or twice. A rate() with no start
     // begins at its creation instant; a cron's first slot is strictly after it.
-    const created = Date.parse(record.createdAt) - (parsed.expression.kind === 'rate' ? 1 : 0);
-    const floor = Math.max(stored.lastFired ?? Number.NEGATIVE_INFINITY, created);
+    const floor = Math.max(
+      stored.lastFired ?? Number.NEGATIVE_INFINITY,
+      created - (parsed.expression.kind === 'rate' ? 1 : 0),
+    );
     const maxAge = record.retryPolicy.maximumEventAgeSeconds * 1000;
     const after = catchUp ? Math.max(floor, now - maxAge) : Math.max(floor, now - 1);
-    const next = this.occurrenceAfter(key, after);
+    const next = occurrenceAfter(slot, after);
     if (next !== undefined)
-      this.heap.push({ due: this.dueOf(key, next), key, occurrence: next, version, attempt: 1 });
-  }
-
-  private occurrenceAfter(key: string, after: number): number | undefined {
-    const entry = this.parsed.get(key);
-    if (!entry) return undefined;
-    const r = entry.stored.record;
-    const start = r.start
-      ? Date.parse(r.start)
-      : entry.expression.kind === 'rate'
-        ? Date.parse(r.createdAt)
-        : undefined;
-    const [next] = nextOccurrences(entry.expression, {
-      after: new Date(after),
-      timeZone: r.timeZone,
-      ...(start !== undefined ? { start: new Date(start) } : {}),
-      ...(r.end ? { end: new Date(r.end) } : {}),
-      count: 1,
-    });
-    return next?.getTime();
-  }
-
-  /** With a flexible window, a stable pseudo-random delay within it (the same after a restart). */
-  private dueOf(key: string, occurrence: number): number {
-    const window = this.parsed.get(key)?.stored.record.flexibleWindowMinutes;
-    if (!window) return occurrence;
-    const hash = createHash('sha256').update(`${key}|${occurrence}`).digest().readUInt32BE(0);
-    return occurrence + (hash % (window * 60)) * 1000;
+      this.heap.push({ due: dueOf(key, slot, next), key, occurrence: next, version, attempt: 1 });
   }
 
   private arm(): void {
@@ -363,23 +389,22 @@ export class LocalSchedules implements SchedulesPort {
   }
 
   private async fire(entry: Due): Promise<void> {
-    // Another process may have changed or deleted the schedule since it was queued.
+    // Read the schedule as it is now: another process may have changed or deleted it.
     const row = await this.store.local.get('schedules', entry.key);
     if (!row) {
       this.forget(entry.key);
       return;
     }
     const latest = JSON.parse(row.json) as StoredSchedule;
-    if (latest.version !== this.parsed.get(entry.key)?.stored.version) {
+    if (latest.version !== this.slots.get(entry.key)?.version) {
       this.enqueue(entry.key, latest, false);
+      this.arm();
       return;
     }
-    const current = this.parsed.get(entry.key);
-    if (!current) return;
-    const record = current.stored.record;
+    const record = latest.record;
     const firedAt = this.clock.now();
     const report = (r: Omit<FiringReport, 'key' | 'scheduledTime' | 'firedAt' | 'attempt'>) => {
-      for (const listener of this.listeners)
+      for (const listener of this.listeners) {
         listener({
           key: entry.key,
           scheduledTime: entry.occurrence,
@@ -387,6 +412,7 @@ export class LocalSchedules implements SchedulesPort {
           attempt: entry.attempt,
           ...r,
         });
+      }
     };
     try {
       const { executionArn } = await this.pipelines.start({
@@ -407,15 +433,14 @@ export class LocalSchedules implements SchedulesPort {
       await this.deadLetter(entry, record, message);
       report({ outcome: 'dead-lettered', error: message });
     }
-    await this.afterFiring(entry);
+    await this.afterFiring(entry, latest);
   }
 
   /** Saves how far the schedule got and queues its next occurrence (or deletes a finished at()). */
-  private async afterFiring(entry: Due): Promise<void> {
-    const current = this.parsed.get(entry.key);
-    if (!current || this.versions.get(entry.key) !== entry.version) return;
-    const stored = { ...current.stored, lastFired: entry.occurrence };
-    const next = this.occurrenceAfter(entry.key, entry.occurrence);
+  private async afterFiring(entry: Due, stored: StoredSchedule): Promise<void> {
+    const slot = this.slots.get(entry.key);
+    if (!slot || this.versions.get(entry.key) !== entry.version) return;
+    const next = occurrenceAfter(slot, entry.occurrence);
     if (next === undefined && stored.record.deleteAfterCompletion) {
       await this.store.local.delete('schedules', entry.key);
       this.forget(entry.key);
@@ -428,18 +453,19 @@ export class LocalSchedules implements SchedulesPort {
     await this.store.local.put('schedules', {
       key: entry.key,
       ref: stored.record.pipelineName.toLowerCase(),
-      json: JSON.stringify(stored),
+      json: JSON.stringify({ ...stored, lastFired: entry.occurrence }),
       updatedAt: new Date(this.clock.now()),
     });
-    current.stored = stored;
-    if (next !== undefined)
+    slot.lastFired = entry.occurrence;
+    if (next !== undefined) {
       this.heap.push({
-        due: this.dueOf(entry.key, next),
+        due: dueOf(entry.key, slot, next),
         key: entry.key,
         occurrence: next,
         version: entry.version,
         attempt: 1,
       });
+    }
   }
 
   private async deadLetter(
@@ -470,6 +496,24 @@ export class LocalSchedules implements SchedulesPort {
       updatedAt: new Date(this.clock.now()),
     });
   }
+}
+
+function occurrenceAfter(slot: Slot, after: number): number | undefined {
+  const [next] = nextOccurrences(slot.expression, {
+    after: new Date(after),
+    timeZone: slot.timeZone,
+    ...(slot.start !== undefined ? { start: new Date(slot.start) } : {}),
+    ...(slot.end !== undefined ? { end: new Date(slot.end) } : {}),
+    count: 1,
+  });
+  return next?.getTime();
+}
+
+/** With a flexible window, a stable pseudo-random delay within it (the same after a restart). */
+function dueOf(key: string, slot: Slot, occurrence: number): number {
+  if (!slot.window) return occurrence;
+  const hash = createHash('sha256').update(`${key}|${occurrence}`).digest().readUInt32BE(0);
+  return occurrence + (hash % (slot.window * 60)) * 1000;
 }
 
 function retryDelay(
