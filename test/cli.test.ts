@@ -282,6 +282,30 @@ describe('pipeline-schedule against the local back end', () => {
     });
   });
 
+  it('sets the retry policy and dead-letter queue, within the limits Scheduler allows', async () => {
+    const env = await fresh();
+    expect(
+      await run(env, 'create', 'churn-train', 'rate(1 day)', 'name=r', 'max-age=30'),
+    ).toMatchObject({
+      code: 2,
+      stderr: ['pipeline-schedule: retry: the maximum event age is 60-86400 seconds'],
+    });
+    const created = await run(
+      env,
+      'create',
+      'churn-train',
+      'rate(1 day)',
+      'name=r',
+      'retries=5',
+      'max-age=600',
+      'dlq=arn:aws:sqs:eu-west-1:123456789012:pipeline-dlq',
+    );
+    expect(created.code).toBe(0);
+    expect((await run(env, 'describe', 'r')).stdout).toContain(
+      '  retries: up to 5 within 600 s, then arn:aws:sqs:eu-west-1:123456789012:pipeline-dlq',
+    );
+  });
+
   it('joins an unquoted cron, and shows a dry run without creating anything', async () => {
     const env = await fresh();
     const dry = await run(

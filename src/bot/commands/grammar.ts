@@ -16,6 +16,8 @@ export interface ScheduleOptions {
   state?: 'ENABLED' | 'DISABLED';
   description?: string;
   deadLetterArn?: string;
+  retries?: string;
+  maxAge?: string;
 }
 
 export type Command =
@@ -79,7 +81,7 @@ export const usages: Record<string, Usage> = {
   help: { syntax: 'help [command]', summary: 'what you can do here', example: 'help create' },
   create: {
     syntax:
-      'create <pipeline> <expression> [name=<schedule>] [tz=<IANA zone>] [start=<ISO>] [end=<ISO>] [window=<minutes>] [role=<arn|alias>] [state=enabled|disabled] [param:<Name>=<value>]... [--dry-run]',
+      'create <pipeline> <expression> [name=<schedule>] [tz=<IANA zone>] [start=<ISO>] [end=<ISO>] [window=<minutes>] [role=<arn|alias>] [state=enabled|disabled] [description=<text>] [retries=<0-185>] [max-age=<seconds>] [dlq=<sqs arn>] [param:<Name>=<value>]... [--dry-run]',
     summary:
       'schedule a pipeline with at(…), rate(…) or cron(…); with no arguments, asks step by step',
     example:
@@ -169,6 +171,8 @@ const scheduleOptionKeys: Record<string, keyof ScheduleOptions> = {
   state: 'state',
   description: 'description',
   dlq: 'deadLetterArn',
+  retries: 'retries',
+  'max-age': 'maxAge',
 };
 
 export function parseCommand(text: string): ParseResult {

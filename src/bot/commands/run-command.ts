@@ -7,6 +7,7 @@ import type {
   SchedulingService,
   ServiceError,
 } from '../../scheduling/scheduling-service.js';
+import { DEFAULT_RETRY_POLICY } from '../../scheduling/triggers.js';
 import type { Command } from './grammar.js';
 import { parseInstant } from './instant.js';
 import { formatCommandError, runPreviewCommand } from './preview-commands.js';
@@ -131,8 +132,19 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
           );
         window = Number(o.window);
       }
+      const retry = { ...DEFAULT_RETRY_POLICY };
+      for (const [field, text, key] of [
+        ['retries', o.retries, 'maximumRetryAttempts'],
+        ['max-age', o.maxAge, 'maximumEventAgeSeconds'],
+      ] as const) {
+        if (text === undefined) continue;
+        if (!/^\d+$/.test(text))
+          return inputError(`${field}: "${text}" should be a whole number`, field);
+        retry[key] = Number(text);
+      }
       const result = await service.createSchedule(
         {
+          ...(o.retries !== undefined || o.maxAge !== undefined ? { retryPolicy: retry } : {}),
           pipeline: command.pipeline,
           expression: command.expression,
           roleArn: role.arn,

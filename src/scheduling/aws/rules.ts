@@ -45,31 +45,52 @@ export class AwsRules implements RulesPort {
     const stale = (await this.listTargets(rule.name))
       .map((t) => t.Id)
       .filter((id): id is string => id !== undefined && !wanted.has(id));
-    // Stale targets go first: old and new together could pass the five-targets-per-rule limit.
-    await this.removeTargets(rule.name, stale);
-    for (const chunk of chunks(rule.targets, MAX_ENTRIES_PER_REQUEST)) {
-      const result = await this.call(
-        'PutTargets',
-        rule.name,
-        () =>
-          this.client.send(
-            new PutTargetsCommand({
-              Rule: rule.name,
-              Targets: chunk.map((t) => ruleTargetInput(t, rule.roleArn)),
-            }),
-          ),
-        { roleArn: rule.roleArn },
-      );
-      // A 200 answer can still carry failed entries.
-      if ((result.FailedEntryCount ?? 0) > 0 || (result.FailedEntries?.length ?? 0) > 0) {
-        throw failedEntriesError(
-          result.FailedEntries ?? [],
-          this.describeCall('PutTargets', rule.name, { roleArn: rule.roleArn }),
-          result.$metadata.requestId,
+    try {
+      // Stale targets go first: old and new together could pass the five-targets-per-rule limit.
+      await this.removeTargets(rule.name, stale);
+      for (const chunk of chunks(rule.targets, MAX_ENTRIES_PER_REQUEST)) {
+        const result = await this.call(
+          'PutTargets',
+          rule.name,
+          () =>
+            this.client.send(
+              new PutTargetsCommand({
+                Rule: rule.name,
+                Targets: chunk.map((t) => ruleTargetInput(t, rule.roleArn)),
+              }),
+            ),
+          { roleArn: rule.roleArn },
         );
+        // A 200 answer can still carry failed entries.
+        if ((result.FailedEntryCount ?? 0) > 0 || (result.FailedEntries?.length ?? 0) > 0) {
+          throw failedEntriesError(
+            result.FailedEntries ?? [],
+            this.describeCall('PutTargets', rule.name, { roleArn: rule.roleArn }),
+            result.$metadata.requestId,
+          );
+        }
       }
+    } catch (error) {
+      await this.dropIfTargetless(rule.name);
+      throw error;
     }
     return { arn: output.RuleArn ?? '' };
+  }
+
+  /**
+   * PutRule succeeded but the targets did not: a rule left with no target starts nothing and
+   * would make a retry with the same name look taken. Best effort; the original error wins.
+   */
+  private async dropIfTargetless(name: string): Promise<void> {
+    try {
+      if ((await this.listTargets(name)).length === 0) {
+        await this.call('DeleteRule', name, () =>
+          this.client.send(new DeleteRuleCommand({ Name: name })),
+        );
+      }
+    } catch {
+      // The caller reports the first failure; this one would only hide it.
+    }
   }
 
   async get(name: string): Promise<RuleRecord> {

@@ -222,6 +222,49 @@ describe('put', () => {
     expect(error.message).toBe('Event pattern is not valid. Reason: ...');
   });
 
+  it('deletes a rule its targets could not be added to, so a retry can create it again', async () => {
+    standIn
+      .on('PutRule', { body: { RuleArn: RULE_ARN } })
+      .on('ListTargetsByRule', { body: { Targets: [] } })
+      .on(
+        'PutTargets',
+        awsError(
+          'LimitExceededException',
+          'The requested resource exceeds the maximum number allowed.',
+          { status: 400 },
+        ),
+      )
+      .on('DeleteRule', { body: {} });
+    const error = await failure(rules.put(rule()));
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(standIn.requests.map((r) => r.operation)).toEqual([
+      'PutRule',
+      'ListTargetsByRule',
+      'PutTargets',
+      'ListTargetsByRule',
+      'DeleteRule',
+    ]);
+    expect(standIn.requestsFor('DeleteRule')[0]?.body).toEqual({ Name: 'new-data-retrain' });
+  });
+
+  it('keeps a rule that still has targets when adding more fails', async () => {
+    standIn
+      .on('PutRule', { body: { RuleArn: RULE_ARN } })
+      .on('ListTargetsByRule', {
+        body: { Targets: [{ Id: 'churn-train', Arn: pipelineArn('churn-train') }] },
+      })
+      .on(
+        'PutTargets',
+        awsError(
+          'LimitExceededException',
+          'The requested resource exceeds the maximum number allowed.',
+          { status: 400 },
+        ),
+      );
+    await failure(rules.put(rule()));
+    expect(standIn.requestsFor('DeleteRule')).toHaveLength(0);
+  });
+
   it('reports the five-targets limit as LIMIT_EXCEEDED', async () => {
     standIn
       .on('PutRule', { body: { RuleArn: RULE_ARN } })
