@@ -1,6 +1,7 @@
 /**
  * Versioned schema changes, applied in order at start, each once, inside a transaction. Plain
  * SQL that SQLite and PostgreSQL both accept; append new versions, never edit applied ones.
+ * `{{AUTO_ID}}` is the one spelling that differs: an auto-incrementing primary key.
  */
 export interface Migration {
   version: number;
@@ -43,4 +44,58 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'approval requests, votes and the audit log',
+    sql: `
+      CREATE TABLE approval_requests (
+        id TEXT PRIMARY KEY,
+        payload TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        action TEXT NOT NULL,
+        pipeline_names TEXT NOT NULL,
+        trigger_name TEXT,
+        requested_by TEXT NOT NULL,
+        channel_id TEXT,
+        status TEXT NOT NULL,
+        required_approvals INTEGER NOT NULL,
+        approver_roles TEXT NOT NULL,
+        decided_by TEXT,
+        reason TEXT,
+        outcome TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX approval_requests_status ON approval_requests (status, expires_at);
+      CREATE TABLE approval_votes (
+        request_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (request_id, user_id)
+      );
+      CREATE TABLE audit_log (
+        id {{AUTO_ID}},
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,
+        action TEXT,
+        pipeline_names TEXT NOT NULL,
+        trigger_name TEXT,
+        request_id TEXT,
+        details TEXT
+      );
+    `,
+  },
 ];
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A migration's SQL for one database. */
+export function migrationSql(migration: Migration, dialect: Dialect): string {
+  return migration.sql.replaceAll(
+    '{{AUTO_ID}}',
+    dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGSERIAL PRIMARY KEY',
+  );
+}

@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrations } from './migrations.js';
-import type { LocalRow, LocalTable, Store, TriggerRecord } from './store.js';
+import { migrationSql, migrations } from './migrations.js';
+import type {
+  ApprovalRequest,
+  LocalRow,
+  LocalTable,
+  RequestStatus,
+  Store,
+  StoredAuditEntry,
+  TriggerRecord,
+} from './store.js';
 
 interface TriggerRow {
   kind: TriggerRecord['kind'];
@@ -150,6 +158,116 @@ export function openSqliteStore(databaseUrl: string): Store {
         return statements.tokenOwner.get(scope, token)?.owner ?? owner;
       },
     },
+    approvals: {
+      async insert(request) {
+        db.prepare(`
+          INSERT INTO approval_requests (id, payload, content_hash, action, pipeline_names, trigger_name, requested_by,
+            channel_id, status, required_approvals, approver_roles, decided_by, reason, outcome, created_at, expires_at, updated_at)
+          VALUES (@id, @payload, @content_hash, @action, @pipeline_names, @trigger_name, @requested_by, @channel_id, @status,
+            @required_approvals, @approver_roles, @decided_by, @reason, @outcome, @created_at, @expires_at, @updated_at)`).run(
+          toRequestRow(request),
+        );
+      },
+      async get(id) {
+        const row = db
+          .prepare<[string], RequestRow>('SELECT * FROM approval_requests WHERE id = ?')
+          .get(id);
+        return row ? fromRequestRow(row) : undefined;
+      },
+      async list(query = {}) {
+        const limit = Math.max(1, Math.min(query.limit ?? 100, 1000));
+        const rows = query.status
+          ? db
+              .prepare<[string, number], RequestRow>(
+                'SELECT * FROM approval_requests WHERE status = ? ORDER BY created_at DESC LIMIT ?',
+              )
+              .all(query.status, limit)
+          : db
+              .prepare<[number], RequestRow>(
+                'SELECT * FROM approval_requests ORDER BY created_at DESC LIMIT ?',
+              )
+              .all(limit);
+        return rows.map(fromRequestRow);
+      },
+      async addVote(vote) {
+        return (
+          db
+            .prepare(
+              'INSERT INTO approval_votes (request_id, user_id, content_hash, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            )
+            .run(vote.requestId, vote.userId, vote.contentHash, vote.at.getTime()).changes === 1
+        );
+      },
+      async votes(requestId) {
+        return db
+          .prepare<
+            [string],
+            { request_id: string; user_id: string; content_hash: string; at: number }
+          >('SELECT * FROM approval_votes WHERE request_id = ? ORDER BY at, user_id')
+          .all(requestId)
+          .map((v) => ({
+            requestId: v.request_id,
+            userId: v.user_id,
+            contentHash: v.content_hash,
+            at: new Date(v.at),
+          }));
+      },
+      async transition(id, from, to, fields) {
+        const placeholders = from.map(() => '?').join(', ');
+        const result = db
+          .prepare(
+            `UPDATE approval_requests SET status = ?, decided_by = COALESCE(?, decided_by), reason = COALESCE(?, reason),
+               outcome = COALESCE(?, outcome), updated_at = ? WHERE id = ? AND status IN (${placeholders})`,
+          )
+          .run(
+            to,
+            fields.decidedBy ?? null,
+            fields.reason ?? null,
+            fields.outcome ?? null,
+            fields.at.getTime(),
+            id,
+            ...from,
+          );
+        return result.changes === 1;
+      },
+      async expire(now) {
+        const rows = db
+          .prepare<[number, number], { id: string }>(
+            "UPDATE approval_requests SET status = 'EXPIRED', updated_at = ? WHERE status = 'PENDING' AND expires_at <= ? RETURNING id",
+          )
+          .all(now.getTime(), now.getTime());
+        return rows.map((r) => r.id);
+      },
+    },
+    audit: {
+      async append(entry) {
+        db.prepare(
+          'INSERT INTO audit_log (at, actor, event, action, pipeline_names, trigger_name, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          entry.at.getTime(),
+          entry.actor,
+          entry.event,
+          entry.action ?? null,
+          JSON.stringify(entry.pipelineNames),
+          entry.triggerName ?? null,
+          entry.requestId ?? null,
+          entry.details ?? null,
+        );
+      },
+      async list(query = {}) {
+        const limit = Math.max(1, Math.min(query.limit ?? 20, 1000));
+        const rows = query.pipeline
+          ? db
+              .prepare<[string, number], AuditRow>(
+                'SELECT * FROM audit_log WHERE lower(pipeline_names) LIKE ? ORDER BY id DESC LIMIT ?',
+              )
+              .all(`%${JSON.stringify(query.pipeline.toLowerCase())}%`, limit)
+          : db
+              .prepare<[number], AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?')
+              .all(limit);
+        return rows.map(fromAuditRow);
+      },
+    },
     async ping() {
       db.prepare('SELECT 1').get();
     },
@@ -172,7 +290,7 @@ function migrate(db: Database.Database): void {
   for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
-      db.exec(migration.sql);
+      db.exec(migrationSql(migration, 'sqlite'));
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -202,5 +320,97 @@ function toLocalRow(row: LocalRowData): LocalRow {
     ...(row.ref !== null ? { ref: row.ref } : {}),
     json: row.json,
     updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** approval_requests as a row; shared with the PostgreSQL store. */
+export interface RequestRow {
+  id: string;
+  payload: string;
+  content_hash: string;
+  action: string;
+  pipeline_names: string;
+  trigger_name: string | null;
+  requested_by: string;
+  channel_id: string | null;
+  status: RequestStatus;
+  required_approvals: number;
+  approver_roles: string;
+  decided_by: string | null;
+  reason: string | null;
+  outcome: string | null;
+  created_at: number | string;
+  expires_at: number | string;
+  updated_at: number | string;
+}
+
+export function toRequestRow(r: ApprovalRequest): RequestRow {
+  return {
+    id: r.id,
+    payload: r.payload,
+    content_hash: r.contentHash,
+    action: r.action,
+    pipeline_names: JSON.stringify(r.pipelineNames),
+    trigger_name: r.triggerName ?? null,
+    requested_by: r.requestedBy,
+    channel_id: r.channelId ?? null,
+    status: r.status,
+    required_approvals: r.requiredApprovals,
+    approver_roles: JSON.stringify(r.approverRoles),
+    decided_by: r.decidedBy ?? null,
+    reason: r.reason ?? null,
+    outcome: r.outcome ?? null,
+    created_at: r.createdAt.getTime(),
+    expires_at: r.expiresAt.getTime(),
+    updated_at: r.updatedAt.getTime(),
+  };
+}
+
+export function fromRequestRow(row: RequestRow): ApprovalRequest {
+  return {
+    id: row.id,
+    payload: row.payload,
+    contentHash: row.content_hash,
+    action: row.action,
+    pipelineNames: JSON.parse(row.pipeline_names) as string[],
+    ...(row.trigger_name ? { triggerName: row.trigger_name } : {}),
+    requestedBy: row.requested_by,
+    ...(row.channel_id ? { channelId: row.channel_id } : {}),
+    status: row.status,
+    requiredApprovals: Number(row.required_approvals),
+    approverRoles: JSON.parse(row.approver_roles) as string[],
+    ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.outcome ? { outcome: row.outcome } : {}),
+    createdAt: new Date(Number(row.created_at)),
+    expiresAt: new Date(Number(row.expires_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+/** audit_log as a row; shared with the PostgreSQL store. */
+export interface AuditRow {
+  id: number | string;
+  at: number | string;
+  actor: string;
+  event: string;
+  action: string | null;
+  pipeline_names: string;
+  trigger_name: string | null;
+  request_id: string | null;
+  details: string | null;
+}
+
+export function fromAuditRow(row: AuditRow): StoredAuditEntry {
+  return {
+    id: Number(row.id),
+    at: new Date(Number(row.at)),
+    actor: row.actor,
+    event: row.event,
+    ...(row.action ? { action: row.action } : {}),
+    pipelineNames: JSON.parse(row.pipeline_names) as string[],
+    ...(row.trigger_name ? { triggerName: row.trigger_name } : {}),
+    ...(row.request_id ? { requestId: row.request_id } : {}),
+    ...(row.details ? { details: row.details } : {}),
   };
 }

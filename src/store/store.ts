@@ -31,6 +31,66 @@ export interface LocalRow {
   updatedAt: Date;
 }
 
+export type RequestStatus =
+  | 'PENDING'
+  | 'APPROVED'
+  | 'EXECUTED'
+  | 'FAILED'
+  | 'REJECTED'
+  | 'EXPIRED'
+  | 'CANCELLED';
+
+/** A change someone asked for that waits for approval (or has been decided). */
+export interface ApprovalRequest {
+  id: string;
+  /** The command as the requester gave it (JSON): what runs once approved. */
+  payload: string;
+  /** sha256 of the payload: an approval counts only for the exact content it saw. */
+  contentHash: string;
+  action: string;
+  pipelineNames: string[];
+  triggerName?: string;
+  requestedBy: string;
+  channelId?: string;
+  status: RequestStatus;
+  requiredApprovals: number;
+  /** Policy roles whose members may approve. */
+  approverRoles: string[];
+  decidedBy?: string;
+  reason?: string;
+  /** What running it produced (JSON), once EXECUTED or FAILED. */
+  outcome?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApprovalVote {
+  requestId: string;
+  userId: string;
+  contentHash: string;
+  at: Date;
+}
+
+/** One line of the append-only audit log. */
+export interface AuditEntry {
+  at: Date;
+  /** Who did it: a Slack user id, `cli:<user>`, `system`. */
+  actor: string;
+  /** requested, allowed, denied, approved, rejected, cancelled, expired, executed, failed, … */
+  event: string;
+  action?: string;
+  pipelineNames: string[];
+  triggerName?: string;
+  requestId?: string;
+  /** Details for an operator (JSON): the reason, the outcome, the error. */
+  details?: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+}
+
 export type LocalTable = 'schedules' | 'groups' | 'rules' | 'executions' | 'dead-letters';
 
 export interface Store {
@@ -63,6 +123,31 @@ export interface Store {
      * this call claimed it, another when it was claimed before.
      */
     claimToken(scope: string, token: string, owner: string): Promise<string>;
+  };
+  approvals: {
+    insert(request: ApprovalRequest): Promise<void>;
+    get(id: string): Promise<ApprovalRequest | undefined>;
+    list(query?: { status?: RequestStatus; limit?: number }): Promise<ApprovalRequest[]>;
+    /** Records one person's approval; false when they had already approved. */
+    addVote(vote: ApprovalVote): Promise<boolean>;
+    votes(requestId: string): Promise<ApprovalVote[]>;
+    /**
+     * Compare-and-set on the status: moves the request from one of `from` to `to` and returns
+     * true, or changes nothing and returns false when another caller moved it first.
+     */
+    transition(
+      id: string,
+      from: RequestStatus[],
+      to: RequestStatus,
+      fields: { decidedBy?: string; reason?: string; outcome?: string; at: Date },
+    ): Promise<boolean>;
+    /** Moves every PENDING request whose time is up to EXPIRED; returns their ids. */
+    expire(now: Date): Promise<string[]>;
+  };
+  audit: {
+    append(entry: AuditEntry): Promise<void>;
+    /** Newest first. */
+    list(query?: { limit?: number; pipeline?: string }): Promise<StoredAuditEntry[]>;
   };
   /** Checks the store answers (for /readyz). */
   ping(): Promise<void>;

@@ -1,0 +1,214 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest, Store } from '../../src/store/store.js';
+
+/** What every store must do the same way; run against SQLite and PostgreSQL. */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const request = (overrides: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
+      id: `r-${Math.random().toString(36).slice(2)}`,
+      payload: '{"name":"create"}',
+      contentHash: 'h1',
+      action: 'create',
+      pipelineNames: ['prod-churn'],
+      triggerName: 'churn-weekdays',
+      requestedBy: 'U0ALICE',
+      channelId: 'C0MLOPS',
+      status: 'PENDING',
+      requiredApprovals: 2,
+      approverRoles: ['approvers'],
+      createdAt: new Date('2026-11-29T08:00:00Z'),
+      expiresAt: new Date('2026-11-30T08:00:00Z'),
+      updatedAt: new Date('2026-11-29T08:00:00Z'),
+      ...overrides,
+    });
+
+    it('keeps trigger records with who created and approved them', async () => {
+      const at = new Date('2026-11-29T08:00:00Z');
+      await store.triggerRecords.put({
+        kind: 'schedule',
+        key: 'g/a',
+        pipelineNames: ['p'],
+        spec: '{}',
+        createdBy: 'U1',
+        approvedBy: ['U2', 'U3'],
+        requestId: 'r1',
+        createdAt: at,
+        updatedAt: at,
+      });
+      expect(await store.triggerRecords.get('schedule', 'g/a')).toEqual({
+        kind: 'schedule',
+        key: 'g/a',
+        pipelineNames: ['p'],
+        spec: '{}',
+        createdBy: 'U1',
+        approvedBy: ['U2', 'U3'],
+        requestId: 'r1',
+        createdAt: at,
+        updatedAt: at,
+      });
+      await store.triggerRecords.delete('schedule', 'g/a');
+      expect(await store.triggerRecords.get('schedule', 'g/a')).toBeUndefined();
+    });
+
+    it('inserts local rows only when absent, lists them by prefix, page and change time', async () => {
+      const t = (ms: number) => new Date(Date.parse('2026-11-29T08:00:00Z') + ms);
+      expect(
+        await store.local.insert('schedules', { key: 'g/b', json: '{"v":1}', updatedAt: t(0) }),
+      ).toBe(true);
+      expect(
+        await store.local.insert('schedules', { key: 'g/b', json: '{"v":2}', updatedAt: t(0) }),
+      ).toBe(false);
+      await store.local.put('schedules', { key: 'g/a', ref: 'p', json: '{}', updatedAt: t(10) });
+      await store.local.put('schedules', { key: 'h/a', json: '{}', updatedAt: t(20) });
+      expect((await store.local.get('schedules', 'g/b'))?.json).toBe('{"v":1}');
+      expect((await store.local.list('schedules', { keyPrefix: 'g/' })).map((r) => r.key)).toEqual([
+        'g/a',
+        'g/b',
+      ]);
+      expect(
+        (await store.local.list('schedules', { after: 'g/a', limit: 1 })).map((r) => r.key),
+      ).toEqual(['g/b']);
+      expect((await store.local.list('schedules', { ref: 'p' })).map((r) => r.key)).toEqual([
+        'g/a',
+      ]);
+      expect(
+        (await store.local.list('schedules', { updatedSince: t(10) })).map((r) => r.key),
+      ).toEqual(['g/a', 'h/a']);
+      expect(await store.local.delete('schedules', 'g/a')).toBe(true);
+      expect(await store.local.delete('schedules', 'g/a')).toBe(false);
+    });
+
+    it('gives an idempotency token to its first claimant only', async () => {
+      expect(await store.local.claimToken('s', 'tok', 'first')).toBe('first');
+      expect(await store.local.claimToken('s', 'tok', 'second')).toBe('first');
+      expect(await store.local.claimToken('other-scope', 'tok', 'second')).toBe('second');
+    });
+
+    it('stores an approval request and moves it by compare-and-set', async () => {
+      const r = request();
+      await store.approvals.insert(r);
+      expect(await store.approvals.get(r.id)).toEqual(r);
+      const at = new Date('2026-11-29T09:00:00Z');
+      expect(
+        await store.approvals.transition(r.id, ['PENDING'], 'APPROVED', {
+          decidedBy: 'U0LEAD',
+          at,
+        }),
+      ).toBe(true);
+      expect(
+        await store.approvals.transition(r.id, ['PENDING'], 'REJECTED', {
+          decidedBy: 'U0OTHER',
+          reason: 'no',
+          at,
+        }),
+      ).toBe(false);
+      expect(
+        await store.approvals.transition(r.id, ['APPROVED'], 'EXECUTED', {
+          outcome: '{"arn":"x"}',
+          at,
+        }),
+      ).toBe(true);
+      expect(await store.approvals.get(r.id)).toMatchObject({
+        status: 'EXECUTED',
+        decidedBy: 'U0LEAD',
+        outcome: '{"arn":"x"}',
+        updatedAt: at,
+      });
+      expect(await store.approvals.transition('no-such-id', ['PENDING'], 'APPROVED', { at })).toBe(
+        false,
+      );
+    });
+
+    it('counts each approver once', async () => {
+      const r = request();
+      await store.approvals.insert(r);
+      const at = new Date('2026-11-29T09:00:00Z');
+      expect(
+        await store.approvals.addVote({ requestId: r.id, userId: 'U1', contentHash: 'h1', at }),
+      ).toBe(true);
+      expect(
+        await store.approvals.addVote({ requestId: r.id, userId: 'U1', contentHash: 'h1', at }),
+      ).toBe(false);
+      expect(
+        await store.approvals.addVote({ requestId: r.id, userId: 'U2', contentHash: 'h1', at }),
+      ).toBe(true);
+      expect((await store.approvals.votes(r.id)).map((v) => v.userId)).toEqual(['U1', 'U2']);
+    });
+
+    it('lists requests by status, newest first, and sweeps the expired ones', async () => {
+      const old = request({
+        id: 'old',
+        createdAt: new Date('2026-11-28T08:00:00Z'),
+        expiresAt: new Date('2026-11-29T07:00:00Z'),
+      });
+      const fresh = request({ id: 'fresh', createdAt: new Date('2026-11-29T08:00:00Z') });
+      const done = request({
+        id: 'done',
+        status: 'EXECUTED',
+        expiresAt: new Date('2026-11-29T07:00:00Z'),
+      });
+      for (const r of [old, fresh, done]) await store.approvals.insert(r);
+      expect((await store.approvals.list({ status: 'PENDING' })).map((r) => r.id)).toEqual([
+        'fresh',
+        'old',
+      ]);
+      expect(await store.approvals.expire(new Date('2026-11-29T08:30:00Z'))).toEqual(['old']);
+      expect((await store.approvals.get('old'))?.status).toBe('EXPIRED');
+      expect((await store.approvals.get('done'))?.status).toBe('EXECUTED');
+    });
+
+    it('appends to the audit log and reads it newest first, by pipeline', async () => {
+      const at = (m: number) => new Date(Date.parse('2026-11-29T08:00:00Z') + m * 60_000);
+      await store.audit.append({
+        at: at(0),
+        actor: 'U1',
+        event: 'requested',
+        action: 'create',
+        pipelineNames: ['prod-churn'],
+        requestId: 'r1',
+      });
+      await store.audit.append({
+        at: at(1),
+        actor: 'U2',
+        event: 'approved',
+        action: 'create',
+        pipelineNames: ['prod-churn'],
+        requestId: 'r1',
+        details: '{"votes":1}',
+      });
+      await store.audit.append({
+        at: at(2),
+        actor: 'U1',
+        event: 'denied',
+        action: 'delete',
+        pipelineNames: ['ingest'],
+        details: '{"reason":"x"}',
+      });
+      const all = await store.audit.list();
+      expect(all.map((e) => e.event)).toEqual(['denied', 'approved', 'requested']);
+      expect(all[1]).toMatchObject({
+        actor: 'U2',
+        at: at(1),
+        requestId: 'r1',
+        details: '{"votes":1}',
+      });
+      expect((await store.audit.list({ pipeline: 'PROD-churn' })).map((e) => e.event)).toEqual([
+        'approved',
+        'requested',
+      ]);
+      expect((await store.audit.list({ limit: 1 })).map((e) => e.event)).toEqual(['denied']);
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
