@@ -1,0 +1,75 @@
+/**
+ * Who someone is, for the policy: their Slack user id and the user groups they belong to.
+ * Slack answers from usergroups.users.list (cached briefly); the terminal and CLI use the
+ * identities given in configuration.
+ */
+export interface Identity {
+  userId: string;
+  groupIds: string[];
+}
+
+export interface IdentityPort {
+  identify(userId: string): Promise<Identity>;
+}
+
+/** Identities from configuration: `U0ALICE:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS`. */
+export class ConfiguredIdentities implements IdentityPort {
+  private readonly groups = new Map<string, string[]>();
+
+  constructor(spec: string | undefined) {
+    for (const entry of (spec ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const [user = '', groups = ''] = entry.split(':');
+      this.groups.set(
+        user,
+        groups
+          .split('+')
+          .map((g) => g.trim())
+          .filter(Boolean),
+      );
+    }
+  }
+
+  async identify(userId: string): Promise<Identity> {
+    return { userId, groupIds: this.groups.get(userId) ?? [] };
+  }
+}
+
+/** Reads a user group's members; the Slack adapter implements it with usergroups.users.list. */
+export interface UserGroupDirectory {
+  members(groupId: string): Promise<string[]>;
+}
+
+/**
+ * Group membership from a directory, with a short cache: approvals re-check membership at the
+ * moment of the decision, so a stale answer must not live long.
+ */
+export class DirectoryIdentities implements IdentityPort {
+  private readonly cache = new Map<string, { at: number; members: Set<string> }>();
+
+  constructor(
+    private readonly directory: UserGroupDirectory,
+    /** The groups the policy mentions: only those matter. */
+    private readonly groupIds: () => string[],
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async identify(userId: string): Promise<Identity> {
+    const groupIds: string[] = [];
+    for (const groupId of this.groupIds()) {
+      if ((await this.membersOf(groupId)).has(userId)) groupIds.push(groupId);
+    }
+    return { userId, groupIds };
+  }
+
+  private async membersOf(groupId: string): Promise<Set<string>> {
+    const cached = this.cache.get(groupId);
+    if (cached && this.now() - cached.at < this.ttlMs) return cached.members;
+    const members = new Set(await this.directory.members(groupId));
+    this.cache.set(groupId, { at: this.now(), members });
+    return members;
+  }
+}
