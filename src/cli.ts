@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parseArgv } from './bot/commands/grammar.js';
 import {
@@ -10,10 +10,10 @@ import {
   runPreviewCommand,
 } from './bot/commands/preview-commands.js';
 import { renderText } from './bot/commands/render-text.js';
-import { runCommand } from './bot/commands/run-command.js';
+import { type CommandDeps, runCommand } from './bot/commands/run-command.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { LOCAL_DEFAULT_ROLE, openRuntime, type Runtime, readTextFile } from './runtime.js';
+import { openRuntime, type Runtime, readTextFile } from './runtime.js';
 import { formatInstant } from './scheduling/expression/index.js';
 
 /** Exit codes: 0 done, 2 the input was wrong (the reason is on stderr). */
@@ -146,16 +146,10 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
       }
       runtime = await openRuntime(config, createLogger({ level: 'silent' }), { engine: false });
     }
-    const reply = await runCommand(command, {
-      ...(runtime ? { service: runtime.service } : {}),
-      ...(runtime?.publishEvent ? { publishEvent: runtime.publishEvent } : {}),
-      readFile: readTextFile,
-      now: io.now,
-      userId: `cli:${userInfo().username}`,
-      allowedRoles: 'any',
-      roleAliases: {},
-      ...(config?.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
-    });
+    const deps: CommandDeps = runtime
+      ? { ...runtime.commandDeps(config?.localUser ?? 'U0LOCAL'), requestId: randomUUID() }
+      : { readFile: readTextFile, now: io.now, allowedRoles: 'any', roleAliases: {} };
+    const reply = await runCommand(command, { ...deps, now: io.now });
     const text = renderText(reply);
     if (command.name === 'help' && !command.topic) text.stdout.push('', usage);
     for (const line of text.stdout) io.stdout(line);

@@ -69,6 +69,23 @@ const configSchema = z
     EVENTS_QUEUE_URL: optionalString.pipe(z.url('an SQS queue URL').optional()),
     // Simulated pipelines for the local back end; the shipped examples when unset.
     LOCAL_PIPELINES_FILE: optionalString,
+    // Who the terminal and the CLI act as (a Slack-style user id the policy can name).
+    LOCAL_USER: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack-style user id such as U0ALICE')
+        .default('U0LOCAL'),
+    ),
+    // Terminal/CLI identities and their user groups: U0ALICE:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS
+    LOCAL_IDENTITIES: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^[UW][A-Z0-9]{2,}(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?(,[UW][A-Z0-9]{2,}(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?)*$/,
+          'entries like U0ALICE:S0ML+S0PLATFORM separated by commas',
+        )
+        .optional(),
+    ),
     // pino log level.
     LOG_LEVEL: optionalString.pipe(z.enum(logLevels, logLevels.join(', ')).default('info')),
   })
@@ -111,6 +128,8 @@ export interface Config {
   eventsApiKey?: string;
   eventsQueueUrl?: string;
   localPipelinesFile?: string;
+  localUser: string;
+  localIdentities?: string;
   logLevel: (typeof logLevels)[number];
 }
 
@@ -170,6 +189,8 @@ function toConfig(env: ParsedEnv): Config {
     ...(env.EVENTS_API_KEY ? { eventsApiKey: env.EVENTS_API_KEY } : {}),
     ...(env.EVENTS_QUEUE_URL ? { eventsQueueUrl: env.EVENTS_QUEUE_URL } : {}),
     ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
+    localUser: env.LOCAL_USER,
+    ...(env.LOCAL_IDENTITIES ? { localIdentities: env.LOCAL_IDENTITIES } : {}),
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -1,11 +1,10 @@
-import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { startTerminalChat } from './bot/terminal/terminal-chat.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startHttpServer } from './ops/http-server.js';
-import { LOCAL_DEFAULT_ROLE, openRuntime, readTextFile } from './runtime.js';
+import { openRuntime } from './runtime.js';
 
 /** Composition root: read the configuration once, start what it asks for, stop cleanly. */
 async function main(): Promise<void> {
@@ -67,16 +66,7 @@ async function main(): Promise<void> {
     const chat = startTerminalChat({
       input: process.stdin,
       output: process.stdout,
-      deps: {
-        service: runtime.service,
-        ...(runtime.publishEvent ? { publishEvent: runtime.publishEvent } : {}),
-        readFile: readTextFile,
-        now: () => new Date(),
-        userId: `terminal:${userInfo().username}`,
-        allowedRoles: 'any',
-        roleAliases: {},
-        ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
-      },
+      deps: runtime.commandDeps(config.localUser),
       onError: (error) => log.error({ err: error }, 'terminal command failed'),
     });
     await chat.done;

@@ -1,5 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { AccessControl } from './auth/access.js';
+import { ConfiguredIdentities } from './auth/identity.js';
+import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE } from './auth/policy.js';
+import type { CommandDeps } from './bot/commands/run-command.js';
+import { executeApproved } from './bot/commands/run-command.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
@@ -16,11 +21,16 @@ export const SHIPPED_PIPELINES_FILE = fileURLToPath(
   new URL('../examples/local-pipelines.yml', import.meta.url),
 );
 
+export const SHIPPED_POLICY_FILE = fileURLToPath(new URL('../policy.yml', import.meta.url));
+
 /** The execution role local triggers use when a command names none: nothing checks it locally. */
 export const LOCAL_DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/LocalPipelineScheduler';
 
 export interface Runtime {
   store: Store;
+  access: AccessControl;
+  /** What a command needs to run on behalf of this person (from this channel). */
+  commandDeps(userId: string, channelId?: string): CommandDeps;
   backend: Backend;
   /** Set on the local back end. */
   local?: LocalBackend;
@@ -44,21 +54,23 @@ export async function openRuntime(
       'DATABASE_URL: only sqlite:PATH is supported so far; PostgreSQL comes with the multi-replica store',
     );
   }
+  const policy = loadPolicy(policyPath(config.policyFile));
+  const identities = new ConfiguredIdentities(config.localIdentities);
   const store = openSqliteStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
       const backend = createAwsBackend(config.awsRegion ? { region: config.awsRegion } : {});
-      return {
+      return withAccess({
         store,
         backend,
         service: new SchedulingService(backend, store, { group: config.scheduleGroup }),
         close: () => store.close(),
-      };
+      });
     }
     const pipelines = loadPipelineCatalog(config.localPipelinesFile ?? SHIPPED_PIPELINES_FILE);
     const local = createLocalBackend({ store, pipelines, log });
     if (options.engine) await local.start();
-    return {
+    return withAccess({
       store,
       backend: local,
       local,
@@ -81,11 +93,51 @@ export async function openRuntime(
         await local.stop();
         await store.close();
       },
-    };
+    });
   } catch (error) {
     await store.close();
     throw error;
   }
+
+  /** Adds the access policy, the approval workflow and the per-person command context. */
+  function withAccess(base: Omit<Runtime, 'access' | 'commandDeps'>): Runtime {
+    const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
+      service: base.service,
+      ...(base.publishEvent ? { publishEvent: base.publishEvent } : {}),
+      readFile: readTextFile,
+      now: () => new Date(),
+      userId,
+      ...(channelId ? { channelId } : {}),
+      allowedRoles: [],
+      roleAliases: Object.fromEntries(policy.executionRoles),
+      ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
+      access,
+      auditLog: base.store.audit,
+    });
+    const access: AccessControl = new AccessControl({
+      policy: () => policy,
+      identities,
+      store: base.store,
+      now: () => new Date(),
+      execute: (payload, requestId) =>
+        executeApproved(
+          payload,
+          requestId,
+          commandDeps(payload.access.userId, payload.access.channelId),
+        ),
+    });
+    if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
+    return { ...base, access, commandDeps };
+  }
+}
+
+/**
+ * POLICY_FILE as configured; the default ./policy.yml falls back to the permissive example
+ * shipped beside the code when run from elsewhere.
+ */
+function policyPath(configured: string): string {
+  if (configured === './policy.yml' && !existsSync(configured)) return SHIPPED_POLICY_FILE;
+  return configured;
 }
 
 export function readTextFile(path: string): string {

@@ -20,6 +20,7 @@ describe('configuration from the environment', () => {
       scheduleGroup: 'sagemaker-pipelines',
       databaseUrl: 'sqlite:./data/bot.db',
       policyFile: './policy.yml',
+      localUser: 'U0LOCAL',
       logLevel: 'info',
     });
   });

@@ -64,7 +64,12 @@ export type Command =
   | { name: 'orphans'; clean: boolean; dryRun: boolean }
   | { name: 'pipelines'; prefix?: string }
   | { name: 'put-event'; event: string }
-  | { name: 'test-pattern'; pattern: string; event: string };
+  | { name: 'test-pattern'; pattern: string; event: string }
+  | { name: 'approvals' }
+  | { name: 'approve'; requestId: string }
+  | { name: 'reject'; requestId: string; reason?: string }
+  | { name: 'cancel'; requestId: string }
+  | { name: 'audit'; count?: number; pipeline?: string };
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -153,6 +158,31 @@ export const usages: Record<string, Usage> = {
     syntax: 'put-event <event JSON|@file>',
     summary: 'publish an event on the local bus (local back end)',
     example: 'put-event @examples/s3-object-created.json',
+  },
+  approvals: {
+    syntax: 'approvals',
+    summary: 'requests waiting for a decision',
+    example: 'approvals',
+  },
+  approve: {
+    syntax: 'approve <request-id>',
+    summary: 'approve a request someone else made',
+    example: 'approve req-3f2a…',
+  },
+  reject: {
+    syntax: 'reject <request-id> [reason]',
+    summary: 'turn a request down, saying why',
+    example: 'reject req-3f2a… not during the freeze',
+  },
+  cancel: {
+    syntax: 'cancel <request-id>',
+    summary: 'withdraw a request you made',
+    example: 'cancel req-3f2a…',
+  },
+  audit: {
+    syntax: 'audit [count] [pipeline=<name>]',
+    summary: 'who asked for, approved and ran what',
+    example: 'audit 50 pipeline=churn-train',
   },
   'test-pattern': {
     syntax: 'test-pattern <pattern JSON|@file> <event JSON|@file>',
@@ -365,6 +395,47 @@ function parseTokens(all: string[]): ParseResult {
         return usageError(name, 'put-event needs one event, as JSON or @file');
       return { ok: true, command: { name: 'put-event', event } };
     }
+    case 'approvals':
+      if (args.length > 0) return usageError(name, 'approvals takes nothing');
+      return { ok: true, command: { name: 'approvals' } };
+    case 'approve':
+    case 'cancel': {
+      const [requestId, ...extra] = positional;
+      if (!requestId || extra.length > 0 || options.length > 0)
+        return usageError(name, `${name} needs one request id`);
+      return { ok: true, command: { name, requestId } };
+    }
+    case 'reject': {
+      // Everything after the id is the reason, spaces and all.
+      const [requestId, ...reason] = args;
+      if (!requestId) return usageError(name, 'reject needs a request id, then the reason');
+      return {
+        ok: true,
+        command: {
+          name: 'reject',
+          requestId,
+          ...(reason.length ? { reason: reason.join(' ') } : {}),
+        },
+      };
+    }
+    case 'audit': {
+      const [count, ...extra] = positional;
+      const parsed = parseOptions(options, name, ['pipeline'], false);
+      if (!parsed.ok) return parsed;
+      if (extra.length > 0 || (count !== undefined && !/^\d+$/.test(count)))
+        return usageError(name, 'audit takes a number of entries, and pipeline=<name>');
+      const n = count === undefined ? undefined : Number(count);
+      if (n !== undefined && (n < 1 || n > 1000))
+        return usageError(name, 'audit shows 1 to 1000 entries');
+      return {
+        ok: true,
+        command: {
+          name: 'audit',
+          ...(n !== undefined ? { count: n } : {}),
+          ...(parsed.options.pipeline ? { pipeline: parsed.options.pipeline } : {}),
+        },
+      };
+    }
     case 'test-pattern': {
       const [pattern, event, ...extra] = positional;
       if (!pattern || !event || extra.length > 0)
@@ -422,3 +493,57 @@ function usageError(
   const usage = usages[command] ?? usages.help;
   return { ok: false, message, usage: `${usage?.syntax ?? ''}\n  e.g. ${usage?.example ?? ''}` };
 }
+
+/** A command as a person would type it: what approvers read. */
+export function commandText(command: Command): string {
+  const quote = (v: string) =>
+    /\s/.test(v) && !/^(cron|rate|at)\(/.test(v) ? JSON.stringify(v) : v;
+  const params = (ps: Array<{ name: string; value: string }>) =>
+    ps.map((p) => `param:${p.name}=${quote(p.value)}`);
+  const opts = (o: Record<string, string | undefined>, keys: Record<string, string>) =>
+    Object.entries(keys).flatMap(([key, field]) =>
+      o[field] !== undefined ? [`${key}=${quote(o[field] ?? '')}`] : [],
+    );
+  const flag = (dryRun: boolean) => (dryRun ? ['--dry-run'] : []);
+  switch (command.name) {
+    case 'create':
+      return [
+        'create',
+        command.pipeline,
+        command.expression,
+        ...opts(command.options as Record<string, string | undefined>, scheduleOptionKeysByName),
+        ...params(command.parameters),
+        ...flag(command.dryRun),
+      ].join(' ');
+    case 'on-event':
+      return [
+        'on-event',
+        command.pipelines.join(','),
+        command.pattern,
+        ...opts(command.options as Record<string, string | undefined>, {
+          name: 'name',
+          role: 'role',
+          state: 'state',
+          description: 'description',
+        }),
+        ...params(command.parameters),
+        ...flag(command.dryRun),
+      ].join(' ');
+    case 'run':
+      return ['run', command.pipeline, ...params(command.parameters), ...flag(command.dryRun)].join(
+        ' ',
+      );
+    case 'delete':
+    case 'pause':
+    case 'resume':
+      return [command.name, command.trigger, ...flag(command.dryRun)].join(' ');
+    case 'orphans':
+      return ['orphans', ...(command.clean ? ['clean'] : []), ...flag(command.dryRun)].join(' ');
+    default:
+      return command.name;
+  }
+}
+
+const scheduleOptionKeysByName: Record<string, string> = Object.fromEntries(
+  Object.entries(scheduleOptionKeys),
+);

@@ -160,6 +160,46 @@ export function renderText(reply: Reply): TextOutput {
       return out(String(reply.matches));
     case 'event-published':
       return out(`published event ${reply.id} (${reply.source}, ${reply.detailType})`);
+    case 'approval-requested': {
+      const r = reply.request;
+      return out(
+        `request ${r.id} needs ${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${r.approverRoles.join(' or ')}${reply.approvalChannel ? ` (posted in ${reply.approvalChannel})` : ''}`,
+        `  it runs once approved; it expires at ${formatInstant(r.expiresAt)}. Withdraw it with: cancel ${r.id}`,
+      );
+    }
+    case 'approvals':
+      if (reply.pending.length === 0) return out('no requests are waiting');
+      return out(
+        ...reply.pending.flatMap(({ request: r, approvals }) => [
+          `${r.id}  ${r.action} ${r.triggerName ?? ''} (${r.pipelineNames.join(', ')}) by ${r.requestedBy}, ${approvals} of ${r.requiredApprovals} approvals, expires ${formatInstant(r.expiresAt)}`,
+          `  ${describePayload(r.payload)}`,
+          `  approve ${r.id}   |   reject ${r.id} <reason>`,
+        ]),
+      );
+    case 'approval-recorded':
+      return out(
+        `approval recorded: ${reply.approvals} of ${reply.required} for ${reply.request.id}`,
+      );
+    case 'approval-decided':
+      return out(`${reply.request.id} is ${reply.request.status.toLowerCase()}: ${reply.summary}`);
+    case 'audit':
+      if (reply.entries.length === 0)
+        return out(
+          reply.pipeline ? `nothing on record for ${reply.pipeline}` : 'nothing on record yet',
+        );
+      return out(
+        ...reply.entries.map((e) => {
+          const what = [
+            e.action,
+            e.triggerName,
+            e.pipelineNames.length ? `(${e.pipelineNames.join(', ')})` : '',
+          ]
+            .filter(Boolean)
+            .join(' ');
+          const reason = e.details ? detailsText(e.details) : '';
+          return `${formatInstant(e.at)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
+        }),
+      );
     case 'interactive-needed':
       return out(
         `create asks its questions in the chat; here, give them at once:`,
@@ -213,4 +253,23 @@ function attributionLines(a: {
 
 function indent(text: string): string[] {
   return text.split('\n').map((l) => `  ${l}`);
+}
+
+/** The command a request holds, as the person typed it. */
+function describePayload(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as { text?: string };
+    return parsed.text ?? payload;
+  } catch {
+    return payload;
+  }
+}
+
+function detailsText(details: string): string {
+  try {
+    const parsed = JSON.parse(details) as { reason?: string; summary?: string };
+    return parsed.reason ?? parsed.summary ?? '';
+  } catch {
+    return '';
+  }
 }

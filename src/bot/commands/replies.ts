@@ -7,6 +7,7 @@ import type {
   TriggerListItem,
 } from '../../scheduling/scheduling-service.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
+import type { ApprovalRequest, StoredAuditEntry } from '../../store/store.js';
 
 /**
  * What a command answers, as data. Each front end renders it its own way: plain text for the
@@ -35,4 +36,9 @@ export type Reply =
   | { kind: 'pipelines'; pipelines: PipelineSummary[]; more: boolean }
   | { kind: 'pattern-result'; matches: boolean }
   | { kind: 'event-published'; id: string; source: string; detailType: string }
-  | { kind: 'interactive-needed' };
+  | { kind: 'interactive-needed' }
+  | { kind: 'approval-requested'; request: ApprovalRequest; approvalChannel?: string }
+  | { kind: 'approvals'; pending: Array<{ request: ApprovalRequest; approvals: number }> }
+  | { kind: 'approval-recorded'; request: ApprovalRequest; approvals: number; required: number }
+  | { kind: 'approval-decided'; request: ApprovalRequest; summary: string }
+  | { kind: 'audit'; entries: StoredAuditEntry[]; pipeline?: string };
