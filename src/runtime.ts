@@ -13,6 +13,7 @@ import { createLocalBackend, type LocalBackend } from './scheduling/local/local-
 import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { Backend } from './scheduling/ports.js';
 import { SchedulingService } from './scheduling/scheduling-service.js';
+import { openPostgresStore } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -56,7 +57,7 @@ export async function openRuntime(
   }
   const policy = loadPolicy(policyPath(config.policyFile));
   const identities = new ConfiguredIdentities(config.localIdentities);
-  const store = openSqliteStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
       const backend = createAwsBackend(config.awsRegion ? { region: config.awsRegion } : {});
@@ -128,6 +129,18 @@ export async function openRuntime(
     });
     if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
     return { ...base, access, commandDeps };
+  }
+}
+
+/** SQLite for one process, PostgreSQL for several replicas: DATABASE_URL decides. */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  if (databaseUrl.startsWith('sqlite:')) return openSqliteStore(databaseUrl);
+  try {
+    return await openPostgresStore(databaseUrl);
+  } catch (error) {
+    throw new Error(
+      `DATABASE_URL: cannot open the PostgreSQL store (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 

@@ -1,39 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { ApprovalRequest, Store } from '../../src/store/store.js';
+import { createTestDatabase, dropTestDatabases } from '../support/postgres-databases.js';
 import { storeContract } from './store-contract.js';
 
-/** The run's server (test/support/postgres-global-setup.ts); never a skip when there is none. */
-function serverUrl(): string {
-  const server = inject('postgres');
-  if ('error' in server) throw new Error(server.error);
-  return server.url;
-}
+const freshDatabase = () => createTestDatabase('store_test');
 
-let admin: pg.Pool | undefined;
-const databases: string[] = [];
-
-/** A new database on the test server, without tables. */
-async function freshDatabase(): Promise<string> {
-  admin ??= new pg.Pool({ connectionString: serverUrl(), max: 2 });
-  const name = `store_test_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  databases.push(name);
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-afterAll(async () => {
-  if (!admin) return;
-  // Matters on a TEST_DATABASE_URL server; the embedded one is thrown away anyway.
-  for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(dropTestDatabases);
 
 let shared: Promise<string> | undefined;
 
