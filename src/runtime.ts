@@ -24,6 +24,8 @@ export const SHIPPED_PIPELINES_FILE = fileURLToPath(
 
 export const SHIPPED_POLICY_FILE = fileURLToPath(new URL('../policy.yml', import.meta.url));
 
+const SWEEP_INTERVAL_MS = 60_000;
+
 /** The execution role local triggers use when a command names none: nothing checks it locally. */
 export const LOCAL_DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/LocalPipelineScheduler';
 
@@ -128,7 +130,24 @@ export async function openRuntime(
         ),
     });
     if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
-    return { ...base, access, commandDeps };
+    if (!options.engine) return { ...base, access, commandDeps };
+    // The service closes requests whose time is up, so the audit log says when they expired.
+    const sweeper = setInterval(() => {
+      access.workflow
+        .sweep()
+        .then((expired) => expired.length && log.info({ expired }, 'approval requests expired'))
+        .catch((error: unknown) => log.error({ err: error }, 'sweeping expired requests failed'));
+    }, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+    return {
+      ...base,
+      access,
+      commandDeps,
+      close: async () => {
+        clearInterval(sweeper);
+        await base.close();
+      },
+    };
   }
 }
 
