@@ -15,7 +15,11 @@ export interface HttpService {
 /** A handler for one path prefix; it owns the request from there on. */
 export type Mount = { path: string; handler: RequestListener };
 
-export async function startHttpServer(port: number, log: Logger, mounts: Mount[] = []): Promise<HttpService> {
+export async function startHttpServer(
+  port: number,
+  log: Logger,
+  mounts: Mount[] = [],
+): Promise<HttpService> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/healthz') {
