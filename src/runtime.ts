@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AccessControl } from './auth/access.js';
-import { ConfiguredIdentities } from './auth/identity.js';
-import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE } from './auth/policy.js';
+import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
+import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from './auth/policy.js';
 import type { CommandDeps } from './bot/commands/run-command.js';
 import { executeApproved } from './bot/commands/run-command.js';
 import type { Config } from './config.js';
@@ -50,15 +50,15 @@ export interface Runtime {
 export async function openRuntime(
   config: Config,
   log: Logger,
-  options: { engine: boolean },
+  options: {
+    engine: boolean;
+    /** Who belongs to which user group; Slack's directory in Slack mode, configuration otherwise. */
+    identities?: (policy: () => Policy) => IdentityPort;
+  },
 ): Promise<Runtime> {
-  if (!config.databaseUrl.startsWith('sqlite:')) {
-    throw new Error(
-      'DATABASE_URL: only sqlite:PATH is supported so far; PostgreSQL comes with the multi-replica store',
-    );
-  }
   const policy = loadPolicy(policyPath(config.policyFile));
-  const identities = new ConfiguredIdentities(config.localIdentities);
+  const identities =
+    options.identities?.(() => policy) ?? new ConfiguredIdentities(config.localIdentities);
   const store = await openStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
