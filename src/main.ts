@@ -59,6 +59,7 @@ async function main(): Promise<void> {
         `pipeline-schedule-bot: ${config.backend} back end, store ${config.databaseUrl}, http://localhost:${http.port}/healthz`,
         `logs: ${logFile}`,
         "Type help, or try: create churn-train 'cron(0 8 ? * MON-FRI *)' tz=Europe/Berlin",
+        `create alone asks step by step; /as <user> acts as someone else (you are ${config.localUser})`,
         '',
         '',
       ].join('\n'),
@@ -66,7 +67,8 @@ async function main(): Promise<void> {
     const chat = startTerminalChat({
       input: process.stdin,
       output: process.stdout,
-      deps: runtime.commandDeps(config.localUser),
+      depsFor: (userId) => runtime.commandDeps(userId),
+      initialUser: config.localUser,
       onError: (error) => log.error({ err: error }, 'terminal command failed'),
     });
     await chat.done;

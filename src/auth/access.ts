@@ -106,6 +106,11 @@ export class AccessControl {
     return result ?? { outcome: 'deny', code: 'NO_RULE', reason: 'the request names no pipeline' };
   }
 
+  /** Does this person hold one of these roles (for "approvals waiting for me")? */
+  async canApprove(userId: string, roles: string[]): Promise<boolean> {
+    return canApprove(this.deps.policy(), await this.deps.identities.identify(userId), roles);
+  }
+
   /** May this person see this pipeline's triggers and history? */
   async mayRead(userId: string, pipelineName: string, channelId?: string): Promise<Decision> {
     return authorize(this.deps.policy(), await this.deps.identities.identify(userId), 'read', {

@@ -476,6 +476,11 @@ export class SchedulingService {
     return ok(removed);
   }
 
+  /** One pipeline with its declared parameters (for the create modal and the terminal questions). */
+  async pipeline(nameOrArn: string): Promise<ServiceResult<Pipeline>> {
+    return this.guard(() => this.loadPipeline(nameOrArn));
+  }
+
   /** The pipelines a trigger can start, by name prefix (one page, for pickers and chat). */
   async pipelines(
     prefix?: string,
