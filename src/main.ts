@@ -1,5 +1,9 @@
 import { dirname, join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
+import { DirectoryIdentities } from './auth/identity.js';
+import { createSlackApp } from './bot/slack/app.js';
+import { SlackUserGroups } from './bot/slack/user-groups.js';
 import { startTerminalChat } from './bot/terminal/terminal-chat.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -27,8 +31,45 @@ async function main(): Promise<void> {
       ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }
       : {}),
   });
-  const runtime = await openRuntime(config, log, { engine: true });
-  const http = await startHttpServer(config.port, log);
+  const slackConfig = config.slack;
+  // In Slack, user-group membership comes from Slack's directory; locally from configuration.
+  const slackClient =
+    slackConfig.mode === 'terminal'
+      ? undefined
+      : new WebClient(
+          slackConfig.botToken,
+          slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {},
+        );
+  const runtime = await openRuntime(config, log, {
+    engine: true,
+    ...(slackClient
+      ? {
+          identities: (policy) =>
+            new DirectoryIdentities(new SlackUserGroups(slackClient), () =>
+              [...policy().roles.values()].flatMap((role) => role.groups),
+            ),
+        }
+      : {}),
+  });
+  const slack =
+    slackConfig.mode === 'terminal'
+      ? undefined
+      : createSlackApp({
+          mode:
+            slackConfig.mode === 'http'
+              ? { kind: 'http', signingSecret: slackConfig.signingSecret }
+              : { kind: 'socket', appToken: slackConfig.appToken },
+          botToken: slackConfig.botToken,
+          ...(slackConfig.apiUrl ? { apiUrl: slackConfig.apiUrl } : {}),
+          runtime,
+          log,
+        });
+  const http = await startHttpServer(
+    config.port,
+    log,
+    slack?.listener ? [{ path: '/slack/events', handler: slack.listener }] : [],
+  );
+  await slack?.start();
   log.info(
     {
       backend: config.backend,
@@ -45,6 +86,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    await slack?.stop();
     await http.close();
     await runtime.close();
     log.info('stopped');

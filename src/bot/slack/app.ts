@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../logger.js';
+import type { Runtime } from '../../runtime.js';
+import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
+import { type Command, parseCommand } from '../commands/grammar.js';
+import type { Reply } from '../commands/replies.js';
+import { runCommand } from '../commands/run-command.js';
+import { ids } from '../ids.js';
+import {
+  approvalMessage,
+  decidedApprovalMessage,
+  rejectReasonModal,
+} from '../views/approval-message.js';
+import { replyBlocks } from '../views/reply-blocks.js';
+import { registerCreateModal } from './create-modal-listeners.js';
+import { registerHome } from './home-listeners.js';
+
+export interface SlackAppOptions {
+  mode: { kind: 'http'; signingSecret: string } | { kind: 'socket'; appToken: string };
+  botToken: string;
+  apiUrl?: string;
+  runtime: Runtime;
+  log: Logger;
+  /** Skip auth.test at start (tests); Bolt asks Slack who the bot is otherwise. */
+  botIdentity?: { botId: string; botUserId: string };
+  /** Tests: never retry a failed Web API call. */
+  retries?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  /** HTTP mode: the handler for /slack/events. */
+  listener?: RequestListener;
+  /** Socket Mode: connects to Slack. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Slack's replay window: requests signed more than five minutes away from now are refused. */
+const MAX_CLOCK_SKEW_S = 300;
+
+/**
+ * The Bolt app: /pipeline-schedule, the create modal, approval buttons, trigger buttons,
+ * App Home. Every listener acknowledges first and works after; every click is authorized
+ * again on the server by running the same command as the person who clicked.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { runtime, log } = options;
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: options.retries ?? 10 },
+  };
+  const boltLogger = boltLog(log);
+  let receiver: HTTPReceiver | undefined;
+  let app: App;
+  if (options.mode.kind === 'http') {
+    receiver = new HTTPReceiver({
+      signingSecret: options.mode.signingSecret,
+      endpoints: '/slack/events',
+      logger: boltLogger,
+      unhandledRequestTimeoutMillis: 3001,
+    });
+    app = new App({
+      token: options.botToken,
+      receiver,
+      clientOptions,
+      logger: boltLogger,
+      ...(options.botIdentity
+        ? {
+            botId: options.botIdentity.botId,
+            botUserId: options.botIdentity.botUserId,
+            tokenVerificationEnabled: false,
+          }
+        : {}),
+    });
+  } else {
+    app = new App({
+      token: options.botToken,
+      appToken: options.mode.appToken,
+      socketMode: true,
+      clientOptions,
+      logger: boltLogger,
+      ...(options.botIdentity
+        ? {
+            botId: options.botIdentity.botId,
+            botUserId: options.botIdentity.botUserId,
+            tokenVerificationEnabled: false,
+          }
+        : {}),
+    });
+  }
+
+  const timeZones = new Map<string, { at: number; tz?: string }>();
+  const userTimeZone = async (client: WebClient, userId: string): Promise<string | undefined> => {
+    const cached = timeZones.get(userId);
+    if (cached && Date.now() - cached.at < 3_600_000) return cached.tz;
+    const info = await client.users.info({ user: userId }).catch(() => undefined);
+    const tz = info?.user?.tz;
+    timeZones.set(userId, { at: Date.now(), ...(tz ? { tz } : {}) });
+    return tz;
+  };
+
+  /** Runs a command as this person, from this channel, and posts what needs posting. */
+  const run = async (
+    client: WebClient,
+    command: Command,
+    userId: string,
+    channelId?: string,
+  ): Promise<Reply> => {
+    const reply = await runCommand(command, {
+      ...runtime.commandDeps(userId, channelId),
+      requestId: randomUUID(),
+    });
+    if (reply.kind === 'approval-requested') {
+      const channel = reply.approvalChannel ?? channelId;
+      if (channel) {
+        const payload = JSON.parse(reply.request.payload) as { text: string; command: Command };
+        const shown = approvalMessage(reply.request, {
+          text: payload.text,
+          ...previewOf(payload.command),
+        });
+        await client.chat
+          .postMessage({ channel, ...shown })
+          .catch((error: unknown) =>
+            log.error(
+              { err: error, requestId: reply.request.id, channel },
+              'posting the approval request failed; is the bot in the approval channel?',
+            ),
+          );
+      }
+    }
+    return reply;
+  };
+
+  app.command(ids.command, async ({ command, ack, respond, client }) => {
+    const parsed = parseCommand(command.text);
+    if (parsed.ok && parsed.command.name === 'create-interactive') {
+      await ack();
+      await openCreateModal(client, command.trigger_id, command.user_id, command.channel_id);
+      return;
+    }
+    // Slack allows three seconds: acknowledge now, answer through response_url.
+    await ack();
+    const reply: Reply = parsed.ok
+      ? await run(client, parsed.command, command.user_id, command.channel_id)
+      : {
+          kind: 'error',
+          message: parsed.message,
+          ...(parsed.usage ? { usage: parsed.usage } : {}),
+          exitCode: 2,
+        };
+    const tz = await userTimeZone(client, command.user_id);
+    await respond({
+      response_type: 'ephemeral',
+      ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
+    });
+  });
+
+  // Buttons on replies and the Home tab: each runs the command it stands for, as the clicker.
+  const buttons: Array<[string, (value: string) => Command]> = [
+    [ids.actions.pause, (trigger) => ({ name: 'pause', trigger, dryRun: false })],
+    [ids.actions.resume, (trigger) => ({ name: 'resume', trigger, dryRun: false })],
+    [ids.actions.delete, (trigger) => ({ name: 'delete', trigger, dryRun: false })],
+    [ids.actions.describe, (trigger) => ({ name: 'describe', trigger })],
+    [
+      ids.actions.runPipeline,
+      (pipeline) => ({ name: 'run', pipeline, parameters: [], dryRun: false }),
+    ],
+    [ids.actions.cleanUpOrphans, () => ({ name: 'orphans', clean: true, dryRun: false })],
+  ];
+  for (const [actionId, toCommand] of buttons) {
+    app.action(actionId, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const channelId = 'channel' in body && body.channel ? body.channel.id : undefined;
+      const reply = await run(client, toCommand(value), body.user.id, channelId);
+      const tz = await userTimeZone(client, body.user.id);
+      const rendered = replyBlocks(reply, tz ? { userTimeZone: tz } : {});
+      if (respond && 'response_url' in body)
+        await respond({ response_type: 'ephemeral', replace_original: false, ...rendered });
+      else await postToUser(client, body.user.id, rendered);
+    });
+  }
+  app.action(ids.actions.runNow, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const trigger = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    // Run now starts the trigger's pipeline with the trigger's own parameters.
+    const described = await runtime.service.describe(trigger);
+    const reply: Reply =
+      described.ok && described.value.kind === 'schedule'
+        ? await run(
+            client,
+            {
+              name: 'run',
+              pipeline: described.value.trigger.pipelineName,
+              parameters: described.value.trigger.parameters,
+              dryRun: false,
+            },
+            body.user.id,
+          )
+        : {
+            kind: 'error',
+            message: described.ok
+              ? `${trigger} is a rule: it runs when its event arrives`
+              : described.error.message,
+            exitCode: 2,
+          };
+    const rendered = replyBlocks(reply);
+    if (respond)
+      await respond({ response_type: 'ephemeral', replace_original: false, ...rendered });
+  });
+
+  // Approval buttons: the value is `<request id>|<content hash>`, so an approval counts only for
+  // the content the approver saw.
+  app.action(ids.actions.approve, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const [requestId = '', hash] = (
+      'value' in action && typeof action.value === 'string' ? action.value : ''
+    ).split('|');
+    const result = await runtime.access.workflow.approve(requestId, body.user.id, hash);
+    if (!result.ok) {
+      if (respond)
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: result.error.message,
+        });
+      return;
+    }
+    const decided = result.value;
+    if (decided.status === 'PENDING') {
+      if (respond)
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: `approval recorded: ${decided.approvals} of ${decided.required}`,
+        });
+      return;
+    }
+    const message =
+      'message' in body && body.message
+        ? { channel: body.channel?.id ?? '', ts: body.message.ts }
+        : undefined;
+    if (message?.channel)
+      await client.chat.update({
+        ...message,
+        ...decidedApprovalMessage(decided.request, decided.outcome.summary),
+      });
+    await postToUser(client, decided.request.requestedBy, {
+      text: `Your request ${decided.request.id} was approved by <@${body.user.id}>: ${decided.outcome.summary}`,
+    });
+  });
+
+  app.action(ids.actions.reject, async ({ ack, body, action, client }) => {
+    await ack();
+    const [requestId = '', hash = ''] = (
+      'value' in action && typeof action.value === 'string' ? action.value : ''
+    ).split('|');
+    const view = rejectReasonModal(requestId, hash);
+    // Remember where the request's message is, to update it once the reason is given.
+    const where =
+      'message' in body && body.message ? { channel: body.channel?.id, ts: body.message.ts } : {};
+    view.private_metadata = JSON.stringify({ ...parseJson(view.private_metadata), ...where });
+    if ('trigger_id' in body && body.trigger_id)
+      await client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
+  app.view(ids.views.rejectReason, async ({ ack, body, view, client }) => {
+    const meta = parseJson(view.private_metadata) as {
+      requestId?: string;
+      id?: string;
+      channel?: string;
+      ts?: string;
+    };
+    const requestId = meta.requestId ?? meta.id ?? '';
+    const reason =
+      view.state.values[ids.rejectReason.block]?.[ids.rejectReason.action]?.value ?? undefined;
+    const result = await runtime.access.workflow.reject(
+      requestId,
+      body.user.id,
+      reason ?? undefined,
+    );
+    if (!result.ok) {
+      await ack({
+        response_action: 'errors',
+        errors: { [ids.rejectReason.block]: result.error.message },
+      });
+      return;
+    }
+    await ack();
+    const summary = `rejected by <@${body.user.id}>: ${result.value.reason ?? 'no reason given'}`;
+    if (meta.channel && meta.ts)
+      await client.chat.update({
+        channel: meta.channel,
+        ts: meta.ts,
+        ...decidedApprovalMessage(result.value, summary),
+      });
+    await postToUser(client, result.value.requestedBy, {
+      text: `Your request ${result.value.id} was ${summary}`,
+    });
+  });
+
+  const openCreateModal = registerCreateModal(app, { runtime, log, userTimeZone, run, postToUser });
+  registerHome(app, { runtime, log, openCreateModal });
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'slack listener failed');
+  });
+
+  const listener: RequestListener | undefined = receiver
+    ? rejectFutureTimestamps(receiver.requestListener)
+    : undefined;
+  return {
+    app,
+    client: app.client,
+    ...(listener ? { listener } : {}),
+    async start() {
+      if (options.mode.kind === 'socket') await app.start();
+    },
+    async stop() {
+      if (options.mode.kind === 'socket') await app.stop();
+    },
+  };
+}
+
+/** What a create request's schedule will do, for the approvers to see. */
+function previewOf(command: Command): { preview?: SchedulePreview } {
+  if (command.name !== 'create') return {};
+  const preview = previewSchedule({
+    expression: command.expression,
+    now: new Date(),
+    ...(command.options.timeZone ? { timeZone: command.options.timeZone } : {}),
+  });
+  return preview.ok ? { preview: preview.preview } : {};
+}
+
+/** A message to someone, in their DM with the bot. */
+async function postToUser(
+  client: WebClient,
+  userId: string,
+  message: { text: string; blocks?: unknown[] },
+): Promise<void> {
+  const opened = await client.conversations.open({ users: userId });
+  const channel = opened.channel?.id;
+  if (channel)
+    await client.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks as never } : {}),
+    });
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> {
+  try {
+    return JSON.parse(text ?? '{}') as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Bolt refuses signatures older than five minutes but accepts ones from the future; a replayed
+ * request must not get in either way.
+ */
+function rejectFutureTimestamps(next: RequestListener): RequestListener {
+  return (request: IncomingMessage, response: ServerResponse) => {
+    const timestamp = Number(request.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
+      response.writeHead(401);
+      response.end();
+      return;
+    }
+    next(request, response);
+  };
+}
+
+/** Bolt's logger interface over our pino logger. */
+function boltLog(log: Logger) {
+  const child = log.child({ component: 'slack' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export type { PostToUser };
+
+type PostToUser = typeof postToUser;

@@ -1,0 +1,95 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../logger.js';
+import type { Runtime } from '../../runtime.js';
+import { nextOccurrences, parseExpression } from '../../scheduling/expression/index.js';
+import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
+import { ids } from '../ids.js';
+import { homeView } from '../views/home.js';
+
+/** Triggers looked at for "due in the next 24 hours"; more would make the Home tab slow. */
+const MAX_TRIGGERS_SCANNED = 200;
+const DAY_MS = 86_400_000;
+
+/**
+ * App Home: my triggers, approvals waiting for me, the runs due in the next 24 hours, and
+ * orphans for those who may delete them. Published on app_home_opened.
+ */
+export function registerHome(
+  app: App,
+  deps: {
+    runtime: Runtime;
+    log: Logger;
+    openCreateModal(client: WebClient, triggerId: string, userId: string): Promise<void>;
+  },
+): void {
+  const { runtime } = deps;
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await client.views.publish({ user_id: event.user, view: await homeFor(runtime, event.user) });
+  });
+
+  app.action(ids.actions.openCreate, async ({ ack, body, client }) => {
+    await ack();
+    if ('trigger_id' in body && body.trigger_id)
+      await deps.openCreateModal(client, body.trigger_id, body.user.id);
+  });
+}
+
+/** The Home tab for one person, from what the store and the back end hold now. */
+export async function homeFor(runtime: Runtime, userId: string) {
+  const listed = await runtime.service.list({ maxResults: 100 });
+  const all: TriggerListItem[] = listed.ok ? listed.value.items : [];
+  const myTriggers: TriggerListItem[] = [];
+  const dueSoon: Array<{ name: string; pipelineName: string; at: Date }> = [];
+  const now = new Date();
+  for (const item of all.slice(0, MAX_TRIGGERS_SCANNED)) {
+    const record = await runtime.store.triggerRecords.get(
+      item.kind,
+      item.kind === 'schedule' ? `${runtime.service.group}/${item.name}` : item.name,
+    );
+    if (record?.createdBy === userId) myTriggers.push(item);
+    if (item.kind !== 'schedule' || item.state !== 'ENABLED') continue;
+    const described = await runtime.service.describe(item.name, now);
+    if (!described.ok || described.value.kind !== 'schedule') continue;
+    const t = described.value.trigger;
+    const parsed = parseExpression(t.expression);
+    if (!parsed.ok) continue;
+    for (const at of nextOccurrences(parsed.expression, {
+      after: now,
+      timeZone: t.timeZone,
+      ...(t.start ? { start: t.start } : {}),
+      ...(t.end ? { end: t.end } : {}),
+      count: 50,
+    })) {
+      if (at.getTime() - now.getTime() > DAY_MS) break;
+      dueSoon.push({ name: t.name, pipelineName: t.pipelineName, at });
+    }
+  }
+  dueSoon.sort((a, b) => a.at.getTime() - b.at.getTime());
+  // Approvals waiting for this person: not their own, and only where they hold an approving role.
+  const approvable = [];
+  for (const entry of await runtime.access.workflow.pending()) {
+    if (entry.request.requestedBy === userId) continue;
+    if (await runtime.access.canApprove(userId, entry.request.approverRoles))
+      approvable.push(entry);
+  }
+  let orphans: Orphan[] | undefined;
+  const found = await runtime.service.orphans();
+  if (found.ok && found.value.length > 0) {
+    const decision = await runtime.access.decide({
+      userId,
+      action: 'delete',
+      pipelineNames: [...new Set(found.value.flatMap((o) => o.missingPipelines))],
+    });
+    if (decision.outcome !== 'deny') orphans = found.value;
+  }
+  return homeView({
+    userId,
+    myTriggers,
+    pendingApprovals: approvable,
+    dueSoon,
+    ...(orphans ? { orphans } : {}),
+  });
+}

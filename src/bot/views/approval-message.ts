@@ -1,0 +1,291 @@
+import type { Button, KnownBlock, ModalView } from '@slack/web-api';
+import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import type { ApprovalRequest } from '../../store/store.js';
+import { ids } from '../ids.js';
+import {
+  actions,
+  button,
+  channel,
+  clip,
+  code,
+  codeBlock,
+  context,
+  esc,
+  fieldsSection,
+  header,
+  mrkdwn,
+  person,
+  plain,
+  section,
+  when,
+} from './kit.js';
+import { LIMITS } from './limits.js';
+
+export interface ApprovalMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** What the approver is shown: the command as typed and, for schedules, its preview. */
+export interface ShownRequest {
+  preview?: SchedulePreview;
+  text: string;
+}
+
+/**
+ * The message asking approvers to decide: who asks, exactly what (the command, pipelines,
+ * expression in words with its next runs, parameters, role, zone, expiry), and Approve / Reject
+ * buttons whose value binds the click to this content (`<id>|<contentHash>`): an edited request
+ * has another hash, so an old button can't approve it.
+ */
+export function approvalMessage(request: ApprovalRequest, shown: ShownRequest): ApprovalMessage {
+  return {
+    // person() gives <@U…>, which notifications render as the name.
+    text: clip(`${person(request.requestedBy)} asks for approval: ${esc(shown.text)}`, 3000),
+    blocks: [
+      header(
+        `Approval needed: ${request.action}${request.triggerName ? ` ${request.triggerName}` : ''}`,
+      ),
+      ...contentBlocks(request, shown),
+      actions(`${ids.blocks.approvalActions}_0`, decisionButtons(request)),
+    ],
+  };
+}
+
+/**
+ * The same message once decided: the content without buttons (so no one clicks twice), with the
+ * decision, who made it, the reason and the outcome.
+ */
+export function decidedApprovalMessage(request: ApprovalRequest, summary: string): ApprovalMessage {
+  const status = request.status;
+  const decided = request.decidedBy ? ` by ${person(request.decidedBy)}` : '';
+  return {
+    text: esc(`${request.id} ${statusWord[status]}: ${summary}`),
+    blocks: [
+      header(
+        `${statusWord[status]}: ${request.action}${request.triggerName ? ` ${request.triggerName}` : ''}`,
+      ),
+      section(
+        `${requestIcon(status)} *${statusWord[status]}*${decided}${request.reason ? `\n>${esc(clip(request.reason, 1000)).replace(/\n/g, '\n>')}` : ''}\n${esc(clip(summary, 1500))}`,
+      ),
+      ...contentBlocks(request, { text: describePayload(request.payload) }),
+    ],
+  };
+}
+
+/**
+ * The modal asking a rejecter why. `private_metadata` carries `{"id","hash"}` so the submission
+ * rejects exactly the content the button was on.
+ */
+export function rejectReasonModal(requestId: string, contentHash: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ids.views.rejectReason,
+    title: plain('Reject request', LIMITS.modalTitle),
+    submit: plain('Reject', LIMITS.modalButton),
+    close: plain('Cancel', LIMITS.modalButton),
+    private_metadata: JSON.stringify({ id: requestId, hash: contentHash }),
+    blocks: [
+      section(`Rejecting request ${code(requestId)}. The requester sees your reason.`),
+      {
+        type: 'input',
+        block_id: ids.rejectReason.block,
+        label: plain('Reason', LIMITS.inputLabel),
+        element: {
+          type: 'plain_text_input',
+          action_id: ids.rejectReason.action,
+          multiline: true,
+          max_length: 1000,
+          placeholder: plain('e.g. not during the release freeze', LIMITS.placeholder),
+        },
+      },
+    ],
+  };
+}
+
+/** Reads the reject-reason submission: the request, the content it was about, and why. */
+export function readRejectReason(view: {
+  private_metadata?: string;
+  state?: { values?: Record<string, Record<string, unknown>> };
+}): { requestId: string; contentHash: string; reason: string } | undefined {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(view.private_metadata ?? '');
+  } catch {
+    return undefined;
+  }
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const { id, hash } = meta as { id?: unknown; hash?: unknown };
+  if (typeof id !== 'string' || typeof hash !== 'string') return undefined;
+  const input = view.state?.values?.[ids.rejectReason.block]?.[ids.rejectReason.action] as
+    | { value?: unknown }
+    | undefined;
+  const reason = typeof input?.value === 'string' ? input.value.trim() : '';
+  return { requestId: id, contentHash: hash, reason };
+}
+
+/** The value of Approve and Reject: the request and the exact content shown. */
+export function decisionValue(request: Pick<ApprovalRequest, 'id' | 'contentHash'>): string {
+  return `${request.id}|${request.contentHash}`;
+}
+
+/** The inverse of decisionValue; undefined for anything else. */
+export function parseDecisionValue(
+  value: string | undefined,
+): { requestId: string; contentHash: string } | undefined {
+  const at = value?.lastIndexOf('|') ?? -1;
+  if (!value || at <= 0 || at === value.length - 1) return undefined;
+  return { requestId: value.slice(0, at), contentHash: value.slice(at + 1) };
+}
+
+/** Approve (primary) and Reject; both values are `<id>|<contentHash>`. */
+export function decisionButtons(request: ApprovalRequest): Button[] {
+  const value = decisionValue(request);
+  return [
+    button(ids.actions.approve, 'Approve', value, { style: 'primary' }),
+    button(ids.actions.reject, 'Reject', value, { style: 'danger' }),
+  ];
+}
+
+/** `an approval from *approvers*`, `2 approvals from *admins* or *leads*`. */
+export function approvalsNeeded(r: ApprovalRequest): string {
+  const from = r.approverRoles.map((role) => `*${esc(role)}*`).join(' or ');
+  return `${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${from || 'an approver'}`;
+}
+
+/** The command a request holds, as the person typed it. */
+export function describePayload(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as { text?: unknown };
+    return typeof parsed.text === 'string' ? parsed.text : payload;
+  } catch {
+    return payload;
+  }
+}
+
+export function requestIcon(status: ApprovalRequest['status']): string {
+  switch (status) {
+    case 'APPROVED':
+    case 'EXECUTED':
+      return ':white_check_mark:';
+    case 'REJECTED':
+    case 'FAILED':
+      return ':x:';
+    case 'EXPIRED':
+      return ':hourglass:';
+    case 'CANCELLED':
+      return ':no_entry_sign:';
+    case 'PENDING':
+      return ':hourglass_flowing_sand:';
+  }
+}
+
+const statusWord: Record<ApprovalRequest['status'], string> = {
+  PENDING: 'Approval needed',
+  APPROVED: 'Approved',
+  EXECUTED: 'Approved and done',
+  FAILED: 'Approved, but it failed',
+  REJECTED: 'Rejected',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Withdrawn',
+};
+
+/** The parts of a stored command an approver needs; read defensively (the payload is JSON). */
+interface CommandDetails {
+  expression?: string;
+  pattern?: string;
+  timeZone?: string;
+  role?: string;
+  parameters: Array<{ name: string; value: string }>;
+}
+
+function commandDetails(payload: string): CommandDetails {
+  const details: CommandDetails = { parameters: [] };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return details;
+  }
+  const obj = (v: unknown): Record<string, unknown> =>
+    typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  const s = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const command = obj(obj(parsed).command);
+  const options = obj(command.options);
+  const access = obj(obj(parsed).access);
+  const expression = s(command.expression);
+  const pattern = s(command.pattern);
+  const timeZone = s(options.timeZone);
+  const role = s(options.role) ?? s(access.executionRole);
+  if (expression) details.expression = expression;
+  if (pattern) details.pattern = pattern;
+  if (timeZone) details.timeZone = timeZone;
+  if (role) details.role = role;
+  if (Array.isArray(command.parameters))
+    for (const p of command.parameters) {
+      const name = s(obj(p).name);
+      const value = obj(p).value;
+      if (name && typeof value === 'string') details.parameters.push({ name, value });
+    }
+  return details;
+}
+
+function contentBlocks(request: ApprovalRequest, shown: ShownRequest): KnownBlock[] {
+  const d = commandDetails(request.payload);
+  const preview = shown.preview;
+  const expression = preview?.expression.text ?? d.expression;
+  const timeZone = preview?.timeZone ?? d.timeZone ?? (expression ? 'UTC' : undefined);
+  const params = d.parameters.length
+    ? d.parameters.map((p) => code(`${p.name}=${p.value}`)).join('\n')
+    : undefined;
+  const pipelines = request.pipelineNames.map((p) => `*${esc(p)}*`).join(', ');
+  const blocks: KnownBlock[] = [
+    section(
+      `${person(request.requestedBy)} asks to *${esc(request.action)}*${request.triggerName ? ` ${code(request.triggerName)}` : ''}${pipelines ? ` for ${pipelines}` : ''}:\n${codeBlock(shown.text, LIMITS.sectionText - 400)}`,
+    ),
+    ...fieldsSection([
+      ['Pipelines', request.pipelineNames.map(esc).join('\n')],
+      ['Trigger', request.triggerName ? esc(request.triggerName) : undefined],
+      [
+        'Expression',
+        expression
+          ? `${code(expression)}${preview ? `\n${esc(preview.description)}` : ''}`
+          : undefined,
+      ],
+      ['Time zone', timeZone ? esc(timeZone) : undefined],
+      [
+        'Execution role',
+        d.role
+          ? code(d.role)
+          : expression || d.pattern
+            ? 'the default for this pipeline'
+            : undefined,
+      ],
+      ['Parameters', params ? mrkdwn(params, 1900).text : undefined],
+      ['Needs', approvalsNeeded(request)],
+      ['Expires', when(request.expiresAt)],
+      ['Asked in', request.channelId ? channel(request.channelId) : undefined],
+    ]),
+  ];
+  if (preview) {
+    blocks.push(
+      section(
+        preview.occurrences.length
+          ? `*Next runs*\n${preview.occurrences.map((o) => `• ${when(o)}`).join('\n')}`
+          : '*Next runs:* none',
+      ),
+    );
+    if (preview.warnings.length)
+      blocks.push(
+        context(
+          ...preview.warnings
+            .slice(0, LIMITS.contextElements)
+            .map((w) => `:warning: ${esc(w.message)}`),
+        ),
+      );
+  }
+  blocks.push(
+    context(`Request ${code(request.id)} · content ${code(request.contentHash.slice(0, 12))}`),
+  );
+  return blocks;
+}

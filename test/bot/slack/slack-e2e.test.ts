@@ -1,0 +1,373 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ids } from '../../../src/bot/ids.js';
+import { createSlackApp } from '../../../src/bot/slack/app.js';
+import { loadConfig } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { type HttpService, startHttpServer } from '../../../src/ops/http-server.js';
+import { openRuntime, type Runtime } from '../../../src/runtime.js';
+import { FakeSlack, postSigned } from '../../support/fake-slack.js';
+
+/**
+ * The real Bolt app over real HTTP, with Slack's signatures, on the local back end; Slack's own
+ * servers are the only thing faked (a recording Web API and response_urls on loopback).
+ */
+const SECRET = 'test-signing-secret';
+
+const policy = `
+roles:
+  ml:        { users: [U0ALICE] }
+  approvers: { users: [U0LEAD1] }
+executionRoles:
+  prod: arn:aws:iam::123456789012:role/PipelineSchedulerProd
+  dev:  arn:aws:iam::123456789012:role/PipelineSchedulerDev
+approvals:
+  channel: C0APPROVALS
+pipelines:
+  - match: "prod-*"
+    create: [ml]
+    delete: [approvers]
+    pause: [ml]
+    run: [ml]
+    approval: { actions: [create], from: [approvers], count: 1 }
+    executionRoles: [prod, dev]
+  - match: "*"
+    create: [ml]
+    delete: [ml]
+    pause: [ml]
+    run: [ml]
+    executionRoles: [dev]
+`;
+
+let slack: FakeSlack;
+let runtime: Runtime;
+let http: HttpService;
+let url = '';
+
+beforeEach(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slack-e2e-'));
+  writeFileSync(join(dir, 'policy.yml'), policy);
+  writeFileSync(
+    join(dir, 'pipelines.yml'),
+    'pipelines:\n  - name: prod-churn\n    parameters:\n      - { name: Epochs, type: Integer, default: 10 }\n    steps: [{ name: Train, seconds: 1 }]\n  - name: dev-churn\n    steps: [{ name: Train, seconds: 1 }]\n',
+  );
+  slack = await FakeSlack.start();
+  slack.users = { U0ALICE: { tz: 'Europe/Berlin' }, U0LEAD1: { tz: 'America/New_York' } };
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+    POLICY_FILE: join(dir, 'policy.yml'),
+    LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+  });
+  const log = createLogger({ level: 'silent' });
+  runtime = await openRuntime(config, log, { engine: false });
+  const app = createSlackApp({
+    mode: { kind: 'http', signingSecret: SECRET },
+    botToken: 'xoxb-test',
+    apiUrl: slack.apiUrl,
+    runtime,
+    log,
+    botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    retries: 0,
+  });
+  http = await startHttpServer(0, log, [
+    { path: '/slack/events', handler: app.listener ?? (() => {}) },
+  ]);
+  url = `http://127.0.0.1:${http.port}/slack/events`;
+});
+
+afterEach(async () => {
+  await http.close();
+  await runtime.close();
+  await slack.close();
+});
+
+const command = (user: string, text: string, responseId = 'cmd') =>
+  new URLSearchParams({
+    command: '/pipeline-schedule',
+    text,
+    user_id: user,
+    user_name: user.toLowerCase(),
+    channel_id: 'C0MLOPS',
+    channel_name: 'ml-ops',
+    team_id: 'T0TEAM',
+    team_domain: 'acme',
+    api_app_id: 'A0APP',
+    trigger_id: `trigger-${Math.random()}`,
+    response_url: slack.responseUrl(responseId),
+    token: 'legacy',
+  }).toString();
+
+const interaction = (payload: object) =>
+  new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+
+describe('requests from Slack', () => {
+  it('refuses a bad signature, a stale timestamp and one from the future with 401, running nothing', async () => {
+    const body = command('U0ALICE', 'list');
+    expect((await postSigned(url, 'wrong-secret', body)).status).toBe(401);
+    expect(
+      (await postSigned(url, SECRET, body, { timestamp: Math.floor(Date.now() / 1000) - 600 }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await postSigned(url, SECRET, body, { timestamp: Math.floor(Date.now() / 1000) + 600 }))
+        .status,
+    ).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(slack.calls).toEqual([]);
+  });
+
+  it('answers a command ephemerally through its response_url, after acknowledging at once', async () => {
+    const started = Date.now();
+    const response = await postSigned(url, SECRET, command('U0ALICE', 'help'));
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await slack.waitFor('respond:cmd');
+    const [reply] = slack.callsTo('respond:cmd');
+    expect(reply?.args).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(reply?.args.blocks)).toContain('create');
+  });
+
+  it('gives the usage for an unknown command', async () => {
+    await postSigned(url, SECRET, command('U0ALICE', 'frobnicate'));
+    await slack.waitFor('respond:cmd');
+    expect(String(slack.callsTo('respond:cmd')[0]?.args.text)).toMatch(
+      /unknown command "frobnicate"/,
+    );
+  });
+
+  it('takes a request through the modal, an approval in the channel, and back to the requester', async () => {
+    // 1. /pipeline-schedule create opens the modal at once, then fills it in.
+    expect((await postSigned(url, SECRET, command('U0ALICE', 'create'))).status).toBe(200);
+    await slack.waitFor('views.update');
+    expect(slack.callsTo('views.open')[0]?.args.trigger_id).toMatch(/^trigger-/);
+    const modal = slack.callsTo('views.update')[0]?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(modal.callback_id).toBe(ids.views.create);
+
+    // 2. The requester submits: errors come back beside the field that caused them.
+    const values = (expression: string) => ({
+      [ids.create.triggerType.block]: {
+        [ids.create.triggerType.action]: {
+          type: 'static_select',
+          selected_option: { value: 'cron' },
+        },
+      },
+      [ids.create.pipeline.block]: {
+        [ids.create.pipeline.action]: {
+          type: 'external_select',
+          selected_option: { value: 'prod-churn' },
+        },
+      },
+      [ids.create.expression.block]: {
+        [ids.create.expression.action]: { type: 'plain_text_input', value: expression },
+      },
+      [ids.create.timeZone.block]: {
+        [ids.create.timeZone.action]: {
+          type: 'external_select',
+          selected_option: { value: 'Europe/Berlin' },
+        },
+      },
+      [ids.create.role.block]: {
+        [ids.create.role.action]: { type: 'static_select', selected_option: { value: 'prod' } },
+      },
+      [ids.create.name.block]: {
+        [ids.create.name.action]: { type: 'plain_text_input', value: 'prod-weekdays' },
+      },
+    });
+    const submit = (expression: string) =>
+      postSigned(
+        url,
+        SECRET,
+        interaction({
+          type: 'view_submission',
+          team: { id: 'T0TEAM' },
+          user: { id: 'U0ALICE' },
+          api_app_id: 'A0APP',
+          trigger_id: 'trigger-submit',
+          view: {
+            id: 'V1',
+            callback_id: ids.views.create,
+            private_metadata: modal.private_metadata,
+            hash: 'h',
+            state: { values: values(expression) },
+          },
+        }),
+      );
+    const invalid = await submit('cron(0 8 ? * 8 *)');
+    expect(await invalid.json()).toEqual({
+      response_action: 'errors',
+      errors: { [ids.create.expression.block]: 'day-of-week: 8 is out of range 1-7 (1 = Sunday)' },
+    });
+    const valid = await submit('cron(0 8 ? * MON-FRI *)');
+    expect(valid.status).toBe(200);
+    expect(await valid.text()).toBe('');
+
+    // 3. The request is posted in the approval channel with Approve and Reject.
+    await slack.waitFor('chat.postMessage', 2);
+    const posted = slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0APPROVALS');
+    const buttons = (
+      (posted?.args.blocks ?? []) as Array<{
+        elements?: Array<{ action_id?: string; value?: string }>;
+      }>
+    ).flatMap((block) => block.elements ?? []);
+    const value = buttons.find((element) => element.action_id === ids.actions.approve)?.value ?? '';
+    expect(value).toMatch(/^req-[0-9a-f-]{36}\|[0-9a-f]{64}$/);
+    expect(JSON.stringify(posted?.args.blocks)).toContain('prod-churn');
+    // Approvers see what the schedule will do, not only the expression.
+    expect(JSON.stringify(posted?.args.blocks)).toContain(
+      'at 08:00, Monday through Friday, Europe/Berlin',
+    );
+    expect(await runtime.service.list()).toMatchObject({ ok: true, value: { items: [] } });
+
+    // 4. Another person approves; the schedule is created, the message updated in place.
+    const approved = await postSigned(
+      url,
+      SECRET,
+      interaction({
+        type: 'block_actions',
+        team: { id: 'T0TEAM' },
+        user: { id: 'U0LEAD1' },
+        api_app_id: 'A0APP',
+        trigger_id: 'trigger-approve',
+        channel: { id: 'C0APPROVALS' },
+        container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0APPROVALS' },
+        message: { ts: '1700000001.000100', text: 'request' },
+        response_url: slack.responseUrl('approve'),
+        actions: [
+          {
+            type: 'button',
+            action_id: ids.actions.approve,
+            block_id: 'approval_actions_0',
+            value,
+            action_ts: '1',
+          },
+        ],
+      }),
+    );
+    expect(approved.status).toBe(200);
+    await slack.waitFor('chat.update');
+    const updated = slack.callsTo('chat.update')[0]?.args;
+    expect(updated).toMatchObject({ channel: 'C0APPROVALS', ts: '1700000001.000100' });
+    expect(JSON.stringify(updated?.blocks)).not.toContain('request_approve');
+    const list = await runtime.service.list();
+    expect(list.ok && list.value.items.map((i) => i.name)).toEqual(['prod-weekdays']);
+    const described = await runtime.service.describe('prod-weekdays');
+    expect(described.ok && described.value.trigger.roleArn).toBe(
+      'arn:aws:iam::123456789012:role/PipelineSchedulerProd',
+    );
+
+    // 5. The requester hears the outcome in a DM.
+    await slack.waitFor('chat.postMessage', 3);
+    const dm = slack.callsTo('chat.postMessage').at(-1)?.args;
+    expect(dm?.channel).toBe('D0ALICE');
+    expect(String(dm?.text)).toMatch(/approved by <@U0LEAD1>: created schedule prod-weekdays/);
+  });
+
+  it('authorizes a button again when it is clicked', async () => {
+    await runtime.service.createSchedule(
+      {
+        pipeline: 'prod-churn',
+        expression: 'rate(1 day)',
+        name: 'prod-daily',
+        roleArn: 'arn:aws:iam::123456789012:role/PipelineSchedulerProd',
+      },
+      { requestId: 'seed', allowedRoles: 'any', userId: 'U0ALICE' },
+    );
+    const click = (user: string) =>
+      postSigned(
+        url,
+        SECRET,
+        interaction({
+          type: 'block_actions',
+          team: { id: 'T0TEAM' },
+          user: { id: user },
+          api_app_id: 'A0APP',
+          trigger_id: 't',
+          channel: { id: 'C0MLOPS' },
+          response_url: slack.responseUrl(`delete-${user}`),
+          actions: [
+            {
+              type: 'button',
+              action_id: ids.actions.delete,
+              block_id: 'trigger_actions_0',
+              value: 'prod-daily',
+              action_ts: '1',
+            },
+          ],
+        }),
+      );
+    await click('U0ALICE');
+    await slack.waitFor('respond:delete-U0ALICE');
+    expect(JSON.stringify(slack.callsTo('respond:delete-U0ALICE')[0]?.args)).toMatch(
+      /only approvers may delete/,
+    );
+    expect(
+      (await runtime.service.list()).ok && (await runtime.service.describe('prod-daily')).ok,
+    ).toBe(true);
+    await click('U0LEAD1');
+    await slack.waitFor('respond:delete-U0LEAD1');
+    expect((await runtime.service.describe('prod-daily')).ok).toBe(false);
+  });
+
+  it('searches pipelines and time zones for the modal', async () => {
+    const pipelines = await postSigned(
+      url,
+      SECRET,
+      interaction({
+        type: 'block_suggestion',
+        team: { id: 'T0TEAM' },
+        user: { id: 'U0ALICE' },
+        api_app_id: 'A0APP',
+        action_id: ids.options.pipeline,
+        block_id: ids.create.pipeline.block,
+        value: 'prod',
+      }),
+    );
+    expect(await pipelines.json()).toMatchObject({ options: [{ value: 'prod-churn' }] });
+    const zones = await postSigned(
+      url,
+      SECRET,
+      interaction({
+        type: 'block_suggestion',
+        team: { id: 'T0TEAM' },
+        user: { id: 'U0ALICE' },
+        api_app_id: 'A0APP',
+        action_id: ids.options.timeZone,
+        block_id: ids.create.timeZone.block,
+        value: 'berl',
+      }),
+    );
+    expect(await zones.json()).toMatchObject({ options: [{ value: 'Europe/Berlin' }] });
+  });
+
+  it('publishes App Home when it is opened', async () => {
+    const event = JSON.stringify({
+      token: 'legacy',
+      team_id: 'T0TEAM',
+      api_app_id: 'A0APP',
+      type: 'event_callback',
+      event_id: 'Ev1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'app_home_opened',
+        user: 'U0LEAD1',
+        channel: 'D0LEAD1',
+        tab: 'home',
+        event_ts: '1',
+      },
+    });
+    expect((await postSigned(url, SECRET, event, { json: true })).status).toBe(200);
+    await slack.waitFor('views.publish');
+    expect(slack.callsTo('views.publish')[0]?.args).toMatchObject({
+      user_id: 'U0LEAD1',
+      view: { type: 'home' },
+    });
+  });
+});

@@ -1,0 +1,167 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
+import { describe, expect, it } from 'vitest';
+import { ids } from '../../../src/bot/ids.js';
+import { blockKitProblems } from '../../../src/bot/views/limits.js';
+import { replyBlocks } from '../../../src/bot/views/reply-blocks.js';
+import { LONG, listItems, preview, replies, request, schedule } from './samples.js';
+
+const buttons = (blocks: KnownBlock[]): Button[] =>
+  blocks
+    .filter((b): b is ActionsBlock => b.type === 'actions')
+    .flatMap((b) => b.elements.filter((e): e is Button => e.type === 'button'));
+
+const allText = (blocks: KnownBlock[]) => JSON.stringify(blocks);
+
+describe('replyBlocks', () => {
+  const all = Object.entries(replies()).flatMap(([kind, list]) =>
+    list.map((reply, i) => [`${kind} #${i}`, reply] as const),
+  );
+
+  it.each(all)('%s renders within Block Kit limits', (_, reply) => {
+    for (const userTimeZone of [undefined, 'America/New_York']) {
+      const message = replyBlocks(reply, userTimeZone ? { userTimeZone } : {});
+      expect(message.text.length).toBeGreaterThan(0);
+      expect(message.blocks.length).toBeGreaterThan(0);
+      expect(blockKitProblems('message', message)).toEqual([]);
+    }
+  });
+
+  it('covers every Reply kind', () => {
+    const kinds = Object.keys(replies()).sort();
+    // The samples are typed Record<Reply['kind'], …>: adding a kind fails to compile there.
+    expect(kinds).toHaveLength(21);
+  });
+
+  it('a created schedule shows what it runs, and offers pause, run now and delete', () => {
+    const p = preview();
+    const { text, blocks } = replyBlocks({
+      kind: 'schedule-created',
+      schedule: schedule(),
+      preview: p,
+    });
+    expect(text).toBe(`created schedule churn-weekdays (enabled): churn-train ${p.description}`);
+    const json = allText(blocks);
+    expect(json).toContain('churn-train');
+    expect(json).toContain('cron(0 8 ? * MON-FRI *)');
+    expect(json).toContain('InstanceType=ml.m5.xlarge');
+    expect(json).toContain('PipelineSchedulerExecutionRoleForProduction');
+    // Five runs, each in UTC and as a Slack date token.
+    expect(json.match(/<!date\^\d{10}\^\{date_short_pretty\} \{time\}\|/g)).toHaveLength(5);
+    expect(json).toContain('2026-03-03T07:00:00Z');
+    const b = buttons(blocks);
+    expect(b.map((x) => [x.action_id, x.value])).toEqual([
+      [ids.actions.pause, 'churn-weekdays'],
+      [ids.actions.runNow, 'churn-weekdays'],
+      [ids.actions.delete, 'churn-weekdays'],
+    ]);
+    expect(b[2]?.confirm?.text.text).toContain('churn-weekdays');
+    expect(blocks).toMatchSnapshot();
+  });
+
+  it('the date token falls back to the reader’s zone when known', () => {
+    const { blocks } = replyBlocks(
+      { kind: 'preview', preview: preview(), runsOnly: true },
+      { userTimeZone: 'America/New_York' },
+    );
+    // 07:00 UTC is 02:00 in New York, and 03:00 once its DST starts (8 March).
+    expect(allText(blocks)).toContain('|Tue 2026-03-03 02:00 America/New_York>');
+    expect(allText(blocks)).toContain('|Mon 2026-03-09 03:00 America/New_York>');
+  });
+
+  it('paused triggers offer Resume; rules get no Run now', () => {
+    const [paused] = listItems(2).slice(1);
+    const rule = listItems(1)[0]!;
+    expect(rule.kind).toBe('event');
+    const names = (item: typeof rule) =>
+      buttons(replyBlocks({ kind: 'list', items: [item], more: false }).blocks).map(
+        (b) => b.action_id,
+      );
+    expect(names(paused!)).toEqual([
+      ids.actions.describe,
+      ids.actions.resume,
+      ids.actions.runNow,
+      ids.actions.delete,
+    ]);
+    expect(names(rule)).toEqual([ids.actions.describe, ids.actions.pause, ids.actions.delete]);
+  });
+
+  it('a long list keeps buttons for the first rows and lists the rest as text', () => {
+    const { blocks } = replyBlocks({ kind: 'list', items: listItems(50), more: true });
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    const json = allText(blocks);
+    expect(json).toContain('trigger-49');
+    expect(json).toContain('narrow it with');
+    // Block ids stay unique although every row has the same action ids.
+    const blockIds = blocks.map((b) => b.block_id).filter(Boolean);
+    expect(new Set(blockIds).size).toBe(blockIds.length);
+  });
+
+  it('button values carry only ids', () => {
+    for (const [, list] of Object.entries(replies()))
+      for (const reply of list)
+        for (const b of buttons(replyBlocks(reply).blocks)) {
+          expect(b.value ?? '').not.toMatch(/arn:|role|admin/i);
+          expect((b.value ?? '').length).toBeLessThanOrEqual(256);
+        }
+  });
+
+  it('orphans offer Clean up with a confirm; once cleaned, no button', () => {
+    const [, , many, cleaned] = replies().orphans;
+    const clean = buttons(replyBlocks(many!).blocks);
+    expect(clean.map((b) => b.action_id)).toEqual([ids.actions.cleanUpOrphans]);
+    expect(clean[0]?.confirm?.text.text).toContain('120');
+    expect(buttons(replyBlocks(cleaned!).blocks)).toEqual([]);
+  });
+
+  it('history offers Run now for the pipeline', () => {
+    const b = buttons(
+      replyBlocks({ kind: 'history', pipeline: 'churn-train', executions: [] }).blocks,
+    );
+    expect(b.map((x) => [x.action_id, x.value])).toEqual([
+      [ids.actions.runPipeline, 'churn-train'],
+    ]);
+  });
+
+  it('approval-requested says who must approve and where', () => {
+    const { text, blocks } = replyBlocks({
+      kind: 'approval-requested',
+      request: request(),
+      approvalChannel: 'C0APPROVALS',
+    });
+    expect(text).toBe('request req-3f2a9c needs 2 approvals from *approvers* or *admins*');
+    const json = allText(blocks);
+    expect(json).toContain('2 approvals from *approvers* or *admins*');
+    expect(json).toContain('<#C0APPROVALS>');
+    expect(json).toContain('/pipeline-schedule cancel req-3f2a9c');
+  });
+
+  it('errors are short, plain and escaped', () => {
+    const { text, blocks } = replyBlocks({
+      kind: 'error',
+      message: 'no pipeline <churn> & co',
+      exitCode: 1,
+    });
+    expect(text).toBe('no pipeline &lt;churn&gt; &amp; co');
+    expect(blocks).toEqual([
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':warning: no pipeline &lt;churn&gt; &amp; co' },
+      },
+    ]);
+  });
+
+  it('help lists every command with an example', () => {
+    const json = allText(replyBlocks({ kind: 'help' }).blocks);
+    for (const name of ['create', 'on-event', 'list', 'describe', 'approve', 'audit'])
+      expect(json).toContain(`*${name}*`);
+    expect(json).toContain('/pipeline-schedule list churn-train');
+  });
+
+  it('a 256-character name is clipped, not rejected', () => {
+    const { blocks } = replyBlocks(replies().described[1]!);
+    const head = blocks[0];
+    expect(head?.type).toBe('header');
+    expect(head?.type === 'header' && head.text.text.length).toBe(150);
+    expect(allText(blocks)).toContain(LONG.slice(0, 100));
+  });
+});
