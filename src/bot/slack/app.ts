@@ -40,6 +40,9 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/** Answers worked on at once after their acks; more wait their turn. */
+const AFTER_ACK_CONCURRENCY = 4;
+
 /** Slack's replay window: requests signed more than five minutes away from now are refused. */
 const MAX_CLOCK_SKEW_S = 300;
 
@@ -94,6 +97,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   }
 
+  const afterAck = new AfterAckQueue(AFTER_ACK_CONCURRENCY);
   const timeZones = new Map<string, { at: number; tz?: string }>();
   const userTimeZone = async (client: WebClient, userId: string): Promise<string | undefined> => {
     const cached = timeZones.get(userId);
@@ -145,18 +149,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
     // Slack allows three seconds: acknowledge now, answer through response_url.
     await ack();
-    const reply: Reply = parsed.ok
-      ? await run(client, parsed.command, command.user_id, command.channel_id)
-      : {
-          kind: 'error',
-          message: parsed.message,
-          ...(parsed.usage ? { usage: parsed.usage } : {}),
-          exitCode: 2,
-        };
-    const tz = await userTimeZone(client, command.user_id);
-    await respond({
-      response_type: 'ephemeral',
-      ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
+    await afterAck.run(async () => {
+      const reply: Reply = parsed.ok
+        ? await run(client, parsed.command, command.user_id, command.channel_id)
+        : {
+            kind: 'error',
+            message: parsed.message,
+            ...(parsed.usage ? { usage: parsed.usage } : {}),
+            exitCode: 2,
+          };
+      const tz = await userTimeZone(client, command.user_id);
+      await respond({
+        response_type: 'ephemeral',
+        ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
+      });
     });
   });
 
@@ -175,6 +181,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   for (const [actionId, toCommand] of buttons) {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
+      await afterPendingAcks();
       const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
       const channelId = 'channel' in body && body.channel ? body.channel.id : undefined;
       const reply = await run(client, toCommand(value), body.user.id, channelId);
@@ -325,6 +332,40 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (options.mode.kind === 'socket') await app.stop();
     },
   };
+}
+
+/**
+ * Lets requests that arrived meanwhile be acknowledged before this one's work runs: the work
+ * (store reads, AWS calls) can wait a moment, Slack's three seconds cannot.
+ */
+function afterPendingAcks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Work that follows an acknowledgement runs a few at a time, behind any acknowledgement
+ * waiting: under a burst, acks come first and answers follow, instead of every answer's store
+ * reads and Web API calls delaying every other ack.
+ */
+class AfterAckQueue {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly concurrency: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await afterPendingAcks();
+    if (this.running >= this.concurrency)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      const next = this.waiting.shift();
+      if (next) setImmediate(next);
+    }
+  }
 }
 
 /** What a create request's schedule will do, for the approvers to see. */
