@@ -19,6 +19,7 @@ import {
   timeZoneOption,
 } from '../views/create-modal.js';
 import { replyBlocks } from '../views/reply-blocks.js';
+import { PipelineSearch } from './pipeline-search.js';
 
 interface Deps {
   runtime: Runtime;
@@ -144,10 +145,10 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
     });
   }
 
+  const search = new PipelineSearch(runtime.service);
   app.options(ids.options.pipeline, async ({ ack, options }) => {
-    const found = await runtime.service.pipelines(options.value || undefined);
-    const items = found.ok ? found.value.items : [];
-    await ack({ options: items.slice(0, 100).map((p) => pipelineOption(p.name, p.description)) });
+    const found = await search.search(options.value ?? '').catch(() => []);
+    await ack({ options: found.map((p) => pipelineOption(p.name, p.description)) });
   });
 
   app.options(ids.options.timeZone, async ({ ack, options }) => {
