@@ -88,6 +88,18 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'where the bot posted the messages it updates',
+    sql: `
+      CREATE TABLE posted_messages (
+        key TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -296,6 +296,23 @@ export async function openPostgresStore(
         return found.map(fromAuditRow);
       },
     },
+    messages: {
+      async put(key, location) {
+        await pool.query(
+          `INSERT INTO posted_messages (key, channel, ts, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, updated_at = EXCLUDED.updated_at`,
+          [key, location.channel, location.ts, Date.now()],
+        );
+      },
+      async get(key) {
+        const { rows } = await pool.query<{ channel: string; ts: string }>(
+          'SELECT channel, ts FROM posted_messages WHERE key = $1',
+          [key],
+        );
+        const row = rows[0];
+        return row ? { channel: row.channel, ts: row.ts } : undefined;
+      },
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

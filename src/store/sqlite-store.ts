@@ -268,6 +268,21 @@ export function openSqliteStore(databaseUrl: string): Store {
         return rows.map(fromAuditRow);
       },
     },
+    messages: {
+      async put(key, location) {
+        db.prepare(
+          'INSERT INTO posted_messages (key, channel, ts, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, ts = excluded.ts, updated_at = excluded.updated_at',
+        ).run(key, location.channel, location.ts, Date.now());
+      },
+      async get(key) {
+        const row = db
+          .prepare<[string], { channel: string; ts: string }>(
+            'SELECT channel, ts FROM posted_messages WHERE key = ?',
+          )
+          .get(key);
+        return row ? { channel: row.channel, ts: row.ts } : undefined;
+      },
+    },
     async ping() {
       db.prepare('SELECT 1').get();
     },

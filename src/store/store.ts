@@ -91,6 +91,11 @@ export interface StoredAuditEntry extends AuditEntry {
   id: number;
 }
 
+export interface MessageLocation {
+  channel: string;
+  ts: string;
+}
+
 export type LocalTable = 'schedules' | 'groups' | 'rules' | 'executions' | 'dead-letters';
 
 export interface Store {
@@ -148,6 +153,11 @@ export interface Store {
     append(entry: AuditEntry): Promise<void>;
     /** Newest first. */
     list(query?: { limit?: number; pipeline?: string }): Promise<StoredAuditEntry[]>;
+  };
+  /** Where the bot posted a message it will update later (an approval request, a run). */
+  messages: {
+    put(key: string, location: MessageLocation): Promise<void>;
+    get(key: string): Promise<MessageLocation | undefined>;
   };
   /** Checks the store answers (for /readyz). */
   ping(): Promise<void>;

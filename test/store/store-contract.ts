@@ -207,6 +207,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.audit.list({ limit: 1 })).map((e) => e.event)).toEqual(['denied']);
     });
 
+    it('remembers where a message was posted, the latest place winning', async () => {
+      expect(await store.messages.get('approval:r1')).toBeUndefined();
+      await store.messages.put('approval:r1', { channel: 'C0APPROVALS', ts: '1700000000.000100' });
+      await store.messages.put('approval:r1', { channel: 'C0APPROVALS', ts: '1700000001.000200' });
+      expect(await store.messages.get('approval:r1')).toEqual({
+        channel: 'C0APPROVALS',
+        ts: '1700000001.000200',
+      });
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

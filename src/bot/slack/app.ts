@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import type { Runtime } from '../../runtime.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
+import type { ApprovalRequest } from '../../store/store.js';
 import { type Command, parseCommand } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { runCommand } from '../commands/run-command.js';
@@ -109,6 +110,28 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 
   /** Runs a command as this person, from this channel, and posts what needs posting. */
+  /** The approval message, updated in place with the decision; the requester told. */
+  const showDecision = async (
+    client: WebClient,
+    request: ApprovalRequest,
+    summary: string,
+    decidedBy: string,
+  ) => {
+    const location = await runtime.store.messages.get(`approval:${request.id}`);
+    if (location) {
+      await client.chat
+        .update({ ...location, ...decidedApprovalMessage(request, summary) })
+        .catch((error: unknown) =>
+          log.warn({ err: error, requestId: request.id }, 'updating the approval message failed'),
+        );
+    }
+    if (request.requestedBy !== decidedBy) {
+      await postToUser(client, request.requestedBy, {
+        text: `Your request ${request.id} is ${request.status.toLowerCase()}: ${summary}`,
+      });
+    }
+  };
+
   const run = async (
     client: WebClient,
     command: Command,
@@ -127,16 +150,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           text: payload.text,
           ...previewOf(payload.command),
         });
-        await client.chat
+        const posted = await client.chat
           .postMessage({ channel, ...shown })
-          .catch((error: unknown) =>
+          .catch((error: unknown) => {
             log.error(
               { err: error, requestId: reply.request.id, channel },
               'posting the approval request failed; is the bot in the approval channel?',
-            ),
-          );
+            );
+            return undefined;
+          });
+        // Remembered so a decision made anywhere (button, command) updates this message.
+        if (posted?.ts)
+          await runtime.store.messages.put(`approval:${reply.request.id}`, {
+            channel: posted.channel ?? channel,
+            ts: posted.ts,
+          });
       }
     }
+    if (reply.kind === 'approval-decided')
+      await showDecision(client, reply.request, reply.summary, userId);
     return reply;
   };
 
@@ -248,18 +280,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         });
       return;
     }
-    const message =
-      'message' in body && body.message
-        ? { channel: body.channel?.id ?? '', ts: body.message.ts }
-        : undefined;
-    if (message?.channel)
-      await client.chat.update({
-        ...message,
-        ...decidedApprovalMessage(decided.request, decided.outcome.summary),
+    // The clicked message is the one to update, even if it was posted before locations were kept.
+    if ('message' in body && body.message && body.channel?.id) {
+      await runtime.store.messages.put(`approval:${decided.request.id}`, {
+        channel: body.channel.id,
+        ts: body.message.ts,
       });
-    await postToUser(client, decided.request.requestedBy, {
-      text: `Your request ${decided.request.id} was approved by <@${body.user.id}>: ${decided.outcome.summary}`,
-    });
+    }
+    await showDecision(
+      client,
+      decided.request,
+      `approved by <@${body.user.id}>: ${decided.outcome.summary}`,
+      body.user.id,
+    );
   });
 
   app.action(ids.actions.reject, async ({ ack, body, action, client }) => {
@@ -301,14 +334,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await ack();
     const summary = `rejected by <@${body.user.id}>: ${result.value.reason ?? 'no reason given'}`;
     if (meta.channel && meta.ts)
-      await client.chat.update({
+      await runtime.store.messages.put(`approval:${result.value.id}`, {
         channel: meta.channel,
         ts: meta.ts,
-        ...decidedApprovalMessage(result.value, summary),
       });
-    await postToUser(client, result.value.requestedBy, {
-      text: `Your request ${result.value.id} was ${summary}`,
-    });
+    await showDecision(client, result.value, summary, body.user.id);
   });
 
   const openCreateModal = registerCreateModal(app, { runtime, log, userTimeZone, run, postToUser });

@@ -270,6 +270,34 @@ describe('requests from Slack', () => {
     expect(String(dm?.text)).toMatch(/approved by <@U0LEAD1>: created schedule prod-weekdays/);
   });
 
+  it('updates the approval message in place when the decision is typed as a command', async () => {
+    await postSigned(
+      url,
+      SECRET,
+      command('U0ALICE', "create prod-churn 'rate(1 day)' name=prod-daily role=prod", 'ask'),
+    );
+    await slack.waitFor('chat.postMessage');
+    const posted = slack.callsTo('chat.postMessage')[0];
+    expect(posted?.args.channel).toBe('C0APPROVALS');
+    await slack.waitFor('respond:ask');
+    const id =
+      /req-[0-9a-f-]{36}/.exec(JSON.stringify(slack.callsTo('respond:ask')[0]?.args))?.[0] ?? '';
+    await postSigned(
+      url,
+      SECRET,
+      command('U0LEAD1', `reject ${id} not before the freeze ends`, 'decide'),
+    );
+    await slack.waitFor('chat.update');
+    const updated = slack.callsTo('chat.update')[0]?.args;
+    expect(updated?.channel).toBe('C0APPROVALS');
+    expect(JSON.stringify(updated?.blocks)).toContain('not before the freeze ends');
+    expect(JSON.stringify(updated?.blocks)).not.toContain('request_approve');
+    await slack.waitFor('chat.postMessage', 2);
+    expect(String(slack.callsTo('chat.postMessage').at(-1)?.args.text)).toMatch(
+      /is rejected: rejected by U0LEAD1: not before the freeze ends/,
+    );
+  });
+
   it('authorizes a button again when it is clicked', async () => {
     await runtime.service.createSchedule(
       {
