@@ -298,6 +298,77 @@ describe('requests from Slack', () => {
     );
   });
 
+  it('rebuilds the modal in place when a pipeline is chosen: its parameters, the allowed roles, the preview', async () => {
+    const response = await postSigned(
+      url,
+      SECRET,
+      interaction({
+        type: 'block_actions',
+        team: { id: 'T0TEAM' },
+        user: { id: 'U0ALICE' },
+        api_app_id: 'A0APP',
+        trigger_id: 't',
+        container: { type: 'view', view_id: 'V1' },
+        view: {
+          id: 'V1',
+          hash: 'hash-1',
+          callback_id: ids.views.create,
+          private_metadata: '{}',
+          state: {
+            values: {
+              [ids.create.triggerType.block]: {
+                [ids.create.triggerType.action]: {
+                  type: 'static_select',
+                  selected_option: { value: 'cron' },
+                },
+              },
+              [ids.create.pipeline.block]: {
+                [ids.create.pipeline.action]: {
+                  type: 'external_select',
+                  selected_option: { value: 'prod-churn' },
+                },
+              },
+              [ids.create.expression.block]: {
+                [ids.create.expression.action]: {
+                  type: 'plain_text_input',
+                  value: 'cron(30 2 * * ? *)',
+                },
+              },
+              [ids.create.timeZone.block]: {
+                [ids.create.timeZone.action]: {
+                  type: 'external_select',
+                  selected_option: { value: 'America/New_York' },
+                },
+              },
+            },
+          },
+        },
+        actions: [
+          {
+            type: 'external_select',
+            action_id: ids.create.pipeline.action,
+            block_id: ids.create.pipeline.block,
+            selected_option: { value: 'prod-churn' },
+            action_ts: '1',
+          },
+        ],
+      }),
+    );
+    expect(response.status).toBe(200);
+    await slack.waitFor('views.update');
+    const update = slack.callsTo('views.update')[0]?.args as {
+      view_id: string;
+      hash: string;
+      view: object;
+    };
+    expect(update.view_id).toBe('V1');
+    expect(update.hash).toBe('hash-1');
+    const view = JSON.stringify(update.view);
+    expect(view).toContain('Epochs'); // the pipeline's declared parameter
+    expect(view).toContain('prod'); // the roles the policy allows for prod-*
+    expect(view).toContain('at 02:30, every day, America/New_York'); // the live preview
+  });
+
   it('authorizes a button again when it is clicked', async () => {
     await runtime.service.createSchedule(
       {
