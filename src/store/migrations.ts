@@ -100,6 +100,36 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'event inbox, execution messages and subscriptions',
+    sql: `
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        received_at BIGINT NOT NULL,
+        via TEXT NOT NULL,
+        body TEXT NOT NULL,
+        processed_at BIGINT
+      );
+      CREATE INDEX events_pending ON events (processed_at, received_at);
+      CREATE TABLE execution_messages (
+        execution_arn TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ts TEXT,
+        state TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (execution_arn, channel)
+      );
+      CREATE TABLE subscriptions (
+        pipeline TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        created_by TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (pipeline, channel)
+      );
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

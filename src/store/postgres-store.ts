@@ -3,9 +3,13 @@ import pg from 'pg';
 import { migrationSql, migrations } from './migrations.js';
 import {
   type AuditRow,
+  type ExecutionMessageRow,
   fromAuditRow,
+  fromExecutionMessageRow,
   fromRequestRow,
+  fromSubscriptionRow,
   type RequestRow,
+  type SubscriptionRow,
   toRequestRow,
 } from './sqlite-store.js';
 import type { LocalRow, Store, TriggerRecord } from './store.js';
@@ -294,6 +298,99 @@ export async function openPostgresStore(
             )
           : await rows<AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT $1', [limit]);
         return found.map(fromAuditRow);
+      },
+    },
+    events: {
+      async insert(event) {
+        return (
+          (await changed(
+            'INSERT INTO events (id, received_at, via, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+            [event.id, event.receivedAt.getTime(), event.via, event.body],
+          )) === 1
+        );
+      },
+      async pending(limit) {
+        const found = await rows<{ id: string; received_at: Bigint; via: string; body: string }>(
+          'SELECT id, received_at, via, body FROM events WHERE processed_at IS NULL ORDER BY received_at, id COLLATE "C" LIMIT $1',
+          [limit],
+        );
+        return found.map((r) => ({
+          id: r.id,
+          receivedAt: new Date(Number(r.received_at)),
+          via: r.via,
+          body: r.body,
+        }));
+      },
+      async markProcessed(ids, at) {
+        if (ids.length === 0) return;
+        await pool.query('UPDATE events SET processed_at = $1 WHERE id = ANY($2)', [
+          at.getTime(),
+          ids,
+        ]);
+      },
+      async pendingCount() {
+        const [row] = await rows<{ n: Bigint }>(
+          'SELECT count(*) AS n FROM events WHERE processed_at IS NULL',
+        );
+        return Number(row?.n ?? 0);
+      },
+    },
+    executionMessages: {
+      async get(executionArn, channel) {
+        const [row] = await rows<ExecutionMessageRow & QueryResultRow>(
+          'SELECT * FROM execution_messages WHERE execution_arn = $1 AND channel = $2',
+          [executionArn, channel],
+        );
+        return row ? fromExecutionMessageRow(row) : undefined;
+      },
+      async put(m) {
+        await pool.query(
+          `INSERT INTO execution_messages (execution_arn, channel, ts, state, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (execution_arn, channel) DO UPDATE SET ts = EXCLUDED.ts, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at`,
+          [m.executionArn, m.channel, m.ts ?? null, m.state, m.updatedAt.getTime()],
+        );
+      },
+      async listFor(executionArn) {
+        return (
+          await rows<ExecutionMessageRow & QueryResultRow>(
+            'SELECT * FROM execution_messages WHERE execution_arn = $1 ORDER BY channel COLLATE "C"',
+            [executionArn],
+          )
+        ).map(fromExecutionMessageRow);
+      },
+    },
+    subscriptions: {
+      async put(sub) {
+        await pool.query(
+          `INSERT INTO subscriptions (pipeline, channel, filter, created_by, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (pipeline, channel) DO UPDATE SET filter = EXCLUDED.filter, created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at`,
+          [
+            sub.pipeline.toLowerCase(),
+            sub.channel,
+            sub.filter,
+            sub.createdBy ?? null,
+            sub.createdAt.getTime(),
+          ],
+        );
+      },
+      async delete(pipeline, channel) {
+        return (
+          (await changed('DELETE FROM subscriptions WHERE pipeline = $1 AND channel = $2', [
+            pipeline.toLowerCase(),
+            channel,
+          ])) === 1
+        );
+      },
+      async list(pipeline) {
+        const found = pipeline
+          ? await rows<SubscriptionRow & QueryResultRow>(
+              'SELECT * FROM subscriptions WHERE pipeline = $1 ORDER BY channel COLLATE "C"',
+              [pipeline.toLowerCase()],
+            )
+          : await rows<SubscriptionRow & QueryResultRow>(
+              'SELECT * FROM subscriptions ORDER BY pipeline COLLATE "C", channel COLLATE "C"',
+            );
+        return found.map(fromSubscriptionRow);
       },
     },
     messages: {

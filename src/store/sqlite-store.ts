@@ -4,11 +4,13 @@ import Database from 'better-sqlite3';
 import { migrationSql, migrations } from './migrations.js';
 import type {
   ApprovalRequest,
+  ExecutionMessage,
   LocalRow,
   LocalTable,
   RequestStatus,
   Store,
   StoredAuditEntry,
+  Subscription,
   TriggerRecord,
 } from './store.js';
 
@@ -268,6 +270,104 @@ export function openSqliteStore(databaseUrl: string): Store {
         return rows.map(fromAuditRow);
       },
     },
+    events: {
+      async insert(event) {
+        return (
+          db
+            .prepare(
+              'INSERT INTO events (id, received_at, via, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+            )
+            .run(event.id, event.receivedAt.getTime(), event.via, event.body).changes === 1
+        );
+      },
+      async pending(limit) {
+        return db
+          .prepare<[number], { id: string; received_at: number; via: string; body: string }>(
+            'SELECT id, received_at, via, body FROM events WHERE processed_at IS NULL ORDER BY received_at, id LIMIT ?',
+          )
+          .all(limit)
+          .map((r) => ({
+            id: r.id,
+            receivedAt: new Date(r.received_at),
+            via: r.via,
+            body: r.body,
+          }));
+      },
+      async markProcessed(ids, at) {
+        const update = db.prepare('UPDATE events SET processed_at = ? WHERE id = ?');
+        db.transaction(() => {
+          for (const id of ids) update.run(at.getTime(), id);
+        })();
+      },
+      async pendingCount() {
+        return (
+          db
+            .prepare<[], { n: number }>(
+              'SELECT count(*) AS n FROM events WHERE processed_at IS NULL',
+            )
+            .get()?.n ?? 0
+        );
+      },
+    },
+    executionMessages: {
+      async get(executionArn, channel) {
+        const row = db
+          .prepare<[string, string], ExecutionMessageRow>(
+            'SELECT * FROM execution_messages WHERE execution_arn = ? AND channel = ?',
+          )
+          .get(executionArn, channel);
+        return row ? fromExecutionMessageRow(row) : undefined;
+      },
+      async put(m) {
+        db.prepare(
+          `INSERT INTO execution_messages (execution_arn, channel, ts, state, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (execution_arn, channel) DO UPDATE SET ts = excluded.ts, state = excluded.state, updated_at = excluded.updated_at`,
+        ).run(m.executionArn, m.channel, m.ts ?? null, m.state, m.updatedAt.getTime());
+      },
+      async listFor(executionArn) {
+        return db
+          .prepare<[string], ExecutionMessageRow>(
+            'SELECT * FROM execution_messages WHERE execution_arn = ? ORDER BY channel',
+          )
+          .all(executionArn)
+          .map(fromExecutionMessageRow);
+      },
+    },
+    subscriptions: {
+      async put(sub) {
+        db.prepare(
+          `INSERT INTO subscriptions (pipeline, channel, filter, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (pipeline, channel) DO UPDATE SET filter = excluded.filter, created_by = excluded.created_by, created_at = excluded.created_at`,
+        ).run(
+          sub.pipeline.toLowerCase(),
+          sub.channel,
+          sub.filter,
+          sub.createdBy ?? null,
+          sub.createdAt.getTime(),
+        );
+      },
+      async delete(pipeline, channel) {
+        return (
+          db
+            .prepare('DELETE FROM subscriptions WHERE pipeline = ? AND channel = ?')
+            .run(pipeline.toLowerCase(), channel).changes === 1
+        );
+      },
+      async list(pipeline) {
+        const rows = pipeline
+          ? db
+              .prepare<[string], SubscriptionRow>(
+                'SELECT * FROM subscriptions WHERE pipeline = ? ORDER BY channel',
+              )
+              .all(pipeline.toLowerCase())
+          : db
+              .prepare<[], SubscriptionRow>(
+                'SELECT * FROM subscriptions ORDER BY pipeline, channel',
+              )
+              .all();
+        return rows.map(fromSubscriptionRow);
+      },
+    },
     messages: {
       async put(key, location) {
         db.prepare(
@@ -427,5 +527,43 @@ export function fromAuditRow(row: AuditRow): StoredAuditEntry {
     ...(row.trigger_name ? { triggerName: row.trigger_name } : {}),
     ...(row.request_id ? { requestId: row.request_id } : {}),
     ...(row.details ? { details: row.details } : {}),
+  };
+}
+
+/** execution_messages as a row; shared with the PostgreSQL store. */
+export interface ExecutionMessageRow {
+  execution_arn: string;
+  channel: string;
+  ts: string | null;
+  state: string;
+  updated_at: number | string;
+}
+
+export function fromExecutionMessageRow(row: ExecutionMessageRow): ExecutionMessage {
+  return {
+    executionArn: row.execution_arn,
+    channel: row.channel,
+    ...(row.ts ? { ts: row.ts } : {}),
+    state: row.state,
+    updatedAt: new Date(Number(row.updated_at)),
+  };
+}
+
+/** subscriptions as a row; shared with the PostgreSQL store. */
+export interface SubscriptionRow {
+  pipeline: string;
+  channel: string;
+  filter: string;
+  created_by: string | null;
+  created_at: number | string;
+}
+
+export function fromSubscriptionRow(row: SubscriptionRow): Subscription {
+  return {
+    pipeline: row.pipeline,
+    channel: row.channel,
+    filter: row.filter === 'failures' ? 'failures' : 'all',
+    ...(row.created_by ? { createdBy: row.created_by } : {}),
+    createdAt: new Date(Number(row.created_at)),
   };
 }

@@ -96,6 +96,33 @@ export interface MessageLocation {
   ts: string;
 }
 
+/** An EventBridge event as received, before and after it is processed. */
+export interface StoredEvent {
+  id: string;
+  receivedAt: Date;
+  via: string;
+  /** The event JSON exactly as received. */
+  body: string;
+}
+
+/** The message that shows one execution in one channel, and what it last showed. */
+export interface ExecutionMessage {
+  executionArn: string;
+  channel: string;
+  ts?: string;
+  /** The execution's state as the bot knows it (JSON), the reducer's output. */
+  state: string;
+  updatedAt: Date;
+}
+
+export interface Subscription {
+  pipeline: string;
+  channel: string;
+  filter: 'all' | 'failures';
+  createdBy?: string;
+  createdAt: Date;
+}
+
 export type LocalTable = 'schedules' | 'groups' | 'rules' | 'executions' | 'dead-letters';
 
 export interface Store {
@@ -153,6 +180,27 @@ export interface Store {
     append(entry: AuditEntry): Promise<void>;
     /** Newest first. */
     list(query?: { limit?: number; pipeline?: string }): Promise<StoredAuditEntry[]>;
+  };
+  /** The inbox of EventBridge events: stored (deduplicated by id) before they are answered. */
+  events: {
+    /** False when an event with this id was stored before (a duplicate delivery). */
+    insert(event: StoredEvent): Promise<boolean>;
+    /** Unprocessed events, oldest first. */
+    pending(limit: number): Promise<StoredEvent[]>;
+    markProcessed(ids: string[], at: Date): Promise<void>;
+    /** How many wait to be processed (the outbox depth). */
+    pendingCount(): Promise<number>;
+  };
+  executionMessages: {
+    get(executionArn: string, channel: string): Promise<ExecutionMessage | undefined>;
+    put(message: ExecutionMessage): Promise<void>;
+    listFor(executionArn: string): Promise<ExecutionMessage[]>;
+  };
+  subscriptions: {
+    put(subscription: Subscription): Promise<void>;
+    /** False when there was no such subscription. */
+    delete(pipeline: string, channel: string): Promise<boolean>;
+    list(pipeline?: string): Promise<Subscription[]>;
   };
   /** Where the bot posted a message it will update later (an approval request, a run). */
   messages: {

@@ -217,6 +217,100 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    it('stores each event once, hands out the unprocessed ones oldest first, and counts them', async () => {
+      const at = (s: number) => new Date(Date.parse('2026-11-29T08:00:00Z') + s * 1000);
+      expect(
+        await store.events.insert({
+          id: 'e2',
+          receivedAt: at(2),
+          via: 'http',
+          body: '{"id":"e2"}',
+        }),
+      ).toBe(true);
+      expect(
+        await store.events.insert({ id: 'e1', receivedAt: at(1), via: 'sqs', body: '{"id":"e1"}' }),
+      ).toBe(true);
+      expect(
+        await store.events.insert({
+          id: 'e1',
+          receivedAt: at(3),
+          via: 'http',
+          body: '{"id":"e1"}',
+        }),
+      ).toBe(false);
+      expect((await store.events.pending(10)).map((e) => [e.id, e.via])).toEqual([
+        ['e1', 'sqs'],
+        ['e2', 'http'],
+      ]);
+      expect(await store.events.pendingCount()).toBe(2);
+      await store.events.markProcessed(['e1'], at(5));
+      expect((await store.events.pending(10)).map((e) => e.id)).toEqual(['e2']);
+      expect(await store.events.pendingCount()).toBe(1);
+    });
+
+    it('keeps one message per execution and channel, and the subscriptions', async () => {
+      const at = new Date('2026-11-29T08:00:00Z');
+      await store.executionMessages.put({
+        executionArn: 'x1',
+        channel: 'C2',
+        state: '{"s":1}',
+        updatedAt: at,
+      });
+      await store.executionMessages.put({
+        executionArn: 'x1',
+        channel: 'C2',
+        ts: '1.2',
+        state: '{"s":2}',
+        updatedAt: at,
+      });
+      await store.executionMessages.put({
+        executionArn: 'x1',
+        channel: 'C1',
+        ts: '1.1',
+        state: '{}',
+        updatedAt: at,
+      });
+      expect(await store.executionMessages.get('x1', 'C2')).toEqual({
+        executionArn: 'x1',
+        channel: 'C2',
+        ts: '1.2',
+        state: '{"s":2}',
+        updatedAt: at,
+      });
+      expect((await store.executionMessages.listFor('x1')).map((m) => m.channel)).toEqual([
+        'C1',
+        'C2',
+      ]);
+      await store.subscriptions.put({
+        pipeline: 'Churn-Train',
+        channel: 'C1',
+        filter: 'all',
+        createdBy: 'U1',
+        createdAt: at,
+      });
+      await store.subscriptions.put({
+        pipeline: 'churn-train',
+        channel: 'C1',
+        filter: 'failures',
+        createdAt: at,
+      });
+      await store.subscriptions.put({
+        pipeline: 'ingest',
+        channel: 'C2',
+        filter: 'all',
+        createdAt: at,
+      });
+      expect(await store.subscriptions.list('CHURN-TRAIN')).toEqual([
+        { pipeline: 'churn-train', channel: 'C1', filter: 'failures', createdAt: at },
+      ]);
+      expect((await store.subscriptions.list()).map((s) => s.pipeline)).toEqual([
+        'churn-train',
+        'ingest',
+      ]);
+      expect(await store.subscriptions.delete('churn-train', 'C1')).toBe(true);
+      expect(await store.subscriptions.delete('churn-train', 'C1')).toBe(false);
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
