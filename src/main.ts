@@ -3,10 +3,12 @@ import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { DirectoryIdentities } from './auth/identity.js';
 import { createSlackApp } from './bot/slack/app.js';
+import { SlackPoster, TerminalPoster } from './bot/slack/posters.js';
 import { SlackUserGroups } from './bot/slack/user-groups.js';
 import { startTerminalChat } from './bot/terminal/terminal-chat.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { eventsEndpoint } from './ops/events-endpoint.js';
 import { startHttpServer } from './ops/http-server.js';
 import { openRuntime } from './runtime.js';
 
@@ -40,8 +42,24 @@ async function main(): Promise<void> {
           slackConfig.botToken,
           slackConfig.apiUrl ? { slackApiUrl: slackConfig.apiUrl } : {},
         );
+  const notifyClient = slackClient
+    ? new WebClient((slackConfig as { botToken: string }).botToken, {
+        ...(slackConfig.mode !== 'terminal' && slackConfig.apiUrl
+          ? { slackApiUrl: slackConfig.apiUrl }
+          : {}),
+        rejectRateLimitedCalls: true,
+      })
+    : undefined;
   const runtime = await openRuntime(config, log, {
     engine: true,
+    notify: notifyClient
+      ? { poster: new SlackPoster(notifyClient) }
+      : {
+          // In the terminal, every execution's changes show up in the chat.
+          poster: new TerminalPoster((line) => process.stdout.write(`${line}\n`)),
+          defaultRoutes: () => [{ channel: 'terminal', filter: 'all' }],
+          paceMs: 0,
+        },
     ...(slackClient
       ? {
           identities: (policy) =>
@@ -64,11 +82,24 @@ async function main(): Promise<void> {
           runtime,
           log,
         });
-  const http = await startHttpServer(
-    config.port,
-    log,
-    slack?.listener ? [{ path: '/slack/events', handler: slack.listener }] : [],
-  );
+  const mounts = [
+    ...(slack?.listener ? [{ path: '/slack/events', handler: slack.listener }] : []),
+    ...(config.eventsApiKey
+      ? [
+          {
+            path: '/aws/events',
+            handler: eventsEndpoint({
+              apiKey: config.eventsApiKey,
+              inbox: runtime.events.inbox,
+              log,
+            }),
+          },
+        ]
+      : []),
+  ];
+  if (!config.eventsApiKey)
+    log.info('POST /aws/events is off: set EVENTS_API_KEY to receive EventBridge events over HTTP');
+  const http = await startHttpServer(config.port, log, mounts);
   await slack?.start();
   log.info(
     {

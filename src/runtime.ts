@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AccessControl } from './auth/access.js';
+import { findRule } from './auth/authorize.js';
 import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
 import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from './auth/policy.js';
 import type { CommandDeps } from './bot/commands/run-command.js';
 import { executeApproved } from './bot/commands/run-command.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { ChatPoster, Route } from './notifications/notifier.js';
+import { type Notifications, startNotifications } from './notifications/wiring.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
 import { envelope } from './scheduling/local/event-bus.js';
 import { createLocalBackend, type LocalBackend } from './scheduling/local/local-backend.js';
@@ -31,6 +34,8 @@ export const LOCAL_DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/LocalPipelineS
 
 export interface Runtime {
   store: Store;
+  /** Where EventBridge events come in (POST /aws/events, SQS, the local bus). */
+  events: Notifications;
   access: AccessControl;
   /** What a command needs to run on behalf of this person (from this channel). */
   commandDeps(userId: string, channelId?: string): CommandDeps;
@@ -54,6 +59,12 @@ export async function openRuntime(
     engine: boolean;
     /** Who belongs to which user group; Slack's directory in Slack mode, configuration otherwise. */
     identities?: (policy: () => Policy) => IdentityPort;
+    /** Where execution messages go (Slack or the terminal) and whom they go to by default. */
+    notify?: {
+      poster: ChatPoster;
+      defaultRoutes?: (pipelineName: string) => Route[];
+      paceMs?: number;
+    };
   },
 ): Promise<Runtime> {
   const policy = loadPolicy(policyPath(config.policyFile));
@@ -103,7 +114,7 @@ export async function openRuntime(
   }
 
   /** Adds the access policy, the approval workflow and the per-person command context. */
-  function withAccess(base: Omit<Runtime, 'access' | 'commandDeps'>): Runtime {
+  function withAccess(base: Omit<Runtime, 'access' | 'commandDeps' | 'events'>): Runtime {
     const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
       service: base.service,
       ...(base.publishEvent ? { publishEvent: base.publishEvent } : {}),
@@ -130,7 +141,27 @@ export async function openRuntime(
         ),
     });
     if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
-    if (!options.engine) return { ...base, access, commandDeps };
+    // Events: stored first, then shown; the local back end's events take the same path.
+    const notify = options.engine ? options.notify : undefined;
+    const events = startNotifications({
+      store: base.store,
+      log,
+      ...(notify ? { poster: notify.poster } : {}),
+      ...(notify?.paceMs !== undefined ? { paceMs: notify.paceMs } : {}),
+      defaultRoutes:
+        notify?.defaultRoutes ??
+        ((pipelineName) =>
+          (findRule(policy, { pipelineName })?.notify ?? []).map((channel) => ({
+            channel,
+            filter: 'all' as const,
+          }))),
+    });
+    if (options.engine && base.local) {
+      base.local.bus.subscribe(async (event) => {
+        await events.inbox.ingest(JSON.stringify(event), 'local');
+      });
+    }
+    if (!options.engine) return { ...base, access, commandDeps, events };
     // The service closes requests whose time is up, so the audit log says when they expired.
     const sweeper = setInterval(() => {
       access.workflow
@@ -143,8 +174,10 @@ export async function openRuntime(
       ...base,
       access,
       commandDeps,
+      events,
       close: async () => {
         clearInterval(sweeper);
+        events.stop();
         await base.close();
       },
     };

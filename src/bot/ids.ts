@@ -32,6 +32,10 @@ export const ids = {
     approve: 'request_approve',
     /** value: `${request.id}|${request.contentHash}`; opens the reject-reason modal. */
     reject: 'request_reject',
+    /** value: execution ARN; starts the pipeline again with that execution's parameters. */
+    rerunExecution: 'execution_rerun',
+    /** A link button (no value); Slack still sends the click. */
+    openExecution: 'execution_open',
     /** No value: opens the create modal (Home tab, and the reply to a bare `create`). */
     openCreate: 'create_trigger_open',
   },
@@ -55,6 +59,7 @@ export const ids = {
     pipelineActions: 'pipeline_actions',
     createActions: 'create_actions',
     approvalActions: 'approval_actions',
+    executionActions: 'execution_actions',
   },
 
   /** The create modal's inputs: `view.state.values[block][action]`. */

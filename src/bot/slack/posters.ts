@@ -1,0 +1,69 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { type ChatMessage, type ChatPoster, RateLimited } from '../../notifications/notifier.js';
+
+/**
+ * Execution messages through the Web API. The client must be built with
+ * rejectRateLimitedCalls: a 429 then comes back here as RateLimited, and the notifier pauses
+ * that one channel for Retry-After instead of the client stalling every call.
+ */
+export class SlackPoster implements ChatPoster {
+  constructor(private readonly client: WebClient) {}
+
+  async post(
+    channel: string,
+    message: ChatMessage,
+    options: { threadTs?: string } = {},
+  ): Promise<{ ts: string }> {
+    const result = await this.guard(() =>
+      this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        unfurl_links: false,
+      }),
+    );
+    return { ts: result.ts ?? '' };
+  }
+
+  async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
+    await this.guard(() =>
+      this.client.chat.update({
+        channel,
+        ts,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+      }),
+    );
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const e = error as { code?: string; retryAfter?: number };
+      if (e.code === ErrorCode.RateLimitedError) throw new RateLimited(e.retryAfter ?? 1);
+      throw error;
+    }
+  }
+}
+
+/** Execution messages in the terminal chat: one line per change, failures indented below. */
+export class TerminalPoster implements ChatPoster {
+  private next = 0;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  async post(
+    _channel: string,
+    message: ChatMessage,
+    options: { threadTs?: string } = {},
+  ): Promise<{ ts: string }> {
+    this.write(options.threadTs ? `   ↳ ${message.text}` : `● ${message.text}`);
+    return { ts: String(++this.next) };
+  }
+
+  async update(_channel: string, _ts: string, message: ChatMessage): Promise<void> {
+    this.write(`● ${message.text}`);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { ExecutionState } from '../../notifications/execution-state.js';
+import { ids } from '../ids.js';
+import { actions, button, clip, code, context, esc, fieldsSection, section } from './kit.js';
+import { LIMITS } from './limits.js';
+
+const icons: Record<string, string> = {
+  Executing: ':hourglass_flowing_sand:',
+  Stopping: ':double_vertical_bar:',
+  Stopped: ':black_square_for_stop:',
+  Failed: ':x:',
+  Succeeded: ':white_check_mark:',
+};
+
+/** Steps listed in the message; a long pipeline shows a count for the rest. */
+const MAX_STEPS_SHOWN = 15;
+
+export interface ExecutionLinks {
+  /** Where to open the execution (SageMaker console); none for the local back end. */
+  consoleUrl?: string;
+  /** The trigger that started it, when known (its Pause button). */
+  trigger?: string;
+}
+
+/**
+ * One execution as one message, kept current: status, pipeline, what started it, duration,
+ * step progress, failure reason, and buttons (open, pause its trigger, run again). Pure.
+ */
+export function executionMessage(
+  state: ExecutionState,
+  links: ExecutionLinks = {},
+): { text: string; blocks: KnownBlock[] } {
+  const icon = icons[state.status] ?? ':grey_question:';
+  const steps = Object.entries(state.steps);
+  const done = steps.filter(([, s]) => s.status === 'Succeeded').length;
+  const id = state.executionArn.split('/').at(-1) ?? state.executionArn;
+  const text = `${state.pipelineName} ${id}: ${state.status}${state.failureReason ? ` — ${state.failureReason}` : ''}`;
+  const blocks: KnownBlock[] = [
+    section(
+      `${icon} *${esc(clip(state.pipelineName, 200))}* ${code(id)} is *${state.status.toLowerCase()}*`,
+    ),
+    ...fieldsSection([
+      [
+        'Started by',
+        links.trigger
+          ? code(links.trigger)
+          : state.description
+            ? esc(clip(state.description, 200))
+            : undefined,
+      ],
+      ['Duration', duration(state)],
+      ['Steps', steps.length ? `${done} of ${steps.length} done` : undefined],
+    ]),
+  ];
+  if (steps.length > 0) {
+    const lines = steps
+      .slice(0, MAX_STEPS_SHOWN)
+      .map(
+        ([name, s]) =>
+          `${icons[s.status] ?? '•'} ${esc(clip(name, 64))} — ${s.status.toLowerCase()}`,
+      );
+    if (steps.length > MAX_STEPS_SHOWN) lines.push(`…and ${steps.length - MAX_STEPS_SHOWN} more`);
+    blocks.push(section(lines.join('\n')));
+  }
+  if (state.failureReason)
+    blocks.push(section(`*Why it failed:* ${esc(clip(state.failureReason, 2500))}`));
+  const buttons: Button[] = [];
+  if (links.consoleUrl)
+    buttons.push({
+      ...button(ids.actions.openExecution, 'Open execution'),
+      url: clip(links.consoleUrl, LIMITS.buttonUrl),
+    });
+  if (links.trigger) buttons.push(button(ids.actions.pause, 'Pause trigger', links.trigger));
+  if (state.status !== 'Executing' && state.status !== 'Stopping')
+    buttons.push(button(ids.actions.rerunExecution, 'Run again', state.executionArn));
+  if (buttons.length) blocks.push(actions(`${ids.blocks.executionActions}_0`, buttons));
+  blocks.push(context(`${esc(clip(state.executionArn, 500))}`));
+  return { text: clip(text, 3000), blocks };
+}
+
+function duration(state: ExecutionState): string | undefined {
+  if (!state.startTime) return undefined;
+  const end = state.endTime ? Date.parse(state.endTime) : undefined;
+  const start = Date.parse(state.startTime);
+  if (Number.isNaN(start)) return undefined;
+  if (end === undefined) return `running since ${state.startTime.slice(11, 16)} UTC`;
+  const seconds = Math.max(0, Math.round((end - start) / 1000));
+  return seconds < 60
+    ? `${seconds} s`
+    : seconds < 3600
+      ? `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+      : `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { parseEvent } from './events.js';
+
+export type IngestResult = { ok: true; duplicate: boolean } | { ok: false; reason: string };
+
+/** Where events come in: POST /aws/events, the SQS queue, the local bus. */
+export interface EventInbox {
+  ingest(body: string, via: 'http' | 'sqs' | 'local'): Promise<IngestResult>;
+}
+
+/**
+ * Stores an event before anyone is told it arrived: a 2xx (or an SQS delete) only follows a
+ * write, so a crash loses nothing; the id makes a second delivery a no-op. Processing happens
+ * later, from the store.
+ */
+export class StoredInbox implements EventInbox {
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly onStored: () => void = () => {},
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async ingest(body: string, via: 'http' | 'sqs' | 'local'): Promise<IngestResult> {
+    const parsed = parseEvent(body);
+    if (!parsed.ok) {
+      this.log.warn({ via, reason: parsed.reason }, 'event refused');
+      return parsed;
+    }
+    const stored = await this.store.events.insert({
+      id: parsed.envelope.id,
+      receivedAt: this.now(),
+      via,
+      body,
+    });
+    if (stored) this.onStored();
+    return { ok: true, duplicate: !stored };
+  }
+}

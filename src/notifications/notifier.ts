@@ -1,0 +1,232 @@
+import type { Logger } from '../logger.js';
+import type { Store, StoredEvent } from '../store/store.js';
+import { type PipelineEvent, parseEvent } from './events.js';
+import { applyEvent, type ExecutionState } from './execution-state.js';
+
+/** A chat message: fallback text and Block Kit blocks (a terminal prints the text). */
+export interface ChatMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+/** Where execution messages go: Slack, or the terminal. */
+export interface ChatPoster {
+  post(
+    channel: string,
+    message: ChatMessage,
+    options?: { threadTs?: string },
+  ): Promise<{ ts: string }>;
+  update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+}
+
+/** Slack said 429: wait this long before the next call to that channel. */
+export class RateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`rate limited for ${retryAfterSeconds} s`);
+  }
+}
+
+export interface Route {
+  channel: string;
+  filter: 'all' | 'failures';
+}
+
+export interface NotifierDeps {
+  store: Store;
+  poster: ChatPoster;
+  /** The channels that follow a pipeline (subscriptions, the policy's defaults, …). */
+  routes(pipelineName: string): Promise<Route[]>;
+  render(state: ExecutionState): ChatMessage;
+  /** The failure reply for the thread, mentioning whom it concerns. */
+  renderFailure(state: ExecutionState): Promise<ChatMessage>;
+  log: Logger;
+  /** Minimum time between two calls to one channel (Slack: about one message a second). */
+  paceMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const BATCH = 500;
+
+/**
+ * Turns stored events into one live message per execution per channel. Works from the store's
+ * inbox in batches: every event of a batch is folded into its execution's state first, then each
+ * changed message is rendered once (twenty step events in a second make one update), paced per
+ * channel, and only then are the events marked processed — a crash repeats renders, never loses
+ * an event, and the state's ordering rules keep a late event from showing an older status.
+ */
+export class Notifier {
+  private readonly lastCall = new Map<string, number>();
+  private readonly channelQueues = new Map<string, Promise<void>>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  readonly stats = {
+    processed: 0,
+    rendered: 0,
+    posted: 0,
+    updated: 0,
+    rateLimited: 0,
+    failures: 0,
+  };
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  /** Processes everything pending; concurrent calls fold into one run (and one more after it). */
+  process(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (await this.processBatch()) {
+            // keep draining
+          }
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async processBatch(): Promise<boolean> {
+    const events = await this.deps.store.events.pending(BATCH);
+    if (events.length === 0) return false;
+    const byExecution = new Map<string, PipelineEvent[]>();
+    for (const event of events) {
+      const pipelineEvent = toPipelineEvent(event);
+      if (!pipelineEvent) continue;
+      const arn = pipelineEvent.detail.pipelineExecutionArn;
+      byExecution.set(arn, [...(byExecution.get(arn) ?? []), pipelineEvent]);
+    }
+    const jobs: Array<Promise<void>> = [];
+    for (const [arn, executionEvents] of byExecution) {
+      const pipelineName = executionEvents[0] ? pipelineNameOf(executionEvents[0]) : '';
+      for (const route of await this.deps.routes(pipelineName)) {
+        jobs.push(this.paced(route.channel, () => this.show(arn, route, executionEvents)));
+      }
+    }
+    const results = await Promise.allSettled(jobs);
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length > 0) {
+      // Leave the batch pending: the next run repeats it (renders are idempotent).
+      for (const f of failed)
+        this.deps.log.error(
+          { err: (f as PromiseRejectedResult).reason },
+          'execution message failed; will retry',
+        );
+      this.stats.failures += failed.length;
+      await this.sleep(1000);
+      return false;
+    }
+    await this.deps.store.events.markProcessed(
+      events.map((e) => e.id),
+      new Date(this.now()),
+    );
+    this.stats.processed += events.length;
+    return events.length === BATCH;
+  }
+
+  /** Folds the events into the channel's message state and shows the result. */
+  private async show(arn: string, route: Route, events: PipelineEvent[]): Promise<void> {
+    const store = this.deps.store;
+    const row = await store.executionMessages.get(arn, route.channel);
+    const before = row ? (JSON.parse(row.state) as ExecutionState) : undefined;
+    let state = before;
+    for (const event of events) state = applyEvent(state, event);
+    if (!state) return;
+    if (route.filter === 'failures' && state.status !== 'Failed' && !row?.ts) {
+      await store.executionMessages.put({
+        executionArn: arn,
+        channel: route.channel,
+        state: JSON.stringify(state),
+        updatedAt: new Date(this.now()),
+      });
+      return;
+    }
+    const message = this.deps.render(state);
+    let ts = row?.ts;
+    if (ts) {
+      if (before && JSON.stringify(this.deps.render(before)) === JSON.stringify(message)) {
+        await store.executionMessages.put({
+          executionArn: arn,
+          channel: route.channel,
+          ts,
+          state: JSON.stringify(state),
+          updatedAt: new Date(this.now()),
+        });
+        return;
+      }
+      await this.call(route.channel, () =>
+        this.deps.poster.update(route.channel, ts as string, message),
+      );
+      this.stats.updated++;
+    } else {
+      ts = (await this.call(route.channel, () => this.deps.poster.post(route.channel, message))).ts;
+      this.stats.posted++;
+    }
+    this.stats.rendered++;
+    await store.executionMessages.put({
+      executionArn: arn,
+      channel: route.channel,
+      ts,
+      state: JSON.stringify(state),
+      updatedAt: new Date(this.now()),
+    });
+    // A failure also goes into the thread, so the people it concerns are notified.
+    if (state.status === 'Failed' && before?.status !== 'Failed') {
+      const reply = await this.deps.renderFailure(state);
+      await this.call(route.channel, () =>
+        this.deps.poster.post(route.channel, reply, { threadTs: ts as string }),
+      );
+    }
+  }
+
+  /** One Slack call, at most one per pace interval per channel, honouring Retry-After. */
+  private async call<T>(channel: string, work: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const wait = (this.lastCall.get(channel) ?? 0) + (this.deps.paceMs ?? 1000) - this.now();
+      if (wait > 0) await this.sleep(wait);
+      this.lastCall.set(channel, this.now());
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof RateLimited)) throw error;
+        this.stats.rateLimited++;
+        this.deps.log.warn(
+          { channel, retryAfter: error.retryAfterSeconds },
+          'Slack rate limit: waiting',
+        );
+        await this.sleep(error.retryAfterSeconds * 1000);
+      }
+    }
+  }
+
+  /** Runs work for a channel one at a time; `call` spaces its Slack calls. */
+  private paced(channel: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.channelQueues.get(channel) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(work);
+    this.channelQueues.set(channel, next);
+    return next;
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.deps.sleep?.(ms) ?? new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+function toPipelineEvent(event: StoredEvent): PipelineEvent | undefined {
+  const parsed = parseEvent(event.body);
+  return parsed.ok ? parsed.pipeline : undefined;
+}
+
+function pipelineNameOf(event: PipelineEvent): string {
+  return /:pipeline\/([^/]+)/.exec(event.detail.pipelineArn)?.[1] ?? event.detail.pipelineArn;
+}

@@ -1,0 +1,101 @@
+import { executionMessage } from '../bot/views/execution-message.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { type ExecutionState, pipelineNameFromArn } from './execution-state.js';
+import { StoredInbox } from './inbox.js';
+import { type ChatPoster, Notifier, type Route } from './notifier.js';
+
+/** Waits this long after an event arrives before rendering, so a burst becomes one update. */
+const COALESCE_MS = 250;
+/** A look at the inbox even when nothing announced an event (another replica stored it). */
+const SWEEP_MS = 2000;
+
+export interface Notifications {
+  inbox: StoredInbox;
+  notifier?: Notifier;
+  stop(): void;
+}
+
+/**
+ * The event path: an inbox that stores first, and (where there is somewhere to post) the
+ * notifier that works from it. Slack in Slack mode, the terminal in terminal mode.
+ */
+export function startNotifications(options: {
+  store: Store;
+  log: Logger;
+  poster?: ChatPoster;
+  /** Channels every pipeline's executions go to, beside subscriptions (the policy's notify). */
+  defaultRoutes: (pipelineName: string) => Route[];
+  paceMs?: number;
+}): Notifications {
+  const { store, log } = options;
+  let notifier: Notifier | undefined;
+  let pending: NodeJS.Timeout | undefined;
+  const kick = () => {
+    if (!notifier || pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      notifier
+        ?.process()
+        .catch((error: unknown) => log.error({ err: error }, 'processing events failed'));
+    }, COALESCE_MS);
+    pending.unref();
+  };
+  const inbox = new StoredInbox(store, log.child({ component: 'events' }), kick);
+  let sweeper: NodeJS.Timeout | undefined;
+  if (options.poster) {
+    notifier = new Notifier({
+      store,
+      poster: options.poster,
+      log: log.child({ component: 'notifier' }),
+      ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
+      routes: async (pipelineName) => {
+        const routes = new Map<string, Route>();
+        for (const route of options.defaultRoutes(pipelineName)) routes.set(route.channel, route);
+        for (const sub of await store.subscriptions.list(pipelineName))
+          routes.set(sub.channel, { channel: sub.channel, filter: sub.filter });
+        return [...routes.values()];
+      },
+      render: (state) => executionMessage(state, linksFor(state)),
+      renderFailure: async (state) => {
+        const trigger = triggerOf(state);
+        const record = trigger ? await store.triggerRecords.get('schedule', trigger) : undefined;
+        const who = record?.createdBy ? `<@${record.createdBy}> ` : '';
+        return {
+          text: `${who}${state.pipelineName} failed${state.failureReason ? `: ${state.failureReason}` : ''}`,
+        };
+      },
+    });
+    sweeper = setInterval(kick, SWEEP_MS);
+    sweeper.unref();
+    kick();
+  }
+  return {
+    inbox,
+    ...(notifier ? { notifier } : {}),
+    stop() {
+      if (pending) clearTimeout(pending);
+      if (sweeper) clearInterval(sweeper);
+    },
+  };
+}
+
+/** The schedule that started an execution, when its description says (`group/name`). */
+export function triggerOf(state: ExecutionState): string | undefined {
+  return /schedule ([^\s]+\/[^\s]+)$/.exec(state.description ?? '')?.[1];
+}
+
+function linksFor(state: ExecutionState) {
+  const trigger = triggerOf(state);
+  const region = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):/.exec(state.executionArn)?.[1];
+  const id = state.executionArn.split('/').at(-1) ?? '';
+  // The local back end's region has no console to open.
+  const consoleUrl =
+    region && region !== 'local-1'
+      ? `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/pipelines/${encodeURIComponent(pipelineNameFromArn(state.pipelineArn))}/executions/${encodeURIComponent(id)}`
+      : undefined;
+  return {
+    ...(trigger ? { trigger: trigger.split('/').at(-1) ?? trigger } : {}),
+    ...(consoleUrl ? { consoleUrl } : {}),
+  };
+}

@@ -1,0 +1,184 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { executionMessage } from '../../src/bot/views/execution-message.js';
+import { createLogger } from '../../src/logger.js';
+import { StoredInbox } from '../../src/notifications/inbox.js';
+import {
+  type ChatMessage,
+  type ChatPoster,
+  Notifier,
+  RateLimited,
+  type Route,
+} from '../../src/notifications/notifier.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { executionEvent, stepEvent } from './fixtures.js';
+
+/** A recording poster standing in for Slack, with a virtual clock for pacing. */
+class RecordingPoster implements ChatPoster {
+  calls: Array<{
+    op: 'post' | 'update';
+    channel: string;
+    ts: string;
+    text: string;
+    thread?: string;
+    at: number;
+  }> = [];
+  failNext = 0;
+  rateLimitNext = 0;
+  private n = 0;
+  constructor(private readonly clock: { now: number }) {}
+  async post(channel: string, message: ChatMessage, options: { threadTs?: string } = {}) {
+    this.maybeFail();
+    const ts = `${++this.n}`;
+    this.calls.push({
+      op: 'post',
+      channel,
+      ts,
+      text: message.text,
+      at: this.clock.now,
+      ...(options.threadTs ? { thread: options.threadTs } : {}),
+    });
+    return { ts };
+  }
+  async update(channel: string, ts: string, message: ChatMessage) {
+    this.maybeFail();
+    this.calls.push({ op: 'update', channel, ts, text: message.text, at: this.clock.now });
+  }
+  private maybeFail() {
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext--;
+      throw new RateLimited(7);
+    }
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('Slack is down');
+    }
+  }
+}
+
+let store: Store;
+let inbox: StoredInbox;
+let clock: { now: number };
+let poster: RecordingPoster;
+let routes: Route[];
+let notifier: Notifier;
+
+beforeEach(() => {
+  store = openSqliteStore('sqlite::memory:');
+  const log = createLogger({ level: 'silent' });
+  inbox = new StoredInbox(store, log);
+  clock = { now: 0 };
+  poster = new RecordingPoster(clock);
+  routes = [{ channel: 'C0ALERTS', filter: 'all' }];
+  notifier = new Notifier({
+    store,
+    poster,
+    log,
+    paceMs: 1000,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      clock.now += ms;
+    },
+    routes: async () => routes,
+    render: (state) => executionMessage(state),
+    renderFailure: async (state) => ({
+      text: `<@U0OWNER> ${state.pipelineName} failed: ${state.failureReason}`,
+    }),
+  });
+});
+
+const put = (...events: object[]) =>
+  Promise.all(events.map((e) => inbox.ingest(JSON.stringify(e), 'http')));
+
+describe('execution messages', () => {
+  it('coalesce a burst: twenty step events become one message', async () => {
+    await put(
+      executionEvent('e0', 'x1', 'Executing'),
+      ...Array.from({ length: 20 }, (_, i) => stepEvent(`s${i}`, 'x1', `Step${i}`, 'Executing')),
+    );
+    await notifier.process();
+    expect(poster.calls.map((c) => c.op)).toEqual(['post']);
+    expect(poster.calls[0]?.text).toMatch(/churn-train x1: Executing/);
+    expect(await store.events.pendingCount()).toBe(0);
+  });
+
+  it('keep one message per execution per channel, updated in place, paced to one call a second', async () => {
+    routes = [
+      { channel: 'C0ALERTS', filter: 'all' },
+      { channel: 'C0TEAM', filter: 'all' },
+    ];
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    await put(executionEvent('e1', 'x1', 'Succeeded', { time: '2026-03-02T09:20:00Z' }));
+    await notifier.process();
+    const alerts = poster.calls.filter((c) => c.channel === 'C0ALERTS');
+    expect(alerts.map((c) => [c.op, c.ts])).toEqual([
+      ['post', alerts[0]?.ts],
+      ['update', alerts[0]?.ts],
+    ]);
+    expect(alerts[1]?.text).toMatch(/Succeeded/);
+    expect((alerts[1]?.at ?? 0) - (alerts[0]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect(poster.calls.filter((c) => c.channel === 'C0TEAM')).toHaveLength(2);
+  });
+
+  it('never show an older status over a newer one, and ignore duplicates', async () => {
+    await put(executionEvent('e1', 'x1', 'Succeeded', { time: '2026-03-02T09:20:00Z' }));
+    await notifier.process();
+    await put(
+      executionEvent('e0', 'x1', 'Executing', { time: '2026-03-02T09:00:00Z' }),
+      executionEvent('e1', 'x1', 'Succeeded'),
+    );
+    await notifier.process();
+    expect(poster.calls.map((c) => c.op)).toEqual(['post']);
+    expect(poster.calls[0]?.text).toMatch(/Succeeded/);
+  });
+
+  it('reply in the thread when an execution fails, mentioning its owner', async () => {
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    await put(
+      stepEvent('s1', 'x1', 'Train', 'Failed', { failureReason: 'AlgorithmError: loss is NaN' }),
+      executionEvent('e1', 'x1', 'Failed'),
+    );
+    await notifier.process();
+    const reply = poster.calls.find((c) => c.thread);
+    expect(reply).toMatchObject({
+      op: 'post',
+      thread: poster.calls[0]?.ts,
+      text: '<@U0OWNER> churn-train failed: Train: AlgorithmError: loss is NaN',
+    });
+  });
+
+  it('post only failures where the subscription says so', async () => {
+    routes = [{ channel: 'C0ONCALL', filter: 'failures' }];
+    await put(executionEvent('e0', 'x1', 'Executing'), executionEvent('e1', 'x1', 'Succeeded'));
+    await notifier.process();
+    expect(poster.calls).toEqual([]);
+    await put(executionEvent('f0', 'x2', 'Failed'));
+    await notifier.process();
+    expect(poster.calls.map((c) => c.text)).toEqual([
+      expect.stringMatching(/x2: Failed/),
+      expect.stringMatching(/failed/),
+    ]);
+  });
+
+  it('wait out Retry-After on a 429, then go on', async () => {
+    poster.rateLimitNext = 1;
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    expect(poster.calls).toHaveLength(1);
+    expect(poster.calls[0]?.at).toBeGreaterThanOrEqual(7000);
+    expect(notifier.stats.rateLimited).toBe(1);
+  });
+
+  it('lose nothing when Slack fails: the events stay pending and are shown on the next run', async () => {
+    poster.failNext = 1;
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    expect(poster.calls).toEqual([]);
+    expect(await store.events.pendingCount()).toBe(1);
+    await notifier.process();
+    expect(poster.calls.map((c) => c.op)).toEqual(['post']);
+    expect(await store.events.pendingCount()).toBe(0);
+  });
+});
