@@ -127,6 +127,7 @@ export async function openRuntime(
       ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
       access,
       auditLog: base.store.audit,
+      subscriptions: base.store.subscriptions,
     });
     const access: AccessControl = new AccessControl({
       policy: () => policy,

@@ -421,3 +421,39 @@ describe('pipeline-schedule against the local back end', () => {
     });
   });
 });
+
+describe('subscriptions', () => {
+  it('post a pipeline in a channel, failures only if asked, and stop again', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const env = { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'subs-')), 'bot.db')}` };
+    const run = async (...argv: string[]) => {
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const code = await runCli(argv, {
+        stdout: (l) => stdout.push(l),
+        stderr: (l) => stderr.push(l),
+        now: () => now,
+        env,
+      });
+      return { code, stdout, stderr };
+    };
+    expect((await run('subscribe', 'churn-train', '#C0ALERTS', 'failures-only')).stdout).toEqual([
+      "churn-train's failed executions will be posted in C0ALERTS",
+    ]);
+    expect((await run('subscribe', 'churn-train')).stderr[0]).toMatch(/name the channel/);
+    expect((await run('subscribe', 'no-such-pipeline', 'C0ALERTS')).stderr[0]).toMatch(
+      /pipeline no-such-pipeline does not exist/,
+    );
+    expect((await run('subscribe', 'churn-train', 'general')).stderr[0]).toMatch(
+      /"general" is not a channel/,
+    );
+    expect((await run('unsubscribe', 'churn-train', 'C0ALERTS')).stdout).toEqual([
+      "churn-train's executions will no longer be posted in C0ALERTS",
+    ]);
+    expect((await run('unsubscribe', 'churn-train', 'C0ALERTS')).stdout).toEqual([
+      'C0ALERTS was not subscribed to churn-train',
+    ]);
+  });
+});

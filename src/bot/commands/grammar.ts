@@ -69,7 +69,9 @@ export type Command =
   | { name: 'approve'; requestId: string }
   | { name: 'reject'; requestId: string; reason?: string }
   | { name: 'cancel'; requestId: string }
-  | { name: 'audit'; count?: number; pipeline?: string };
+  | { name: 'audit'; count?: number; pipeline?: string }
+  | { name: 'subscribe'; pipeline: string; channel?: string; failuresOnly: boolean }
+  | { name: 'unsubscribe'; pipeline: string; channel?: string };
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -178,6 +180,16 @@ export const usages: Record<string, Usage> = {
     syntax: 'cancel <request-id>',
     summary: 'withdraw a request you made',
     example: 'cancel req-3f2a…',
+  },
+  subscribe: {
+    syntax: 'subscribe <pipeline> [#channel] [failures-only]',
+    summary: "post this pipeline's executions in a channel (here by default)",
+    example: 'subscribe churn-train #ml-alerts failures-only',
+  },
+  unsubscribe: {
+    syntax: 'unsubscribe <pipeline> [#channel]',
+    summary: 'stop posting them there',
+    example: 'unsubscribe churn-train #ml-alerts',
   },
   audit: {
     syntax: 'audit [count] [pipeline=<name>]',
@@ -436,6 +448,32 @@ function parseTokens(all: string[]): ParseResult {
         },
       };
     }
+    case 'subscribe':
+    case 'unsubscribe': {
+      const [pipeline, ...rest] = positional;
+      const failuresOnly = rest.includes('failures-only');
+      const others = rest.filter((r) => r !== 'failures-only');
+      if (
+        !pipeline ||
+        others.length > 1 ||
+        options.length > 0 ||
+        (name === 'unsubscribe' && failuresOnly)
+      ) {
+        return usageError(
+          name,
+          `${name} needs a pipeline, then optionally a channel${name === 'subscribe' ? ' and failures-only' : ''}`,
+        );
+      }
+      const channel = others[0] === undefined ? undefined : channelId(others[0]);
+      if (others[0] !== undefined && !channel)
+        return usageError(
+          name,
+          `"${others[0]}" is not a channel: pick it from Slack's # list (an id like C0123ABCD)`,
+        );
+      return name === 'subscribe'
+        ? { ok: true, command: { name, pipeline, failuresOnly, ...(channel ? { channel } : {}) } }
+        : { ok: true, command: { name, pipeline, ...(channel ? { channel } : {}) } };
+    }
     case 'test-pattern': {
       const [pattern, event, ...extra] = positional;
       if (!pattern || !event || extra.length > 0)
@@ -547,3 +585,9 @@ export function commandText(command: Command): string {
 const scheduleOptionKeysByName: Record<string, string> = Object.fromEntries(
   Object.entries(scheduleOptionKeys),
 );
+
+/** A channel as Slack sends it (`<#C0123|name>`) or as typed (`#C0123`, `C0123`). */
+function channelId(text: string): string | undefined {
+  const m = /^<#([CGD][A-Z0-9]+)(\|[^>]*)?>$/.exec(text) ?? /^#?([CGD][A-Z0-9]{2,})$/.exec(text);
+  return m?.[1];
+}

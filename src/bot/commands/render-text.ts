@@ -200,6 +200,16 @@ export function renderText(reply: Reply): TextOutput {
           return `${formatInstant(e.at)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
         }),
       );
+    case 'subscribed':
+      return out(
+        `${reply.pipeline}'s ${reply.failuresOnly ? 'failed executions' : 'executions'} will be posted in ${reply.channel}`,
+      );
+    case 'unsubscribed':
+      return out(
+        reply.existed
+          ? `${reply.pipeline}'s executions will no longer be posted in ${reply.channel}`
+          : `${reply.channel} was not subscribed to ${reply.pipeline}`,
+      );
     case 'interactive-needed':
       return out(
         `create asks its questions in the chat; here, give them at once:`,

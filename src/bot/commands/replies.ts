@@ -41,4 +41,6 @@ export type Reply =
   | { kind: 'approvals'; pending: Array<{ request: ApprovalRequest; approvals: number }> }
   | { kind: 'approval-recorded'; request: ApprovalRequest; approvals: number; required: number }
   | { kind: 'approval-decided'; request: ApprovalRequest; summary: string }
-  | { kind: 'audit'; entries: StoredAuditEntry[]; pipeline?: string };
+  | { kind: 'audit'; entries: StoredAuditEntry[]; pipeline?: string }
+  | { kind: 'subscribed'; pipeline: string; channel: string; failuresOnly: boolean }
+  | { kind: 'unsubscribed'; pipeline: string; channel: string; existed: boolean };

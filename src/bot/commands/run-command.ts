@@ -42,6 +42,8 @@ export interface CommandDeps {
   approved?: boolean;
   /** Where denials and outcomes are recorded. */
   auditLog?: Store['audit'];
+  /** Which channels follow which pipelines. */
+  subscriptions?: Store['subscriptions'];
 }
 
 export async function runCommand(command: Command, deps: CommandDeps): Promise<Reply> {
@@ -106,7 +108,8 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
     default:
       break;
   }
-  const accessReply = await accessCommand(command, deps);
+  const accessReply =
+    (await accessCommand(command, deps)) ?? (await subscriptionCommand(command, deps));
   if (accessReply) return accessReply;
   const gate = await gateChange(command, deps);
   if (gate.kind === 'reply') return gate.reply;
@@ -564,6 +567,50 @@ async function audit(
     ...(deps.requestId ? { requestId: deps.requestId } : {}),
     ...(entry.details !== undefined ? { details: JSON.stringify(entry.details) } : {}),
   });
+}
+
+/** subscribe and unsubscribe: which channels a pipeline's executions are posted in. */
+async function subscriptionCommand(
+  command: Command,
+  deps: CommandDeps,
+): Promise<Reply | undefined> {
+  if (command.name !== 'subscribe' && command.name !== 'unsubscribe') return undefined;
+  const subscriptions = deps.subscriptions;
+  if (!subscriptions)
+    return {
+      kind: 'error',
+      message: `${command.name} needs the store, which is not open here`,
+      exitCode: 1,
+    };
+  const channel = command.channel ?? deps.channelId;
+  if (!channel)
+    return {
+      kind: 'error',
+      message: `${command.name}: name the channel, e.g. ${command.name} ${command.pipeline} #C0123ABCD`,
+      exitCode: 2,
+    };
+  const pipeline = await deps.service?.pipeline(command.pipeline);
+  if (pipeline && !pipeline.ok)
+    return { kind: 'error', message: pipeline.error.message, exitCode: 2 };
+  const denied = await readDenied(deps, [command.pipeline]);
+  if (denied) return denied;
+  if (command.name === 'subscribe') {
+    await subscriptions.put({
+      pipeline: command.pipeline,
+      channel,
+      filter: command.failuresOnly ? 'failures' : 'all',
+      ...(deps.userId ? { createdBy: deps.userId } : {}),
+      createdAt: deps.now(),
+    });
+    return {
+      kind: 'subscribed',
+      pipeline: command.pipeline,
+      channel,
+      failuresOnly: command.failuresOnly,
+    };
+  }
+  const existed = await subscriptions.delete(command.pipeline, channel);
+  return { kind: 'unsubscribed', pipeline: command.pipeline, channel, existed };
 }
 
 /** approvals, approve, reject, cancel, audit. */

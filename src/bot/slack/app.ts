@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
+import { pipelineNameFromArn } from '../../notifications/execution-state.js';
 import type { Runtime } from '../../runtime.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
 import type { ApprovalRequest } from '../../store/store.js';
@@ -251,6 +252,31 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const rendered = replyBlocks(reply);
     if (respond)
       await respond({ response_type: 'ephemeral', replace_original: false, ...rendered });
+  });
+
+  // Run again, from an execution message: the same pipeline with that execution's parameters.
+  app.action(ids.actions.rerunExecution, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const arn = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const execution = await runtime.backend.pipelines.describeExecution(arn).catch(() => undefined);
+    const reply: Reply = execution
+      ? await run(
+          client,
+          {
+            name: 'run',
+            pipeline: pipelineNameFromArn(execution.pipelineArn),
+            parameters: execution.parameters,
+            dryRun: false,
+          },
+          body.user.id,
+        )
+      : { kind: 'error', message: `execution ${arn} is not known any more`, exitCode: 2 };
+    if (respond)
+      await respond({ response_type: 'ephemeral', replace_original: false, ...replyBlocks(reply) });
+  });
+  app.action(ids.actions.openExecution, async ({ ack }) => {
+    // A link button: Slack opens the URL; the click still needs an answer.
+    await ack();
   });
 
   // Approval buttons: the value is `<request id>|<content hash>`, so an approval counts only for

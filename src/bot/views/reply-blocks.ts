@@ -285,6 +285,16 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
           ),
         ],
       };
+    case 'subscribed': {
+      const line = `*${esc(reply.pipeline)}*'s ${reply.failuresOnly ? 'failed executions' : 'executions'} will be posted in ${channel(reply.channel)}.`;
+      return { text: line.replace(/\*/g, ''), blocks: [section(line)] };
+    }
+    case 'unsubscribed': {
+      const line = reply.existed
+        ? `*${esc(reply.pipeline)}*'s executions will no longer be posted in ${channel(reply.channel)}.`
+        : `${channel(reply.channel)} was not subscribed to *${esc(reply.pipeline)}*.`;
+      return { text: line.replace(/\*/g, ''), blocks: [section(line)] };
+    }
     case 'audit': {
       if (reply.entries.length === 0) {
         const none = reply.pipeline

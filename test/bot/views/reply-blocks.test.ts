@@ -29,7 +29,7 @@ describe('replyBlocks', () => {
   it('covers every Reply kind', () => {
     const kinds = Object.keys(replies()).sort();
     // The samples are typed Record<Reply['kind'], …>: adding a kind fails to compile there.
-    expect(kinds).toHaveLength(21);
+    expect(kinds).toHaveLength(23);
   });
 
   it('a created schedule shows what it runs, and offers pause, run now and delete', () => {

@@ -300,6 +300,14 @@ export function replies(): Record<Reply['kind'], Reply[]> {
         summary: 'created schedule churn-weekdays',
       },
     ],
+    subscribed: [
+      { kind: 'subscribed', pipeline: 'churn-train', channel: 'C0ALERTS', failuresOnly: false },
+      { kind: 'subscribed', pipeline: 'x'.repeat(256), channel: 'C0ALERTS', failuresOnly: true },
+    ],
+    unsubscribed: [
+      { kind: 'unsubscribed', pipeline: 'churn-train', channel: 'C0ALERTS', existed: true },
+      { kind: 'unsubscribed', pipeline: 'churn-train', channel: 'C0ALERTS', existed: false },
+    ],
     audit: [
       { kind: 'audit', entries: [] },
       { kind: 'audit', entries: [], pipeline: 'churn-train' },
