@@ -86,6 +86,15 @@ const configSchema = z
         )
         .optional(),
     ),
+    // Minimum gap between two Slack calls to one channel (Slack allows about one a second).
+    NOTIFY_PACE_MS: optionalString.transform((value, ctx) => {
+      if (value === undefined) return 1000;
+      if (!/^\d+$/.test(value) || Number(value) > 60_000) {
+        ctx.addIssue({ code: 'custom', message: 'a number of milliseconds from 0 to 60000' });
+        return z.NEVER;
+      }
+      return Number(value);
+    }),
     // pino log level.
     LOG_LEVEL: optionalString.pipe(z.enum(logLevels, logLevels.join(', ')).default('info')),
   })
@@ -129,6 +138,7 @@ export interface Config {
   eventsQueueUrl?: string;
   localPipelinesFile?: string;
   localUser: string;
+  notifyPaceMs: number;
   localIdentities?: string;
   logLevel: (typeof logLevels)[number];
 }
@@ -190,6 +200,7 @@ function toConfig(env: ParsedEnv): Config {
     ...(env.EVENTS_QUEUE_URL ? { eventsQueueUrl: env.EVENTS_QUEUE_URL } : {}),
     ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
     localUser: env.LOCAL_USER,
+    notifyPaceMs: env.NOTIFY_PACE_MS,
     ...(env.LOCAL_IDENTITIES ? { localIdentities: env.LOCAL_IDENTITIES } : {}),
     logLevel: env.LOG_LEVEL,
   };

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const runtime = await openRuntime(config, log, {
     engine: true,
     notify: notifyClient
-      ? { poster: new SlackPoster(notifyClient) }
+      ? { poster: new SlackPoster(notifyClient), paceMs: config.notifyPaceMs }
       : {
           // In the terminal, every execution's changes show up in the chat.
           poster: new TerminalPoster((line) => process.stdout.write(`${line}\n`)),

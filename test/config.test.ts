@@ -21,6 +21,7 @@ describe('configuration from the environment', () => {
       databaseUrl: 'sqlite:./data/bot.db',
       policyFile: './policy.yml',
       localUser: 'U0LOCAL',
+      notifyPaceMs: 1000,
       logLevel: 'info',
     });
   });

@@ -11,7 +11,8 @@ import { SchedulingService } from '../../../src/scheduling/scheduling-service.js
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
+// Node itself, with tsx as a loader: a tsx wrapper process would take the SIGKILL while the
+// service, its child, lived on.
 const ROLE = 'arn:aws:iam::123456789012:role/PipelineSchedulerDev';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -25,7 +26,7 @@ afterEach(() => {
 });
 
 function startService(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(tsx, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
