@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { parseArgv } from './bot/commands/grammar.js';
 import {
   type CommandError,
@@ -14,6 +15,7 @@ import { type CommandDeps, runCommand } from './bot/commands/run-command.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openRuntime, type Runtime, readTextFile } from './runtime.js';
+import { setupEventsFromArgs } from './scheduling/aws/event-wiring.js';
 import { formatInstant } from './scheduling/expression/index.js';
 
 /** Exit codes: 0 done, 2 the input was wrong (the reason is on stderr). */
@@ -54,6 +56,7 @@ const options = {
 /** The one-shot command line. Thin: parsing argv, then the same commands the chat runs. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [first] = argv;
+  if (first === 'setup-events') return runSetupEvents(argv.slice(1), io);
   if (first !== undefined && first !== 'next' && first !== 'validate' && !first.startsWith('-')) {
     return runGrammarCommand(argv, io);
   }
@@ -162,6 +165,34 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await runtime?.close();
+  }
+}
+
+/**
+ * setup-events --url https://… | --queue <arn>: wires EventBridge to the bot, idempotently. The
+ * API key comes from EVENTS_API_KEY (or --api-key), so it never has to be typed.
+ */
+async function runSetupEvents(argv: string[], io: CliIo): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(error.message);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+  const client = new EventBridgeClient(config.awsRegion ? { region: config.awsRegion } : {});
+  try {
+    return await setupEventsFromArgs(
+      argv,
+      io,
+      client,
+      config.eventsApiKey ? { apiKey: config.eventsApiKey } : {},
+    );
+  } finally {
+    client.destroy();
   }
 }
 

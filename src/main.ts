@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { DirectoryIdentities } from './auth/identity.js';
@@ -8,6 +9,7 @@ import { SlackUserGroups } from './bot/slack/user-groups.js';
 import { startTerminalChat } from './bot/terminal/terminal-chat.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { SqsEventSource } from './notifications/sqs-event-source.js';
 import { eventsEndpoint } from './ops/events-endpoint.js';
 import { startHttpServer } from './ops/http-server.js';
 import { openRuntime } from './runtime.js';
@@ -101,6 +103,16 @@ async function main(): Promise<void> {
     log.info('POST /aws/events is off: set EVENTS_API_KEY to receive EventBridge events over HTTP');
   const http = await startHttpServer(config.port, log, mounts);
   await slack?.start();
+  // Without a public URL, events can come from the SQS queue the EventBridge rule targets.
+  const queue = config.eventsQueueUrl
+    ? new SqsEventSource({
+        client: new SQSClient(config.awsRegion ? { region: config.awsRegion } : {}),
+        queueUrl: config.eventsQueueUrl,
+        inbox: runtime.events.inbox,
+        log: log.child({ component: 'sqs' }),
+      })
+    : undefined;
+  queue?.start();
   log.info(
     {
       backend: config.backend,
@@ -117,6 +129,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    await queue?.stop();
     await slack?.stop();
     await http.close();
     await runtime.close();

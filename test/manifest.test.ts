@@ -24,6 +24,9 @@ const neededScopes: Record<string, string> = {
   'usergroups:read':
     'usergroups.users.list: roles that name user groups (src/bot/slack/user-groups.ts)',
   'users:read': "users.info: a person's time zone for next runs and the create modal's default",
+  'channels:history':
+    'conversations.history: after a crash, finding an execution message already posted (public channels)',
+  'groups:history': 'conversations.history, in private channels',
 };
 
 /**
@@ -37,6 +40,7 @@ const methodScopes: Record<string, string | null> = {
   'chat.update': 'chat:write',
   'chat.delete': 'chat:write',
   'conversations.open': 'im:write',
+  'conversations.history': 'channels:history',
   'usergroups.list': 'usergroups:read',
   'usergroups.users.list': 'usergroups:read',
   'users.info': 'users:read',

@@ -11,13 +11,19 @@ export interface ChatMessage {
 
 /** Where execution messages go: Slack, or the terminal. */
 export interface ChatPoster {
+  /** `executionArn` is attached to the message (Slack message metadata) so `find` can see it. */
   post(
     channel: string,
     message: ChatMessage,
-    options?: { threadTs?: string },
+    options?: { threadTs?: string; executionArn?: string },
   ): Promise<{ ts: string }>;
   update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  /** The message already posted for this execution since `since`, if any (after a crash). */
+  find(channel: string, executionArn: string, since: number): Promise<string | undefined>;
 }
+
+/** A row whose message is being posted: the post may have happened before a crash. */
+const POSTING = 'posting:';
 
 /** Slack said 429: wait this long before the next call to that channel. */
 export class RateLimited extends Error {
@@ -149,8 +155,18 @@ export class Notifier {
     }
     const message = this.deps.render(state);
     let ts = row?.ts;
+    if (ts?.startsWith(POSTING)) {
+      // A crash came between posting and remembering the message: find it instead of posting twice.
+      ts = await this.call(route.channel, () =>
+        this.deps.poster.find(route.channel, arn, Number(ts?.slice(POSTING.length))),
+      );
+    }
     if (ts) {
-      if (before && JSON.stringify(this.deps.render(before)) === JSON.stringify(message)) {
+      if (
+        before &&
+        row?.ts === ts &&
+        JSON.stringify(this.deps.render(before)) === JSON.stringify(message)
+      ) {
         await store.executionMessages.put({
           executionArn: arn,
           channel: route.channel,
@@ -165,7 +181,18 @@ export class Notifier {
       );
       this.stats.updated++;
     } else {
-      ts = (await this.call(route.channel, () => this.deps.poster.post(route.channel, message))).ts;
+      await store.executionMessages.put({
+        executionArn: arn,
+        channel: route.channel,
+        ts: `${POSTING}${this.now()}`,
+        state: row?.state ?? JSON.stringify(state),
+        updatedAt: new Date(this.now()),
+      });
+      ts = (
+        await this.call(route.channel, () =>
+          this.deps.poster.post(route.channel, message, { executionArn: arn }),
+        )
+      ).ts;
       this.stats.posted++;
     }
     this.stats.rendered++;

@@ -21,13 +21,18 @@ class RecordingPoster implements ChatPoster {
     ts: string;
     text: string;
     thread?: string;
+    arn?: string;
     at: number;
   }> = [];
   failNext = 0;
   rateLimitNext = 0;
   private n = 0;
   constructor(private readonly clock: { now: number }) {}
-  async post(channel: string, message: ChatMessage, options: { threadTs?: string } = {}) {
+  async post(
+    channel: string,
+    message: ChatMessage,
+    options: { threadTs?: string; executionArn?: string } = {},
+  ) {
     this.maybeFail();
     const ts = `${++this.n}`;
     this.calls.push({
@@ -37,12 +42,18 @@ class RecordingPoster implements ChatPoster {
       text: message.text,
       at: this.clock.now,
       ...(options.threadTs ? { thread: options.threadTs } : {}),
+      ...(options.executionArn ? { arn: options.executionArn } : {}),
     });
     return { ts };
   }
   async update(channel: string, ts: string, message: ChatMessage) {
     this.maybeFail();
     this.calls.push({ op: 'update', channel, ts, text: message.text, at: this.clock.now });
+  }
+  async find(channel: string, executionArn: string) {
+    return this.calls.find(
+      (c) => c.op === 'post' && c.channel === channel && !c.thread && c.arn === executionArn,
+    )?.ts;
   }
   private maybeFail() {
     if (this.rateLimitNext > 0) {
@@ -169,6 +180,22 @@ describe('execution messages', () => {
     expect(poster.calls).toHaveLength(1);
     expect(poster.calls[0]?.at).toBeGreaterThanOrEqual(7000);
     expect(notifier.stats.rateLimited).toBe(1);
+  });
+
+  it('find the message it posted just before a crash instead of posting a second one', async () => {
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    // As if the process died after Slack took the post but before the ts was saved.
+    const arn = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train/execution/x1';
+    const row = await store.executionMessages.get(arn, 'C0ALERTS');
+    await store.executionMessages.put({
+      ...(row ?? { executionArn: arn, channel: 'C0ALERTS', state: '{}', updatedAt: new Date() }),
+      ts: 'posting:0',
+    });
+    await put(executionEvent('e1', 'x1', 'Succeeded', { time: '2026-03-02T09:20:00Z' }));
+    await notifier.process();
+    expect(poster.calls.map((c) => c.op)).toEqual(['post', 'update']);
+    expect(poster.calls[1]?.ts).toBe(poster.calls[0]?.ts);
   });
 
   it('lose nothing when Slack fails: the events stay pending and are shown on the next run', async () => {

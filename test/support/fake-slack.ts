@@ -8,6 +8,8 @@ export interface SlackCall {
   /** Form fields, with JSON fields (blocks, view, …) parsed; or the response_url JSON body. */
   args: Record<string, unknown>;
   authorization?: string;
+  /** The ts Slack gave a posted message. */
+  answer?: string;
 }
 
 /**
@@ -112,6 +114,7 @@ export class FakeSlack {
       case 'auth.test':
         return { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEAM' };
       case 'chat.postMessage':
+        call.answer = ts;
         return { ok: true, channel: call.args.channel, ts, message: { ts } };
       case 'chat.update':
         return { ok: true, channel: call.args.channel, ts: call.args.ts };
@@ -127,6 +130,22 @@ export class FakeSlack {
           ok: true,
           view: { id: `V${ts.replace('.', '')}`, hash: `h${ts}`, ...(call.args.view as object) },
         };
+      case 'conversations.history': {
+        const oldest = Number(call.args.oldest ?? 0);
+        const messages = this.calls
+          .filter(
+            (c) =>
+              c.method === 'chat.postMessage' && c.args.channel === call.args.channel && c.answer,
+          )
+          .map((c) => ({
+            ts: String(c.answer),
+            text: c.args.text,
+            ...(c.args.metadata ? { metadata: c.args.metadata } : {}),
+          }))
+          .filter((m) => Number(m.ts) >= oldest)
+          .reverse();
+        return { ok: true, messages };
+      }
       case 'users.info':
         return {
           ok: true,

@@ -1,6 +1,8 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { type ChatMessage, type ChatPoster, RateLimited } from '../../notifications/notifier.js';
 
+const EXECUTION_EVENT_TYPE = 'pipeline_execution';
+
 /**
  * Execution messages through the Web API. The client must be built with
  * rejectRateLimitedCalls: a 429 then comes back here as RateLimited, and the notifier pauses
@@ -12,7 +14,7 @@ export class SlackPoster implements ChatPoster {
   async post(
     channel: string,
     message: ChatMessage,
-    options: { threadTs?: string } = {},
+    options: { threadTs?: string; executionArn?: string } = {},
   ): Promise<{ ts: string }> {
     const result = await this.guard(() =>
       this.client.chat.postMessage({
@@ -20,10 +22,37 @@ export class SlackPoster implements ChatPoster {
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
         ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        // Message metadata names the execution, so a restarted bot can find its own message.
+        ...(options.executionArn
+          ? {
+              metadata: {
+                event_type: EXECUTION_EVENT_TYPE,
+                event_payload: { execution_arn: options.executionArn },
+              },
+            }
+          : {}),
         unfurl_links: false,
       }),
     );
     return { ts: result.ts ?? '' };
+  }
+
+  async find(channel: string, executionArn: string, since: number): Promise<string | undefined> {
+    const history = await this.guard(() =>
+      this.client.conversations.history({
+        channel,
+        oldest: String(Math.floor(since / 1000) - 5),
+        include_all_metadata: true,
+        limit: 200,
+      }),
+    );
+    const found = history.messages?.find(
+      (m) =>
+        m.metadata?.event_type === EXECUTION_EVENT_TYPE &&
+        (m.metadata.event_payload as { execution_arn?: string } | undefined)?.execution_arn ===
+          executionArn,
+    );
+    return found?.ts;
   }
 
   async update(channel: string, ts: string, message: ChatMessage): Promise<void> {
@@ -65,5 +94,10 @@ export class TerminalPoster implements ChatPoster {
 
   async update(_channel: string, _ts: string, message: ChatMessage): Promise<void> {
     this.write(`● ${message.text}`);
+  }
+
+  async find(): Promise<string | undefined> {
+    // The terminal has no history to search; a repeated line after a crash is harmless.
+    return undefined;
   }
 }
