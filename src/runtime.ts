@@ -149,6 +149,7 @@ export async function openRuntime(
       log,
       ...(notify ? { poster: notify.poster } : {}),
       ...(notify?.paceMs !== undefined ? { paceMs: notify.paceMs } : {}),
+      parametersOf: async (arn) => (await base.backend.pipelines.describeExecution(arn)).parameters,
       defaultRoutes:
         notify?.defaultRoutes ??
         ((pipelineName) =>

@@ -13,6 +13,8 @@ export interface ExecutionState {
   startTime?: string;
   endTime?: string;
   failureReason?: string;
+  /** The values the execution ran with, when the back end could tell. */
+  parameters?: Array<{ name: string; value: string }>;
   steps: Record<
     string,
     {

@@ -43,6 +43,8 @@ export interface NotifierDeps {
   /** The channels that follow a pipeline (subscriptions, the policy's defaults, …). */
   routes(pipelineName: string): Promise<Route[]>;
   render(state: ExecutionState): ChatMessage;
+  /** The values an execution ran with (DescribePipelineExecution), shown in its message. */
+  parametersOf?(executionArn: string): Promise<Array<{ name: string; value: string }>>;
   /** The failure reply for the thread, mentioning whom it concerns. */
   renderFailure(state: ExecutionState): Promise<ChatMessage>;
   log: Logger;
@@ -144,6 +146,13 @@ export class Notifier {
     let state = before;
     for (const event of events) state = applyEvent(state, event);
     if (!state) return;
+    if (!state.parameters && this.deps.parametersOf) {
+      // Events do not carry parameters: ask once; when the back end cannot tell, show none.
+      state = {
+        ...state,
+        parameters: (await this.deps.parametersOf(arn).catch(() => undefined)) ?? [],
+      };
+    }
     if (route.filter === 'failures' && state.status !== 'Failed' && !row?.ts) {
       await store.executionMessages.put({
         executionArn: arn,

@@ -26,6 +26,8 @@ export function startNotifications(options: {
   poster?: ChatPoster;
   /** Channels every pipeline's executions go to, beside subscriptions (the policy's notify). */
   defaultRoutes: (pipelineName: string) => Route[];
+  /** The values an execution ran with, from the back end. */
+  parametersOf?: (executionArn: string) => Promise<Array<{ name: string; value: string }>>;
   paceMs?: number;
 }): Notifications {
   const { store, log } = options;
@@ -52,11 +54,21 @@ export function startNotifications(options: {
       routes: async (pipelineName) => {
         const routes = new Map<string, Route>();
         for (const route of options.defaultRoutes(pipelineName)) routes.set(route.channel, route);
+        // Where the pipeline's triggers were asked for: the people who care are there.
+        if (
+          options.poster &&
+          options.defaultRoutes(pipelineName).every((r) => r.channel !== 'terminal')
+        ) {
+          for (const channel of await store.triggerRecords.channelsFor(pipelineName)) {
+            if (!routes.has(channel)) routes.set(channel, { channel, filter: 'all' });
+          }
+        }
         for (const sub of await store.subscriptions.list(pipelineName))
           routes.set(sub.channel, { channel: sub.channel, filter: sub.filter });
         return [...routes.values()];
       },
       render: (state) => executionMessage(state, linksFor(state)),
+      ...(options.parametersOf ? { parametersOf: options.parametersOf } : {}),
       renderFailure: async (state) => {
         const trigger = triggerOf(state);
         const record = trigger ? await store.triggerRecords.get('schedule', trigger) : undefined;

@@ -33,6 +33,8 @@ import {
 export interface RequestContext {
   requestId: string;
   userId?: string;
+  /** The Slack channel the request came from: the trigger's executions are posted there. */
+  channelId?: string;
   approvedBy?: string[];
   /** The execution roles this caller may pass (the access policy supplies them); 'any' locally. */
   allowedRoles: string[] | 'any';
@@ -754,6 +756,9 @@ export class SchedulingService {
       ...(createdBy ? { createdBy } : {}),
       ...(approvedBy ? { approvedBy } : {}),
       requestId: previous?.requestId ?? ctx.requestId,
+      ...((previous?.channelId ?? ctx.channelId)
+        ? { channelId: previous?.channelId ?? ctx.channelId }
+        : {}),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     });

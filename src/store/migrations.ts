@@ -130,6 +130,11 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'the channel a trigger was created in',
+    sql: `ALTER TABLE trigger_records ADD COLUMN channel_id TEXT;`,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -25,6 +25,7 @@ interface TriggerRow {
   created_by: string | null;
   approved_by: string | null;
   request_id: string | null;
+  channel_id: string | null;
   created_at: Bigint;
   updated_at: Bigint;
 }
@@ -77,11 +78,11 @@ export async function openPostgresStore(
     triggerRecords: {
       async put(record) {
         await pool.query(
-          `INSERT INTO trigger_records (kind, key, pipeline_names, spec, created_by, approved_by, request_id, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+          `INSERT INTO trigger_records (kind, key, pipeline_names, spec, created_by, approved_by, request_id, created_at, updated_at, channel_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (kind, key) DO UPDATE SET pipeline_names = excluded.pipeline_names, spec = excluded.spec,
              created_by = excluded.created_by, approved_by = excluded.approved_by, request_id = excluded.request_id,
-             created_at = excluded.created_at, updated_at = excluded.updated_at`,
+             channel_id = excluded.channel_id, created_at = excluded.created_at, updated_at = excluded.updated_at`,
           [
             record.kind,
             record.key,
@@ -92,6 +93,7 @@ export async function openPostgresStore(
             record.requestId ?? null,
             record.createdAt.getTime(),
             record.updatedAt.getTime(),
+            record.channelId ?? null,
           ],
         );
       },
@@ -104,6 +106,13 @@ export async function openPostgresStore(
       },
       async delete(kind, key) {
         await pool.query('DELETE FROM trigger_records WHERE kind = $1 AND key = $2', [kind, key]);
+      },
+      async channelsFor(pipelineName) {
+        const found = await rows<{ channel_id: string }>(
+          'SELECT DISTINCT channel_id COLLATE "C" AS channel_id FROM trigger_records WHERE channel_id IS NOT NULL AND lower(pipeline_names) LIKE $1 ESCAPE \'\' ORDER BY 1',
+          [`%${JSON.stringify(pipelineName.toLowerCase())}%`],
+        );
+        return found.map((r) => r.channel_id);
       },
     },
     local: {
@@ -463,6 +472,7 @@ function toTriggerRecord(row: TriggerRow): TriggerRecord {
     ...(row.created_by ? { createdBy: row.created_by } : {}),
     ...(row.approved_by ? { approvedBy: JSON.parse(row.approved_by) as string[] } : {}),
     ...(row.request_id ? { requestId: row.request_id } : {}),
+    ...(row.channel_id ? { channelId: row.channel_id } : {}),
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
   };

@@ -22,6 +22,7 @@ interface TriggerRow {
   created_by: string | null;
   approved_by: string | null;
   request_id: string | null;
+  channel_id: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -54,11 +55,11 @@ export function openSqliteStore(databaseUrl: string): Store {
 
   const statements = {
     putTrigger: db.prepare(`
-      INSERT INTO trigger_records (kind, key, pipeline_names, spec, created_by, approved_by, request_id, created_at, updated_at)
-      VALUES (@kind, @key, @pipeline_names, @spec, @created_by, @approved_by, @request_id, @created_at, @updated_at)
+      INSERT INTO trigger_records (kind, key, pipeline_names, spec, created_by, approved_by, request_id, channel_id, created_at, updated_at)
+      VALUES (@kind, @key, @pipeline_names, @spec, @created_by, @approved_by, @request_id, @channel_id, @created_at, @updated_at)
       ON CONFLICT (kind, key) DO UPDATE SET pipeline_names = excluded.pipeline_names, spec = excluded.spec,
         created_by = excluded.created_by, approved_by = excluded.approved_by, request_id = excluded.request_id,
-        created_at = excluded.created_at, updated_at = excluded.updated_at`),
+        channel_id = excluded.channel_id, created_at = excluded.created_at, updated_at = excluded.updated_at`),
     getTrigger: db.prepare<[string, string], TriggerRow>(
       'SELECT * FROM trigger_records WHERE kind = ? AND key = ?',
     ),
@@ -93,6 +94,7 @@ export function openSqliteStore(databaseUrl: string): Store {
           created_by: record.createdBy ?? null,
           approved_by: record.approvedBy ? JSON.stringify(record.approvedBy) : null,
           request_id: record.requestId ?? null,
+          channel_id: record.channelId ?? null,
           created_at: record.createdAt.getTime(),
           updated_at: record.updatedAt.getTime(),
         });
@@ -103,6 +105,14 @@ export function openSqliteStore(databaseUrl: string): Store {
       },
       async delete(kind, key) {
         statements.deleteTrigger.run(kind, key);
+      },
+      async channelsFor(pipelineName) {
+        const rows = db
+          .prepare<[string], { channel_id: string }>(
+            'SELECT DISTINCT channel_id FROM trigger_records WHERE channel_id IS NOT NULL AND lower(pipeline_names) LIKE ? ORDER BY channel_id',
+          )
+          .all(`%${JSON.stringify(pipelineName.toLowerCase())}%`);
+        return rows.map((r) => r.channel_id);
       },
     },
     local: {
@@ -424,6 +434,7 @@ function toTriggerRecord(row: TriggerRow): TriggerRecord {
     ...(row.created_by ? { createdBy: row.created_by } : {}),
     ...(row.approved_by ? { approvedBy: JSON.parse(row.approved_by) as string[] } : {}),
     ...(row.request_id ? { requestId: row.request_id } : {}),
+    ...(row.channel_id ? { channelId: row.channel_id } : {}),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -18,6 +18,8 @@ export interface TriggerRecord {
   createdBy?: string;
   approvedBy?: string[];
   requestId?: string;
+  /** The Slack channel it was asked for in: its executions are posted there. */
+  channelId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -131,6 +133,8 @@ export interface Store {
     put(record: TriggerRecord): Promise<void>;
     get(kind: TriggerRecord['kind'], key: string): Promise<TriggerRecord | undefined>;
     delete(kind: TriggerRecord['kind'], key: string): Promise<void>;
+    /** The channels triggers of this pipeline were created in. */
+    channelsFor(pipelineName: string): Promise<string[]>;
   };
   /** State of the embedded local back end. */
   local: {

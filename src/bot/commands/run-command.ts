@@ -129,6 +129,7 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
   const ctx = (dryRun = false): RequestContext => ({
     requestId: deps.requestId ?? randomUUID(),
     ...(deps.userId ? { userId: deps.userId } : {}),
+    ...(deps.channelId ? { channelId: deps.channelId } : {}),
     allowedRoles: deps.allowedRoles,
     dryRun,
     now: deps.now(),

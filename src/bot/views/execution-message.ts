@@ -50,6 +50,12 @@ export function executionMessage(
       ],
       ['Duration', duration(state)],
       ['Steps', steps.length ? `${done} of ${steps.length} done` : undefined],
+      [
+        'Parameters',
+        state.parameters?.length
+          ? clip(state.parameters.map((p) => `${esc(p.name)}=${code(p.value)}`).join(', '), 1900)
+          : undefined,
+      ],
     ]),
   ];
   if (steps.length > 0) {

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { executionMessage } from '../../src/bot/views/execution-message.js';
+import { createLogger } from '../../src/logger.js';
+import type { ChatMessage, ChatPoster } from '../../src/notifications/notifier.js';
+import { startNotifications } from '../../src/notifications/wiring.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { executionEvent } from './fixtures.js';
+
+describe('where an execution is posted', () => {
+  it("goes to the policy's channels, the subscriptions and the channel its pipeline's triggers were asked in, with its parameters", async () => {
+    const store = openSqliteStore('sqlite::memory:');
+    const at = new Date();
+    await store.triggerRecords.put({
+      kind: 'schedule',
+      key: 'g/churn-daily',
+      pipelineNames: ['churn-train'],
+      spec: '{}',
+      channelId: 'C0MLOPS',
+      createdAt: at,
+      updatedAt: at,
+    });
+    await store.subscriptions.put({
+      pipeline: 'churn-train',
+      channel: 'C0ONCALL',
+      filter: 'all',
+      createdAt: at,
+    });
+    const posted: Array<{ channel: string; message: ChatMessage }> = [];
+    const poster: ChatPoster = {
+      post: async (channel, message) => {
+        posted.push({ channel, message });
+        return { ts: String(posted.length) };
+      },
+      update: async () => {},
+      find: async () => undefined,
+    };
+    const events = startNotifications({
+      store,
+      log: createLogger({ level: 'silent' }),
+      poster,
+      paceMs: 0,
+      defaultRoutes: () => [{ channel: 'C0ALERTS', filter: 'all' }],
+      parametersOf: async () => [{ name: 'Epochs', value: '3' }],
+    });
+    try {
+      await events.inbox.ingest(JSON.stringify(executionEvent('e1', 'x1', 'Executing')), 'http');
+      await events.notifier?.process();
+      expect(posted.map((p) => p.channel).sort()).toEqual(['C0ALERTS', 'C0MLOPS', 'C0ONCALL']);
+      expect(JSON.stringify(posted[0]?.message.blocks)).toContain('Epochs=`3`');
+    } finally {
+      events.stop();
+      await store.close();
+    }
+  });
+
+  it('says what started an execution, with the trigger to pause and a link to open it', () => {
+    const message = executionMessage(
+      {
+        executionArn:
+          'arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train/execution/k2x8w1qz7d3m',
+        pipelineArn: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train',
+        pipelineName: 'churn-train',
+        status: 'Failed',
+        startTime: '2026-03-02T09:00:41Z',
+        endTime: '2026-03-02T09:14:04Z',
+        failureReason: 'TrainModel: AlgorithmError',
+        steps: { TrainModel: { status: 'Failed' } },
+        seen: [],
+      },
+      {
+        trigger: 'churn-daily',
+        consoleUrl: 'https://us-east-1.console.aws.amazon.com/sagemaker/home',
+      },
+    );
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('13 min 23 s');
+    expect(text).toContain('TrainModel: AlgorithmError');
+    expect(text).toContain('"action_id":"trigger_pause"');
+    expect(text).toContain('"url":"https://us-east-1.console.aws.amazon.com/sagemaker/home"');
+    expect(text).toContain('"action_id":"execution_rerun"');
+  });
+});
