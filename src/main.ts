@@ -12,6 +12,7 @@ import { createLogger } from './logger.js';
 import { SqsEventSource } from './notifications/sqs-event-source.js';
 import { eventsEndpoint } from './ops/events-endpoint.js';
 import { startHttpServer } from './ops/http-server.js';
+import { instrumentSlack, metricsHandler, readyzHandler } from './ops/operations.js';
 import { openRuntime } from './runtime.js';
 
 /** Composition root: read the configuration once, start what it asks for, stop cleanly. */
@@ -85,7 +86,11 @@ async function main(): Promise<void> {
           log,
         });
   const mounts = [
-    ...(slack?.listener ? [{ path: '/slack/events', handler: slack.listener }] : []),
+    { path: '/readyz', handler: readyzHandler(runtime, config.scheduleGroup, log) },
+    { path: '/metrics', handler: metricsHandler(runtime) },
+    ...(slack?.listener
+      ? [{ path: '/slack/events', handler: instrumentSlack(slack.listener) }]
+      : []),
     ...(config.eventsApiKey
       ? [
           {

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { metrics } from '../ops/metrics.js';
 import type { ApprovalRequest, AuditEntry, RequestStatus, Store } from '../store/store.js';
 
 /**
@@ -355,6 +356,7 @@ export class ApprovalWorkflow {
     event: string,
     details?: unknown,
   ): Promise<void> {
+    if (event !== 'approval recorded') metrics.approvals.inc({ outcome: event });
     const entry: AuditEntry = {
       at: this.deps.now(),
       actor,

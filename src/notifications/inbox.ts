@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { parseEvent } from './events.js';
 
@@ -26,6 +27,7 @@ export class StoredInbox implements EventInbox {
     const parsed = parseEvent(body);
     if (!parsed.ok) {
       this.log.warn({ via, reason: parsed.reason }, 'event refused');
+      metrics.events.inc({ result: 'refused', via });
       return parsed;
     }
     const stored = await this.store.events.insert({
@@ -34,6 +36,7 @@ export class StoredInbox implements EventInbox {
       via,
       body,
     });
+    metrics.events.inc({ result: stored ? 'received' : 'deduplicated', via });
     if (stored) this.onStored();
     return { ok: true, duplicate: !stored };
   }

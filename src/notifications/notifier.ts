@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { metrics } from '../ops/metrics.js';
 import type { Store, StoredEvent } from '../store/store.js';
 import { type PipelineEvent, parseEvent } from './events.js';
 import { applyEvent, type ExecutionState } from './execution-state.js';
@@ -127,6 +128,7 @@ export class Notifier {
           'execution message failed; will retry',
         );
       this.stats.failures += failed.length;
+      metrics.slackCalls.inc({ result: 'error' }, failed.length);
       await this.sleep(1000);
       return false;
     }
@@ -189,6 +191,7 @@ export class Notifier {
         this.deps.poster.update(route.channel, ts as string, message),
       );
       this.stats.updated++;
+      metrics.slackCalls.inc({ result: 'updated' });
     } else {
       await store.executionMessages.put({
         executionArn: arn,
@@ -203,6 +206,7 @@ export class Notifier {
         )
       ).ts;
       this.stats.posted++;
+      metrics.slackCalls.inc({ result: 'posted' });
     }
     this.stats.rendered++;
     await store.executionMessages.put({
@@ -232,6 +236,7 @@ export class Notifier {
       } catch (error) {
         if (!(error instanceof RateLimited)) throw error;
         this.stats.rateLimited++;
+        metrics.slackCalls.inc({ result: 'rate_limited' });
         this.deps.log.warn(
           { channel, retryAfter: error.retryAfterSeconds },
           'Slack rate limit: waiting',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import { parseEventPattern } from './events/event-pattern.js';
@@ -173,6 +174,7 @@ export class SchedulingService {
       await this.backend.schedules.ensureGroup(schedule.group);
       await this.backend.schedules.create(schedule, clientToken);
       await this.record('schedule', schedule, ctx);
+      metrics.triggers.inc({ action: 'created', kind: 'schedule' });
       return ok(await this.backend.schedules.get(schedule.group, schedule.name));
     });
   }
@@ -195,6 +197,7 @@ export class SchedulingService {
       }
       await this.backend.rules.put(rule);
       await this.record('event', rule, ctx);
+      metrics.triggers.inc({ action: 'created', kind: 'event' });
       return ok(await this.backend.rules.get(rule.name));
     });
   }
@@ -376,6 +379,7 @@ export class SchedulingService {
         await this.backend.rules.delete(name);
         await this.store.triggerRecords.delete('event', name);
       }
+      metrics.triggers.inc({ action: 'deleted', kind: found.kind });
       return ok(item);
     });
   }

@@ -1,3 +1,4 @@
+import { metrics } from '../../ops/metrics.js';
 import { TriggerError, type TriggerErrorCode } from '../errors.js';
 
 /**
@@ -85,6 +86,7 @@ export function toTriggerError(error: unknown, call: AwsCall): TriggerError {
   const status = shape.$metadata?.httpStatusCode;
   const requestId = shape.$metadata?.requestId;
   const code = classify(name, status, call.operation);
+  metrics.awsErrors.inc({ service: call.service, code });
   const context = {
     service: call.service,
     operation: call.operation,

@@ -1,0 +1,59 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus series. One registry per process; the counters are plain in-memory
+ * numbers, incremented where things happen and read by GET /metrics.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'pipeline_schedule_' });
+
+export const metrics = {
+  slackRequests: new Counter({
+    name: 'pipeline_schedule_slack_requests_total',
+    help: 'Requests from Slack, by kind (command, action, view, options, event) and HTTP status',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+  }),
+  slackAckSeconds: new Histogram({
+    name: 'pipeline_schedule_slack_ack_seconds',
+    help: 'Time from a Slack request arriving to its acknowledgement, by kind',
+    labelNames: ['kind'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+    registers: [registry],
+  }),
+  approvals: new Counter({
+    name: 'pipeline_schedule_approval_events_total',
+    help: 'Approval workflow events by outcome (requested, approved, rejected, expired, cancelled, executed, failed, denied)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  }),
+  triggers: new Counter({
+    name: 'pipeline_schedule_triggers_total',
+    help: 'Triggers created and deleted, by kind (schedule, event)',
+    labelNames: ['action', 'kind'] as const,
+    registers: [registry],
+  }),
+  events: new Counter({
+    name: 'pipeline_schedule_events_total',
+    help: 'EventBridge events by what happened to them (received, deduplicated, refused) and how they came (http, sqs, local)',
+    labelNames: ['result', 'via'] as const,
+    registers: [registry],
+  }),
+  slackCalls: new Counter({
+    name: 'pipeline_schedule_slack_calls_total',
+    help: 'Execution-message calls to Slack by result (posted, updated, rate_limited, error)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  awsErrors: new Counter({
+    name: 'pipeline_schedule_aws_errors_total',
+    help: 'AWS calls that failed, by service and error code (the SDK has retried before)',
+    labelNames: ['service', 'code'] as const,
+    registers: [registry],
+  }),
+  outboxDepth: new Gauge({
+    name: 'pipeline_schedule_outbox_depth',
+    help: 'Stored events waiting to be shown',
+    registers: [registry],
+  }),
+};
