@@ -28,6 +28,8 @@ export const SHIPPED_PIPELINES_FILE = fileURLToPath(
 export const SHIPPED_POLICY_FILE = fileURLToPath(new URL('../policy.yml', import.meta.url));
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** How often a replica that does not lead checks whether the leader is gone. */
+const LEAD_RETRY_MS = 5_000;
 
 /** The execution role local triggers use when a command names none: nothing checks it locally. */
 export const LOCAL_DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/LocalPipelineScheduler';
@@ -83,7 +85,6 @@ export async function openRuntime(
     }
     const pipelines = loadPipelineCatalog(config.localPipelinesFile ?? SHIPPED_PIPELINES_FILE);
     const local = createLocalBackend({ store, pipelines, log });
-    if (options.engine) await local.start();
     return withAccess({
       store,
       backend: local,
@@ -114,7 +115,9 @@ export async function openRuntime(
   }
 
   /** Adds the access policy, the approval workflow and the per-person command context. */
-  function withAccess(base: Omit<Runtime, 'access' | 'commandDeps' | 'events'>): Runtime {
+  async function withAccess(
+    base: Omit<Runtime, 'access' | 'commandDeps' | 'events'>,
+  ): Promise<Runtime> {
     const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
       service: base.service,
       ...(base.publishEvent ? { publishEvent: base.publishEvent } : {}),
@@ -144,9 +147,13 @@ export async function openRuntime(
     if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
     // Events: stored first, then shown; the local back end's events take the same path.
     const notify = options.engine ? options.notify : undefined;
+    // With several replicas on one PostgreSQL, one leads: it alone fires schedules and posts
+    // execution messages; the others take requests and store events, and take over if it dies.
+    let leading = false;
     const events = startNotifications({
       store: base.store,
       log,
+      active: () => leading,
       ...(notify ? { poster: notify.poster } : {}),
       ...(notify?.paceMs !== undefined ? { paceMs: notify.paceMs } : {}),
       parametersOf: async (arn) => (await base.backend.pipelines.describeExecution(arn)).parameters,
@@ -172,6 +179,21 @@ export async function openRuntime(
         .catch((error: unknown) => log.error({ err: error }, 'sweeping expired requests failed'));
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    let release: (() => Promise<void>) | undefined;
+    const tryToLead = async () => {
+      if (leading) return;
+      release = await base.store.lead('pipeline-schedule-worker').catch(() => undefined);
+      if (!release) return;
+      leading = true;
+      log.info('this replica leads: it fires schedules and posts execution messages');
+      await base.local?.start();
+      events.kick();
+    };
+    await tryToLead();
+    const leader = setInterval(() => {
+      tryToLead().catch((error: unknown) => log.error({ err: error }, 'trying to lead failed'));
+    }, LEAD_RETRY_MS);
+    leader.unref();
     return {
       ...base,
       access,
@@ -179,7 +201,10 @@ export async function openRuntime(
       events,
       close: async () => {
         clearInterval(sweeper);
+        clearInterval(leader);
         events.stop();
+        await base.local?.stop();
+        await release?.();
         await base.close();
       },
     };

@@ -13,6 +13,8 @@ const SWEEP_MS = 2000;
 export interface Notifications {
   inbox: StoredInbox;
   notifier?: Notifier;
+  /** Looks at the inbox soon (after this process became the leader, say). */
+  kick(): void;
   stop(): void;
 }
 
@@ -29,12 +31,14 @@ export function startNotifications(options: {
   /** The values an execution ran with, from the back end. */
   parametersOf?: (executionArn: string) => Promise<Array<{ name: string; value: string }>>;
   paceMs?: number;
+  /** Whether this process may post now (the leading replica); always when unset. */
+  active?: () => boolean;
 }): Notifications {
   const { store, log } = options;
   let notifier: Notifier | undefined;
   let pending: NodeJS.Timeout | undefined;
   const kick = () => {
-    if (!notifier || pending) return;
+    if (!notifier || pending || (options.active && !options.active())) return;
     pending = setTimeout(() => {
       pending = undefined;
       notifier
@@ -85,6 +89,7 @@ export function startNotifications(options: {
   return {
     inbox,
     ...(notifier ? { notifier } : {}),
+    kick,
     stop() {
       if (pending) clearTimeout(pending);
       if (sweeper) clearInterval(sweeper);

@@ -68,6 +68,7 @@ export async function openPostgresStore(
     throw err;
   }
 
+  const leases = new Set<() => Promise<void>>();
   const rows = async <R extends QueryResultRow>(sql: string, params: unknown[] = []) =>
     (await pool.query<R>(sql, params)).rows;
   const changed = async (sql: string, params: unknown[]) =>
@@ -419,10 +420,36 @@ export async function openPostgresStore(
         return row ? { channel: row.channel, ts: row.ts } : undefined;
       },
     },
+    async lead(name) {
+      // A session lock lives as long as its connection: hold one connection while leading.
+      const client = await pool.connect();
+      try {
+        const { rows: found } = await client.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+          [name],
+        );
+        if (!found[0]?.ok) {
+          client.release();
+          return undefined;
+        }
+      } catch (error) {
+        client.release();
+        throw error;
+      }
+      const release = async () => {
+        if (!leases.delete(release)) return;
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => {});
+        client.release();
+      };
+      leases.add(release);
+      return release;
+    },
     async ping() {
       await pool.query('SELECT 1');
     },
     async close() {
+      // A held lease keeps its connection checked out: let go, or pool.end() would wait forever.
+      await Promise.all([...leases].map((release) => release()));
       if (!pool.ended) await pool.end();
     },
   };

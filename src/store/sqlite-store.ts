@@ -393,6 +393,9 @@ export function openSqliteStore(databaseUrl: string): Store {
         return row ? { channel: row.channel, ts: row.ts } : undefined;
       },
     },
+    async lead() {
+      return async () => {};
+    },
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -211,6 +211,13 @@ export interface Store {
     put(key: string, location: MessageLocation): Promise<void>;
     get(key: string): Promise<MessageLocation | undefined>;
   };
+  /**
+   * Tries to become the one process that runs the work only one may do (the scheduler engine,
+   * the notifier). PostgreSQL: a session advisory lock, released if the process dies; SQLite:
+   * one process owns the file, so always granted. Resolves to a release function, or undefined
+   * when another process leads.
+   */
+  lead(name: string): Promise<(() => Promise<void>) | undefined>;
   /** Checks the store answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

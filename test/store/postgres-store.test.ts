@@ -73,6 +73,20 @@ describe('the PostgreSQL store, shared by replicas', () => {
   const at = new Date('2026-11-29T09:00:00Z');
   const fifty = Array.from({ length: 50 }, (_, i) => i);
 
+  it('lets one replica lead at a time, and another take over once it lets go', async () => {
+    const [a, b] = await twoReplicas();
+    const releaseA = await a.lead('engine');
+    expect(releaseA).toBeTypeOf('function');
+    expect(await b.lead('engine')).toBeUndefined();
+    const notifier = await b.lead('notifier');
+    expect(notifier).toBeTypeOf('function');
+    await notifier?.();
+    await releaseA?.();
+    const releaseB = await b.lead('engine');
+    expect(releaseB).toBeTypeOf('function');
+    await releaseB?.();
+  });
+
   it('lets exactly one of 50 concurrent approvals through', async () => {
     const [a, b] = await twoReplicas();
     await a.approvals.insert(request('r1'));

@@ -322,6 +322,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.subscriptions.delete('churn-train', 'C1')).toBe(false);
     });
 
+    it('grants leadership to one holder at a time per name', async () => {
+      const release = await store.lead('engine');
+      expect(release).toBeTypeOf('function');
+      await release?.();
+    });
+
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
