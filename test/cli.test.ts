@@ -384,6 +384,16 @@ describe('pipeline-schedule against the local back end', () => {
     expect(bad.stderr[0]).toMatch(/^pipeline-schedule: source: /);
   });
 
+  it('runs the examples its own help gives for put-event and test-pattern', async () => {
+    const { usages } = await import('../src/bot/commands/grammar.js');
+    for (const name of ['test-pattern', 'put-event'] as const) {
+      const [, ...argv] = (usages[name]?.example ?? '').split(' ');
+      const result = await run(await fresh(), name, ...argv);
+      expect(result, usages[name]?.example).toMatchObject({ code: 0, stderr: [] });
+      if (name === 'test-pattern') expect(result.stdout).toEqual(['true']);
+    }
+  });
+
   it('publishes an event that starts the pipelines of a matching rule, with values from the event', async () => {
     const env = await fresh();
     const rule = await run(

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +114,55 @@ describe('the running service', () => {
       expect(text).toContain(series);
     }
   });
+
+  it('on SIGTERM exits even while a Slack call hangs, keeping the event for the next start', async () => {
+    // Slack's address accepts connections and never answers.
+    const held: Socket[] = [];
+    const silentSlack = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silentSlack.listen(0, '127.0.0.1', resolve));
+    const address = silentSlack.address();
+    const slackPort = typeof address === 'object' && address ? address.port : 0;
+    const dir = mkdtempSync(join(tmpdir(), 'sigterm-slack-'));
+    writeFileSync(
+      join(dir, 'policy.yml'),
+      'roles:\n  all: { everyone: true }\npipelines:\n  - match: "*"\n    run: [all]\n    notify: [C0ALERTS]\n',
+    );
+    try {
+      const port = await startService({
+        DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+        POLICY_FILE: join(dir, 'policy.yml'),
+        SLACK_BOT_TOKEN: 'xoxb-silent',
+        SLACK_SIGNING_SECRET: 'silent-signing-secret',
+        SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+        EVENTS_API_KEY: KEY,
+      });
+      const posted = await fetch(`http://127.0.0.1:${port}/aws/events`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY },
+        body: JSON.stringify(executionEvent('hang-1', 'x1', 'Executing')),
+      });
+      expect(posted.status).toBe(200);
+      for (let i = 0; i < 50 && held.length === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(held.length).toBeGreaterThan(0);
+      const signalled = Date.now();
+      service?.kill('SIGTERM');
+      const exit = await new Promise<number | null>((resolve) =>
+        service?.once('exit', (code) => resolve(code)),
+      );
+      expect(exit).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(8_000);
+      const db = new Database(join(dir, 'bot.db'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT id FROM events').all()).toEqual([{ id: 'hang-1' }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      for (const socket of held) socket.destroy();
+      silentSlack.close();
+    }
+  }, 30_000);
 
   it('on SIGTERM under load, loses no acknowledged event and exits within 10 s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigterm-'));
