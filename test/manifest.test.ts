@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { z } from 'zod';
 
 /**
  * manifest.yml against what the code needs: the slash command, every scope the Web API calls
@@ -11,8 +12,38 @@ import { parse } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const text = readFileSync(join(root, 'manifest.yml'), 'utf8');
-// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML document, read field by field below
-const manifest = parse(text) as any;
+// The fields the tests read, typed; loose objects keep every other key, which the first test
+// checks against the manifest schema's allowed keys.
+const slashCommand = z.looseObject({
+  command: z.string(),
+  url: z.string(),
+  description: z.string(),
+  usage_hint: z.string(),
+});
+const manifest = z
+  .looseObject({
+    _metadata: z.unknown(),
+    display_information: z.looseObject({
+      name: z.string(),
+      description: z.string(),
+      background_color: z.string(),
+    }),
+    features: z.looseObject({
+      app_home: z.looseObject({ home_tab_enabled: z.boolean() }),
+      bot_user: z.looseObject({ display_name: z.string() }),
+      slash_commands: z.array(slashCommand),
+    }),
+    oauth_config: z.looseObject({
+      scopes: z.looseObject({ bot: z.array(z.string()), user: z.array(z.string()).optional() }),
+    }),
+    settings: z.looseObject({
+      event_subscriptions: z.looseObject({ bot_events: z.array(z.string()) }),
+      interactivity: z.unknown(),
+      socket_mode_enabled: z.boolean(),
+      org_deploy_enabled: z.boolean(),
+    }),
+  })
+  .parse(parse(text));
 
 /** The scopes the bot needs, each with what needs it. */
 const neededScopes: Record<string, string> = {
@@ -100,7 +131,10 @@ describe('manifest.yml', () => {
       'settings.interactivity': ['is_enabled', 'request_url', 'message_menu_options_url'],
     };
     for (const [path, keys] of Object.entries(allowed)) {
-      const node = path === '' ? manifest : path.split('.').reduce((n, k) => n?.[k], manifest);
+      const node = path
+        .split('.')
+        .filter(Boolean)
+        .reduce<unknown>((n, k) => (n as Record<string, unknown> | undefined)?.[k], manifest);
       const unknown = Object.keys(node ?? {}).filter((key) => !keys.includes(key));
       expect(unknown, `unknown keys in ${path || 'the top level'}`).toEqual([]);
     }
@@ -136,7 +170,7 @@ describe('manifest.yml', () => {
   });
 
   it('asks for every scope the code needs, and no other', () => {
-    const scopes: string[] = manifest.oauth_config.scopes.bot;
+    const scopes = manifest.oauth_config.scopes.bot;
     expect([...scopes].sort()).toEqual(Object.keys(neededScopes).sort());
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });
@@ -150,7 +184,7 @@ describe('manifest.yml', () => {
     });
     const unknown = calls.filter((c) => !(c.method in methodScopes));
     expect(unknown, 'a Web API method with no known scope: add it to methodScopes').toEqual([]);
-    const scopes: string[] = manifest.oauth_config.scopes.bot;
+    const scopes = manifest.oauth_config.scopes.bot;
     for (const { method, path } of calls) {
       const scope = methodScopes[method];
       if (scope) expect(scopes, `${method} in ${path} needs ${scope}`).toContain(scope);
@@ -177,7 +211,7 @@ describe('manifest.yml', () => {
 
   it('turns the Home tab on and subscribes to every event the code listens to', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
-    const events: string[] = manifest.settings.event_subscriptions.bot_events;
+    const events = manifest.settings.event_subscriptions.bot_events;
     expect(events).toContain('app_home_opened');
     const listened = sources.flatMap(({ text: source }) =>
       [...source.matchAll(/\bapp\.event\(\s*'([a-z_.]+)'/g)].map((m) => m[1]),
