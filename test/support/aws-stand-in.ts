@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isTriggerError, type TriggerError } from '../../src/scheduling/errors.js';
 
 // Before any client exists: the SDK warns once per process about Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,6 +14,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * - JSON 1.1 (SageMaker, EventBridge): `POST /`, operation in `X-Amz-Target: Service.Operation`.
  * - REST-JSON (EventBridge Scheduler): operation from method + path, see `schedulerRoutes`.
  */
+
+/** The TriggerError an adapter call rejects with; anything else (or success) fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<TriggerError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isTriggerError(error)) throw new Error(`expected a TriggerError, got ${String(error)}`);
+  return error;
+}
 
 export interface RecordedRequest {
   operation: string;

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsPipelines } from '../../../src/scheduling/aws/pipelines.js';
 import { AwsRules } from '../../../src/scheduling/aws/rules.js';
 import { AwsSchedules } from '../../../src/scheduling/aws/schedules.js';
-import { isTriggerError, type TriggerError } from '../../../src/scheduling/errors.js';
+import type { TriggerError } from '../../../src/scheduling/errors.js';
 import { DEFAULT_RETRY_POLICY, type ScheduleTrigger } from '../../../src/scheduling/triggers.js';
-import { AwsStandIn, awsError, type StandInReply } from '../../support/aws-stand-in.js';
+import { AwsStandIn, awsError, failure, type StandInReply } from '../../support/aws-stand-in.js';
 
 /**
  * Every error mapping, through the real clients: AWS's status, header and body in, the
@@ -54,15 +54,6 @@ afterAll(async () => {
   await standIn.close();
 });
 beforeEach(() => standIn.reset());
-
-async function failure(promise: Promise<unknown>): Promise<TriggerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTriggerError(error)) throw new Error(`expected a TriggerError, got ${String(error)}`);
-  return error;
-}
 
 const createSchedule = () => schedules.create(schedule, 'token-1');
 const putRule = () =>

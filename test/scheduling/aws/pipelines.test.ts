@@ -1,8 +1,7 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsPipelines } from '../../../src/scheduling/aws/pipelines.js';
-import { isTriggerError, type TriggerError } from '../../../src/scheduling/errors.js';
-import { AwsStandIn, awsError } from '../../support/aws-stand-in.js';
+import { AwsStandIn, awsError, failure } from '../../support/aws-stand-in.js';
 
 const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train';
 const EXECUTION_ARN = `${PIPELINE_ARN}/execution/k2x8w1qz7d3m`;
@@ -22,15 +21,6 @@ afterAll(async () => {
   await standIn.close();
 });
 beforeEach(() => standIn.reset());
-
-async function failure(promise: Promise<unknown>): Promise<TriggerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTriggerError(error)) throw new Error(`expected a TriggerError, got ${String(error)}`);
-  return error;
-}
 
 describe('list', () => {
   it('pages ListPipelines by name prefix, sorted by name', async () => {

@@ -1,9 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsRules } from '../../../src/scheduling/aws/rules.js';
-import { isTriggerError, type TriggerError } from '../../../src/scheduling/errors.js';
 import type { EventTrigger } from '../../../src/scheduling/triggers.js';
-import { AwsStandIn, awsError } from '../../support/aws-stand-in.js';
+import { AwsStandIn, awsError, failure } from '../../support/aws-stand-in.js';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/PipelineSchedulerDev';
 const RULE_ARN = 'arn:aws:events:us-east-1:123456789012:rule/new-data-retrain';
@@ -57,15 +56,6 @@ afterAll(async () => {
   await standIn.close();
 });
 beforeEach(() => standIn.reset());
-
-async function failure(promise: Promise<unknown>): Promise<TriggerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTriggerError(error)) throw new Error(`expected a TriggerError, got ${String(error)}`);
-  return error;
-}
 
 const noFailures = { body: { FailedEntryCount: 0, FailedEntries: [] } };
 

@@ -1,9 +1,8 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsSchedules } from '../../../src/scheduling/aws/schedules.js';
-import { isTriggerError, type TriggerError } from '../../../src/scheduling/errors.js';
 import { DEFAULT_RETRY_POLICY, type ScheduleTrigger } from '../../../src/scheduling/triggers.js';
-import { AwsStandIn, awsError } from '../../support/aws-stand-in.js';
+import { AwsStandIn, awsError, failure } from '../../support/aws-stand-in.js';
 
 const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/PipelineSchedulerDev';
@@ -43,15 +42,6 @@ afterAll(async () => {
   await standIn.close();
 });
 beforeEach(() => standIn.reset());
-
-async function failure(promise: Promise<unknown>): Promise<TriggerError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isTriggerError(error)) throw new Error(`expected a TriggerError, got ${String(error)}`);
-  return error;
-}
 
 describe('create', () => {
   it('sends the templated SageMaker target with every field, group and client token', async () => {
