@@ -135,6 +135,41 @@ export const migrations: Migration[] = [
     name: 'the channel a trigger was created in',
     sql: `ALTER TABLE trigger_records ADD COLUMN channel_id TEXT;`,
   },
+  {
+    version: 6,
+    name: 'execution attempts of approved requests, and approval clicks recorded before the ack',
+    sql: `
+      ALTER TABLE approval_requests ADD COLUMN attempt_by TEXT;
+      ALTER TABLE approval_requests ADD COLUMN attempt_at BIGINT;
+      ALTER TABLE approval_requests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE approval_requests ADD COLUMN execution_token TEXT;
+      CREATE TABLE approval_clicks (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        content_hash TEXT,
+        team_id TEXT,
+        recorded_by TEXT,
+        at BIGINT NOT NULL,
+        processed_at BIGINT,
+        result TEXT
+      );
+      CREATE INDEX approval_clicks_unprocessed ON approval_clicks (processed_at, at);
+      CREATE INDEX approval_clicks_request ON approval_clicks (request_id, at);
+      CREATE INDEX trigger_records_request ON trigger_records (request_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'replay protection keys',
+    sql: `
+      CREATE TABLE replay_keys (
+        key TEXT PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX replay_keys_expiry ON replay_keys (expires_at);
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

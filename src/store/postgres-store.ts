@@ -3,16 +3,20 @@ import pg from 'pg';
 import { migrationSql, migrations } from './migrations.js';
 import {
   type AuditRow,
+  auditValues,
+  type ClickRow,
   type ExecutionMessageRow,
   fromAuditRow,
+  fromClickRow,
   fromExecutionMessageRow,
   fromRequestRow,
   fromSubscriptionRow,
+  REPLAY_SWEEP_BATCH,
   type RequestRow,
   type SubscriptionRow,
   toRequestRow,
 } from './sqlite-store.js';
-import type { LocalRow, Store, TriggerRecord } from './store.js';
+import type { AuditEntry, LocalRow, Store, TriggerRecord } from './store.js';
 
 /** pg returns BIGINT as a string (it may not fit a double); our epoch-ms values always do. */
 type Bigint = string | number;
@@ -42,6 +46,31 @@ interface VoteRow {
   user_id: string;
   content_hash: string;
   at: Bigint;
+}
+
+const AUDIT_COLUMNS = 'at, actor, event, action, pipeline_names, trigger_name, request_id, details';
+
+/**
+ * `statement` (an UPDATE or INSERT … RETURNING, its parameters from $1) and, only for the row it
+ * changed, an audit line: one statement, so both commit or neither does. Its row count is the
+ * statement's.
+ */
+function withAudit(
+  statement: string,
+  params: unknown[],
+  audit: AuditEntry | undefined,
+): [string, unknown[]] {
+  if (!audit) return [statement, params];
+  const values = auditValues(audit);
+  // Typed: in a SELECT list a bare parameter would be text, and `at` is a BIGINT.
+  const placeholders = values
+    .map((_, i) => `$${params.length + i + 1}::${i === 0 ? 'bigint' : 'text'}`)
+    .join(', ');
+  return [
+    `WITH changed AS (${statement} RETURNING 1)
+     INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${placeholders} FROM changed`,
+    [...params, ...values],
+  ];
 }
 
 /** Any constant works as long as every replica uses the same one: it serialises migrations. */
@@ -114,6 +143,13 @@ export async function openPostgresStore(
           [`%${JSON.stringify(pipelineName.toLowerCase())}%`],
         );
         return found.map((r) => r.channel_id);
+      },
+      async forRequest(requestId) {
+        const found = await rows<TriggerRow>(
+          'SELECT * FROM trigger_records WHERE request_id = $1 ORDER BY kind COLLATE "C", key COLLATE "C"',
+          [requestId],
+        );
+        return found.map(toTriggerRecord);
       },
     },
     local: {
@@ -189,8 +225,9 @@ export async function openPostgresStore(
         const r = toRequestRow(request);
         await pool.query(
           `INSERT INTO approval_requests (id, payload, content_hash, action, pipeline_names, trigger_name, requested_by,
-             channel_id, status, required_approvals, approver_roles, decided_by, reason, outcome, created_at, expires_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+             channel_id, status, required_approvals, approver_roles, decided_by, reason, outcome, created_at, expires_at, updated_at,
+             attempt_by, attempt_at, attempts, execution_token)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
           [
             r.id,
             r.payload,
@@ -209,6 +246,10 @@ export async function openPostgresStore(
             r.created_at,
             r.expires_at,
             r.updated_at,
+            r.attempt_by,
+            r.attempt_at,
+            r.attempts,
+            r.execution_token,
           ],
         );
       },
@@ -229,12 +270,15 @@ export async function openPostgresStore(
             );
         return found.map(fromRequestRow);
       },
-      async addVote(vote) {
+      async addVote(vote, audit) {
         return (
           (await changed(
-            `INSERT INTO approval_votes (request_id, user_id, content_hash, at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING`,
-            [vote.requestId, vote.userId, vote.contentHash, vote.at.getTime()],
+            ...withAudit(
+              `INSERT INTO approval_votes (request_id, user_id, content_hash, at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT DO NOTHING`,
+              [vote.requestId, vote.userId, vote.contentHash, vote.at.getTime()],
+              audit,
+            ),
           )) === 1
         );
       },
@@ -251,23 +295,58 @@ export async function openPostgresStore(
           at: new Date(Number(v.at)),
         }));
       },
-      async transition(id, from, to, fields) {
+      async transition(id, from, to, fields, audit) {
         // One UPDATE guarded by the current status: under concurrency exactly one caller sees
         // its row change; the others re-check the status after the winner commits and match none.
         return (
           (await changed(
-            `UPDATE approval_requests SET status = $1, decided_by = COALESCE($2, decided_by),
-               reason = COALESCE($3, reason), outcome = COALESCE($4, outcome), updated_at = $5
+            ...withAudit(
+              `UPDATE approval_requests SET status = $1, decided_by = COALESCE($2, decided_by),
+               reason = COALESCE($3, reason), outcome = COALESCE($4, outcome), updated_at = $5,
+               attempt_by = COALESCE($8::text, attempt_by),
+               attempt_at = CASE WHEN $8::text IS NULL THEN attempt_at ELSE $5 END
              WHERE id = $6 AND status = ANY($7::text[])`,
+              [
+                to,
+                fields.decidedBy ?? null,
+                fields.reason ?? null,
+                fields.outcome ?? null,
+                fields.at.getTime(),
+                id,
+                from,
+                fields.attemptBy ?? null,
+              ],
+              audit,
+            ),
+          )) === 1
+        );
+      },
+      async startAttempt(id, seen, next) {
+        // IS NOT DISTINCT FROM: a request approved before attempts were recorded has no runner.
+        return (
+          (await changed(
+            `UPDATE approval_requests SET status = 'EXECUTING', attempt_by = $1, attempt_at = $2,
+               attempts = attempts + 1, execution_token = COALESCE(execution_token, $3), updated_at = $2
+             WHERE id = $4 AND status = $5 AND attempt_by IS NOT DISTINCT FROM $6::text
+               AND attempt_at IS NOT DISTINCT FROM $7::bigint`,
             [
-              to,
-              fields.decidedBy ?? null,
-              fields.reason ?? null,
-              fields.outcome ?? null,
-              fields.at.getTime(),
+              next.by,
+              next.at.getTime(),
+              next.token,
               id,
-              from,
+              seen.status,
+              seen.attemptBy ?? null,
+              seen.attemptAt?.getTime() ?? null,
             ],
+          )) === 1
+        );
+      },
+      async renewAttempt(id, by, at) {
+        return (
+          (await changed(
+            `UPDATE approval_requests SET attempt_at = $1
+             WHERE id = $2 AND status = 'EXECUTING' AND attempt_by = $3`,
+            [at.getTime(), id, by],
           )) === 1
         );
       },
@@ -280,21 +359,71 @@ export async function openPostgresStore(
         return found.map((r) => r.id);
       },
     },
+    clicks: {
+      async insert(click) {
+        await pool.query(
+          `INSERT INTO approval_clicks (id, request_id, user_id, content_hash, team_id, recorded_by, at, processed_at, result)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            click.id,
+            click.requestId,
+            click.userId,
+            click.contentHash ?? null,
+            click.teamId ?? null,
+            click.recordedBy ?? null,
+            click.at.getTime(),
+            click.processedAt?.getTime() ?? null,
+            click.result ?? null,
+          ],
+        );
+      },
+      async markProcessed(id, at, result) {
+        return (
+          (await changed(
+            'UPDATE approval_clicks SET processed_at = $1, result = $2 WHERE id = $3 AND processed_at IS NULL',
+            [at.getTime(), result, id],
+          )) === 1
+        );
+      },
+      async unprocessed(limit) {
+        const found = await rows<ClickRow>(
+          'SELECT * FROM approval_clicks WHERE processed_at IS NULL ORDER BY at, id COLLATE "C" LIMIT $1',
+          [Math.max(1, Math.floor(limit))],
+        );
+        return found.map(fromClickRow);
+      },
+      async forRequest(requestId) {
+        const found = await rows<ClickRow>(
+          'SELECT * FROM approval_clicks WHERE request_id = $1 ORDER BY at, id COLLATE "C"',
+          [requestId],
+        );
+        return found.map(fromClickRow);
+      },
+    },
+    replays: {
+      async claim(key, expiresAt, now = new Date()) {
+        await pool.query(
+          `DELETE FROM replay_keys WHERE key IN
+             (SELECT key FROM replay_keys WHERE expires_at <= $1 LIMIT ${REPLAY_SWEEP_BATCH})`,
+          [now.getTime()],
+        );
+        // Concurrent claimants of one new key: the insert of one waits for the other's commit,
+        // then finds its unexpired row and updates nothing, so exactly one sees a row change.
+        return (
+          (await changed(
+            `INSERT INTO replay_keys (key, expires_at) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
+             WHERE replay_keys.expires_at <= $3`,
+            [key, expiresAt.getTime(), now.getTime()],
+          )) === 1
+        );
+      },
+    },
     audit: {
       async append(entry) {
         await pool.query(
-          `INSERT INTO audit_log (at, actor, event, action, pipeline_names, trigger_name, request_id, details)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [
-            entry.at.getTime(),
-            entry.actor,
-            entry.event,
-            entry.action ?? null,
-            JSON.stringify(entry.pipelineNames),
-            entry.triggerName ?? null,
-            entry.requestId ?? null,
-            entry.details ?? null,
-          ],
+          `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          auditValues(entry),
         );
       },
       async list(query = {}) {

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrationSql, migrations } from './migrations.js';
 import type {
+  ApprovalClick,
   ApprovalRequest,
+  AuditEntry,
   ExecutionMessage,
   LocalRow,
   LocalTable,
@@ -33,6 +35,9 @@ interface LocalRowData {
   json: string;
   updated_at: number;
 }
+
+/** Expired replay keys deleted per claim: enough to keep up with any claim rate, bounded. */
+export const REPLAY_SWEEP_BATCH = 100;
 
 /** `sqlite:./data/bot.db` → `./data/bot.db`; `sqlite::memory:` → an in-memory database. */
 export function sqlitePath(databaseUrl: string): string {
@@ -82,6 +87,12 @@ export function openSqliteStore(databaseUrl: string): Store {
     ),
   };
 
+  const appendAudit = (entry: AuditEntry) => {
+    db.prepare(
+      'INSERT INTO audit_log (at, actor, event, action, pipeline_names, trigger_name, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(...auditValues(entry));
+  };
+
   return {
     kind: 'sqlite',
     triggerRecords: {
@@ -113,6 +124,14 @@ export function openSqliteStore(databaseUrl: string): Store {
           )
           .all(`%${JSON.stringify(pipelineName.toLowerCase())}%`);
         return rows.map((r) => r.channel_id);
+      },
+      async forRequest(requestId) {
+        return db
+          .prepare<[string], TriggerRow>(
+            'SELECT * FROM trigger_records WHERE request_id = ? ORDER BY kind, key',
+          )
+          .all(requestId)
+          .map(toTriggerRecord);
       },
     },
     local: {
@@ -174,11 +193,11 @@ export function openSqliteStore(databaseUrl: string): Store {
       async insert(request) {
         db.prepare(`
           INSERT INTO approval_requests (id, payload, content_hash, action, pipeline_names, trigger_name, requested_by,
-            channel_id, status, required_approvals, approver_roles, decided_by, reason, outcome, created_at, expires_at, updated_at)
+            channel_id, status, required_approvals, approver_roles, decided_by, reason, outcome, created_at, expires_at, updated_at,
+            attempt_by, attempt_at, attempts, execution_token)
           VALUES (@id, @payload, @content_hash, @action, @pipeline_names, @trigger_name, @requested_by, @channel_id, @status,
-            @required_approvals, @approver_roles, @decided_by, @reason, @outcome, @created_at, @expires_at, @updated_at)`).run(
-          toRequestRow(request),
-        );
+            @required_approvals, @approver_roles, @decided_by, @reason, @outcome, @created_at, @expires_at, @updated_at,
+            @attempt_by, @attempt_at, @attempts, @execution_token)`).run(toRequestRow(request));
       },
       async get(id) {
         const row = db
@@ -201,14 +220,17 @@ export function openSqliteStore(databaseUrl: string): Store {
               .all(limit);
         return rows.map(fromRequestRow);
       },
-      async addVote(vote) {
-        return (
-          db
-            .prepare(
-              'INSERT INTO approval_votes (request_id, user_id, content_hash, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-            )
-            .run(vote.requestId, vote.userId, vote.contentHash, vote.at.getTime()).changes === 1
-        );
+      async addVote(vote, audit) {
+        return db.transaction(() => {
+          const added =
+            db
+              .prepare(
+                'INSERT INTO approval_votes (request_id, user_id, content_hash, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+              )
+              .run(vote.requestId, vote.userId, vote.contentHash, vote.at.getTime()).changes === 1;
+          if (added && audit) appendAudit(audit);
+          return added;
+        })();
       },
       async votes(requestId) {
         return db
@@ -224,23 +246,63 @@ export function openSqliteStore(databaseUrl: string): Store {
             at: new Date(v.at),
           }));
       },
-      async transition(id, from, to, fields) {
+      async transition(id, from, to, fields, audit) {
         const placeholders = from.map(() => '?').join(', ');
+        const attemptBy = fields.attemptBy ?? null;
+        const move = () =>
+          db
+            .prepare(
+              `UPDATE approval_requests SET status = ?, decided_by = COALESCE(?, decided_by), reason = COALESCE(?, reason),
+               outcome = COALESCE(?, outcome), updated_at = ?, attempt_by = COALESCE(?, attempt_by),
+               attempt_at = CASE WHEN ? IS NULL THEN attempt_at ELSE ? END
+             WHERE id = ? AND status IN (${placeholders})`,
+            )
+            .run(
+              to,
+              fields.decidedBy ?? null,
+              fields.reason ?? null,
+              fields.outcome ?? null,
+              fields.at.getTime(),
+              attemptBy,
+              attemptBy,
+              fields.at.getTime(),
+              id,
+              ...from,
+            ).changes === 1;
+        return db.transaction(() => {
+          const moved = move();
+          if (moved && audit) appendAudit(audit);
+          return moved;
+        })();
+      },
+      async startAttempt(id, seen, next) {
+        // IS, not =: a request approved before attempts were recorded has no runner yet.
         const result = db
           .prepare(
-            `UPDATE approval_requests SET status = ?, decided_by = COALESCE(?, decided_by), reason = COALESCE(?, reason),
-               outcome = COALESCE(?, outcome), updated_at = ? WHERE id = ? AND status IN (${placeholders})`,
+            `UPDATE approval_requests SET status = 'EXECUTING', attempt_by = ?, attempt_at = ?, attempts = attempts + 1,
+               execution_token = COALESCE(execution_token, ?), updated_at = ?
+             WHERE id = ? AND status = ? AND attempt_by IS ? AND attempt_at IS ?`,
           )
           .run(
-            to,
-            fields.decidedBy ?? null,
-            fields.reason ?? null,
-            fields.outcome ?? null,
-            fields.at.getTime(),
+            next.by,
+            next.at.getTime(),
+            next.token,
+            next.at.getTime(),
             id,
-            ...from,
+            seen.status,
+            seen.attemptBy ?? null,
+            seen.attemptAt?.getTime() ?? null,
           );
         return result.changes === 1;
+      },
+      async renewAttempt(id, by, at) {
+        return (
+          db
+            .prepare(
+              "UPDATE approval_requests SET attempt_at = ? WHERE id = ? AND status = 'EXECUTING' AND attempt_by = ?",
+            )
+            .run(at.getTime(), id, by).changes === 1
+        );
       },
       async expire(now) {
         const rows = db
@@ -251,20 +313,71 @@ export function openSqliteStore(databaseUrl: string): Store {
         return rows.map((r) => r.id);
       },
     },
+    clicks: {
+      async insert(click) {
+        db.prepare(
+          `INSERT INTO approval_clicks (id, request_id, user_id, content_hash, team_id, recorded_by, at, processed_at, result)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          click.id,
+          click.requestId,
+          click.userId,
+          click.contentHash ?? null,
+          click.teamId ?? null,
+          click.recordedBy ?? null,
+          click.at.getTime(),
+          click.processedAt?.getTime() ?? null,
+          click.result ?? null,
+        );
+      },
+      async markProcessed(id, at, result) {
+        return (
+          db
+            .prepare(
+              'UPDATE approval_clicks SET processed_at = ?, result = ? WHERE id = ? AND processed_at IS NULL',
+            )
+            .run(at.getTime(), result, id).changes === 1
+        );
+      },
+      async unprocessed(limit) {
+        return db
+          .prepare<[number], ClickRow>(
+            'SELECT * FROM approval_clicks WHERE processed_at IS NULL ORDER BY at, id LIMIT ?',
+          )
+          .all(Math.max(1, Math.floor(limit)))
+          .map(fromClickRow);
+      },
+      async forRequest(requestId) {
+        return db
+          .prepare<[string], ClickRow>(
+            'SELECT * FROM approval_clicks WHERE request_id = ? ORDER BY at, id',
+          )
+          .all(requestId)
+          .map(fromClickRow);
+      },
+    },
+    replays: {
+      async claim(key, expiresAt, now = new Date()) {
+        return db.transaction(() => {
+          db.prepare(
+            `DELETE FROM replay_keys WHERE key IN
+               (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ${REPLAY_SWEEP_BATCH})`,
+          ).run(now.getTime());
+          // An expired claim the sweep left (the batch was full) is taken over, not refused.
+          return (
+            db
+              .prepare(
+                `INSERT INTO replay_keys (key, expires_at) VALUES (?, ?)
+                 ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE replay_keys.expires_at <= ?`,
+              )
+              .run(key, expiresAt.getTime(), now.getTime()).changes === 1
+          );
+        })();
+      },
+    },
     audit: {
       async append(entry) {
-        db.prepare(
-          'INSERT INTO audit_log (at, actor, event, action, pipeline_names, trigger_name, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ).run(
-          entry.at.getTime(),
-          entry.actor,
-          entry.event,
-          entry.action ?? null,
-          JSON.stringify(entry.pipelineNames),
-          entry.triggerName ?? null,
-          entry.requestId ?? null,
-          entry.details ?? null,
-        );
+        appendAudit(entry);
       },
       async list(query = {}) {
         const limit = Math.max(1, Math.min(query.limit ?? 20, 1000));
@@ -471,6 +584,10 @@ export interface RequestRow {
   created_at: number | string;
   expires_at: number | string;
   updated_at: number | string;
+  attempt_by: string | null;
+  attempt_at: number | string | null;
+  attempts: number | string;
+  execution_token: string | null;
 }
 
 export function toRequestRow(r: ApprovalRequest): RequestRow {
@@ -492,6 +609,10 @@ export function toRequestRow(r: ApprovalRequest): RequestRow {
     created_at: r.createdAt.getTime(),
     expires_at: r.expiresAt.getTime(),
     updated_at: r.updatedAt.getTime(),
+    attempt_by: r.attemptBy ?? null,
+    attempt_at: r.attemptAt?.getTime() ?? null,
+    attempts: r.attempts ?? 0,
+    execution_token: r.executionToken ?? null,
   };
 }
 
@@ -511,10 +632,55 @@ export function fromRequestRow(row: RequestRow): ApprovalRequest {
     ...(row.decided_by ? { decidedBy: row.decided_by } : {}),
     ...(row.reason ? { reason: row.reason } : {}),
     ...(row.outcome ? { outcome: row.outcome } : {}),
+    ...(row.attempt_by ? { attemptBy: row.attempt_by } : {}),
+    ...(row.attempt_at !== null ? { attemptAt: new Date(Number(row.attempt_at)) } : {}),
+    ...(Number(row.attempts) > 0 ? { attempts: Number(row.attempts) } : {}),
+    ...(row.execution_token ? { executionToken: row.execution_token } : {}),
     createdAt: new Date(Number(row.created_at)),
     expiresAt: new Date(Number(row.expires_at)),
     updatedAt: new Date(Number(row.updated_at)),
   };
+}
+
+/** approval_clicks as a row; shared with the PostgreSQL store. */
+export interface ClickRow {
+  id: string;
+  request_id: string;
+  user_id: string;
+  content_hash: string | null;
+  team_id: string | null;
+  recorded_by: string | null;
+  at: number | string;
+  processed_at: number | string | null;
+  result: string | null;
+}
+
+export function fromClickRow(row: ClickRow): ApprovalClick {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    userId: row.user_id,
+    ...(row.content_hash ? { contentHash: row.content_hash } : {}),
+    ...(row.team_id ? { teamId: row.team_id } : {}),
+    ...(row.recorded_by ? { recordedBy: row.recorded_by } : {}),
+    at: new Date(Number(row.at)),
+    ...(row.processed_at !== null ? { processedAt: new Date(Number(row.processed_at)) } : {}),
+    ...(row.result ? { result: row.result } : {}),
+  };
+}
+
+/** An audit entry's column values, in the order both stores insert them. */
+export function auditValues(entry: AuditEntry): Array<string | number | null> {
+  return [
+    entry.at.getTime(),
+    entry.actor,
+    entry.event,
+    entry.action ?? null,
+    JSON.stringify(entry.pipelineNames),
+    entry.triggerName ?? null,
+    entry.requestId ?? null,
+    entry.details ?? null,
+  ];
 }
 
 /** audit_log as a row; shared with the PostgreSQL store. */

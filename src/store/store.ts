@@ -33,9 +33,14 @@ export interface LocalRow {
   updatedAt: Date;
 }
 
+/**
+ * PENDING → APPROVED (enough votes, the decision recorded) → EXECUTING (a runner claimed it and
+ * is running it) → EXECUTED or FAILED; PENDING → REJECTED, EXPIRED or CANCELLED.
+ */
 export type RequestStatus =
   | 'PENDING'
   | 'APPROVED'
+  | 'EXECUTING'
   | 'EXECUTED'
   | 'FAILED'
   | 'REJECTED'
@@ -62,6 +67,17 @@ export interface ApprovalRequest {
   reason?: string;
   /** What running it produced (JSON), once EXECUTED or FAILED. */
   outcome?: string;
+  /**
+   * The runner (process) that will run or is running it, set once APPROVED: recovery leaves a
+   * request alone while that runner is alive and its attempt is fresh.
+   */
+  attemptBy?: string;
+  /** When that runner claimed it or last said it is still working on it. */
+  attemptAt?: Date;
+  /** How many times a runner started running it (more than 1: resumed after a crash). */
+  attempts?: number;
+  /** The idempotency token every attempt runs under, so a resumed attempt changes AWS once. */
+  executionToken?: string;
   createdAt: Date;
   expiresAt: Date;
   updatedAt: Date;
@@ -72,6 +88,25 @@ export interface ApprovalVote {
   userId: string;
   contentHash: string;
   at: Date;
+}
+
+/**
+ * An approval click as received, stored before Slack is answered: a click that was acknowledged
+ * is never lost, even when the process dies before it counts the vote.
+ */
+export interface ApprovalClick {
+  id: string;
+  requestId: string;
+  userId: string;
+  /** The content hash the button carried, when it carried one. */
+  contentHash?: string;
+  teamId?: string;
+  /** The runner (process) that recorded it: recovery takes over clicks whose runner is gone. */
+  recordedBy?: string;
+  at: Date;
+  processedAt?: Date;
+  /** What processing it gave: PENDING, APPROVED, COUNTED or the refusal code. */
+  result?: string;
 }
 
 /** One line of the append-only audit log. */
@@ -135,6 +170,8 @@ export interface Store {
     delete(kind: TriggerRecord['kind'], key: string): Promise<void>;
     /** The channels triggers of this pipeline were created in. */
     channelsFor(pipelineName: string): Promise<string[]>;
+    /** The triggers a request (its id is the request id of the change) created, by key. */
+    forRequest(requestId: string): Promise<TriggerRecord[]>;
   };
   /** State of the embedded local back end. */
   local: {
@@ -164,21 +201,68 @@ export interface Store {
     insert(request: ApprovalRequest): Promise<void>;
     get(id: string): Promise<ApprovalRequest | undefined>;
     list(query?: { status?: RequestStatus; limit?: number }): Promise<ApprovalRequest[]>;
-    /** Records one person's approval; false when they had already approved. */
-    addVote(vote: ApprovalVote): Promise<boolean>;
+    /**
+     * Records one person's approval; false when they had already approved. `audit` is
+     * appended in the same transaction, only when the vote is new.
+     */
+    addVote(vote: ApprovalVote, audit?: AuditEntry): Promise<boolean>;
     votes(requestId: string): Promise<ApprovalVote[]>;
     /**
      * Compare-and-set on the status: moves the request from one of `from` to `to` and returns
-     * true, or changes nothing and returns false when another caller moved it first.
+     * true, or changes nothing and returns false when another caller moved it first. `audit`
+     * is appended in the same transaction, only when the move happens: a crash can never leave
+     * a status change without its line in the audit log.
      */
     transition(
       id: string,
       from: RequestStatus[],
       to: RequestStatus,
-      fields: { decidedBy?: string; reason?: string; outcome?: string; at: Date },
+      fields: {
+        decidedBy?: string;
+        reason?: string;
+        outcome?: string;
+        at: Date;
+        /** Who will run it, on the move to APPROVED (recovery leaves it to a live runner). */
+        attemptBy?: string;
+      },
+      audit?: AuditEntry,
     ): Promise<boolean>;
+    /**
+     * Starts an execution attempt by compare-and-set: when the request is still exactly as
+     * `seen` (status, runner, attempt time), moves it to EXECUTING under runner `next.by` at
+     * `next.at`, keeps the first token it ran under, and counts the attempt. False when another
+     * runner moved it first.
+     */
+    startAttempt(
+      id: string,
+      seen: { status: 'APPROVED' | 'EXECUTING'; attemptBy?: string; attemptAt?: Date },
+      next: { by: string; at: Date; token: string },
+    ): Promise<boolean>;
+    /** The runner says it is still at work: refreshes the attempt time while it holds it. */
+    renewAttempt(id: string, by: string, at: Date): Promise<boolean>;
     /** Moves every PENDING request whose time is up to EXPIRED; returns their ids. */
     expire(now: Date): Promise<string[]>;
+  };
+  /** Approval clicks, recorded before they are acknowledged and marked once processed. */
+  clicks: {
+    insert(click: ApprovalClick): Promise<void>;
+    /** Marks a click processed with its result; false when it was processed already. */
+    markProcessed(id: string, at: Date, result: string): Promise<boolean>;
+    /** Clicks never processed, oldest first. */
+    unprocessed(limit: number): Promise<ApprovalClick[]>;
+    /** A request's clicks, oldest first. */
+    forRequest(requestId: string): Promise<ApprovalClick[]>;
+  };
+  /**
+   * Replay protection: remembers keys (a signed request's signature, say) until they expire.
+   */
+  replays: {
+    /**
+     * True the first time `key` is claimed, or when its earlier claim has expired by `now`;
+     * false while an earlier claim holds. Each call also deletes a bounded batch of expired
+     * keys, so the table stays the size of one expiry window.
+     */
+    claim(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
   };
   audit: {
     append(entry: AuditEntry): Promise<void>;

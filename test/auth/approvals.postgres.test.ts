@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AccessControl, type RequestPayload } from '../../src/auth/access.js';
 import { ConfiguredIdentities } from '../../src/auth/identity.js';
@@ -11,8 +12,35 @@ import { SchedulingService } from '../../src/scheduling/scheduling-service.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, dropTestDatabases } from '../support/postgres-databases.js';
+import { approvalWorkflowContract } from './approval-workflow.js';
 
 afterAll(dropTestDatabases);
+
+let contractDatabase: Promise<string> | undefined;
+
+/** One migrated database for the contract, emptied before each test (they run one at a time). */
+async function emptyDatabase(): Promise<string> {
+  contractDatabase ??= createTestDatabase('workflow').then(async (url) => {
+    await (await openPostgresStore(url)).close();
+    return url;
+  });
+  const url = await contractDatabase;
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ name: string }>(
+      "SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'",
+    );
+    await db.query(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY`);
+  } finally {
+    await db.end();
+  }
+  return url;
+}
+
+approvalWorkflowContract('PostgreSQL', async () =>
+  openPostgresStore(await emptyDatabase(), { poolSize: 4 }),
+);
 
 const policyText = `
 roles:

@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { submission, testWorkflow } from './approval-workflow.js';
+import { approvalWorkflowContract, submission, testWorkflow } from './approval-workflow.js';
+
+const freshStore = () =>
+  openSqliteStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'approvals-')), 'bot.db')}`);
+
+approvalWorkflowContract('SQLite', async () => freshStore());
 
 let store: Store;
 beforeEach(() => {
-  store = openSqliteStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'approvals-')), 'bot.db')}`);
+  store = freshStore();
 });
 afterEach(async () => {
   await store.close();
@@ -214,6 +219,121 @@ describe('housekeeping', () => {
       actor: 'system',
       event: 'expired',
       requestId: short.id,
+    });
+  });
+});
+
+describe('the approval rule in force at each decision, not the one at submit', () => {
+  it('an approver no longer in `from` cannot approve alone once the rule asks for 2 admins', async () => {
+    const { workflow, executed, policy } = testWorkflow(store, {
+      roles: { U0ADMIN1: ['admins'], U0ADMIN2: ['admins'] },
+    });
+    const request = await workflow.submit(submission);
+    policy.rule = () => ({ outcome: 'approval', from: ['admins'], count: 2 });
+    expect(await workflow.approve(request.id, 'U0LEAD1')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_APPROVER', message: expect.stringMatching(/only members of admins/) },
+    });
+    expect(await workflow.approve(request.id, 'U0ADMIN1')).toMatchObject({
+      ok: true,
+      value: { status: 'PENDING', approvals: 1, required: 2 },
+    });
+    expect(executed).toEqual([]);
+    expect(await workflow.approve(request.id, 'U0ADMIN2')).toMatchObject({
+      ok: true,
+      value: { status: 'EXECUTED' },
+    });
+    const approved = (await store.audit.list()).find((e) => e.event === 'approved');
+    expect(JSON.parse(approved?.details ?? '{}')).toEqual({
+      approvers: ['U0ADMIN1', 'U0ADMIN2'],
+      rule: 'the policy changed since the request: it now needs 2 approvals from admins (was an approval from approvers)',
+    });
+  });
+
+  it('votes by people no longer in `from` stop counting; a raised count needs the new number', async () => {
+    const { workflow, executed, policy, approvers } = testWorkflow(store, {
+      roles: { U0ADMIN1: ['approvers'] },
+    });
+    const request = await workflow.submit({ ...submission, requiredApprovals: 2 });
+    await workflow.approve(request.id, 'U0LEAD1');
+    approvers.delete('U0LEAD1');
+    policy.rule = () => ({ outcome: 'approval', from: ['approvers'], count: 3 });
+    expect(await workflow.approve(request.id, 'U0LEAD2')).toMatchObject({
+      ok: true,
+      value: { status: 'PENDING', approvals: 1, required: 3 },
+    });
+    expect(await workflow.approve(request.id, 'U0ADMIN1')).toMatchObject({
+      ok: true,
+      value: { status: 'PENDING', approvals: 2, required: 3 },
+    });
+    expect(
+      (await workflow.pending()).map((p) => [p.approvals, p.request.requiredApprovals]),
+    ).toEqual([[2, 3]]);
+    expect(await workflow.approve(request.id, 'U0LEAD3')).toMatchObject({
+      ok: true,
+      value: { status: 'EXECUTED' },
+    });
+    expect(executed).toHaveLength(1);
+  });
+
+  it('a rule that can no longer be met closes the request with the reason, audited', async () => {
+    const { workflow, executed, policy } = testWorkflow(store);
+    const request = await workflow.submit(submission);
+    const reason =
+      'the approval rule now needs 2 approvals from admins, and nobody but the requester holds that role';
+    policy.rule = () => ({ outcome: 'approval', from: ['admins'], count: 2, impossible: reason });
+    expect(await workflow.approve(request.id, 'U0LEAD1')).toEqual({
+      ok: false,
+      error: {
+        code: 'POLICY_CHANGED',
+        message: `${reason}; the request was closed without running`,
+      },
+    });
+    expect(executed).toEqual([]);
+    expect(await store.approvals.get(request.id)).toMatchObject({
+      status: 'REJECTED',
+      decidedBy: 'system',
+      reason,
+    });
+    expect(
+      (await store.audit.list({ limit: 2 })).map((e) => `${e.actor} ${e.event}`).reverse(),
+    ).toEqual(['system rejected', 'U0LEAD1 denied']);
+    expect(await workflow.reject(request.id, 'U0LEAD2', 'too late')).toMatchObject({
+      ok: false,
+      error: { code: 'ALREADY_DECIDED' },
+    });
+  });
+
+  it('a rule that no longer asks for approval runs the request on the first approval, and says so', async () => {
+    const { workflow, executed, policy } = testWorkflow(store);
+    const request = await workflow.submit({ ...submission, requiredApprovals: 3 });
+    policy.rule = () => ({ outcome: 'allow' });
+    expect(await workflow.approve(request.id, 'U0MALLORY')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_APPROVER' },
+    });
+    expect(await workflow.approve(request.id, 'U0LEAD1')).toMatchObject({
+      ok: true,
+      value: { status: 'EXECUTED' },
+    });
+    expect(executed).toEqual([request.id]);
+    const approved = (await store.audit.list()).find((e) => e.event === 'approved');
+    expect(JSON.parse(approved?.details ?? '{}').rule).toBe(
+      'the policy no longer asks for approval of this; the first approval runs it',
+    );
+  });
+
+  it('a rejection is judged by the rule in force too', async () => {
+    const { workflow, policy } = testWorkflow(store, { roles: { U0ADMIN1: ['admins'] } });
+    const request = await workflow.submit(submission);
+    policy.rule = () => ({ outcome: 'approval', from: ['admins'], count: 1 });
+    expect(await workflow.reject(request.id, 'U0LEAD1', 'no')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_APPROVER' },
+    });
+    expect(await workflow.reject(request.id, 'U0ADMIN1', 'no')).toMatchObject({
+      ok: true,
+      value: { status: 'REJECTED', decidedBy: 'U0ADMIN1' },
     });
   });
 });

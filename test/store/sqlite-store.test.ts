@@ -32,4 +32,21 @@ describe('the SQLite store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
+
+  it('deletes expired replay keys a bounded batch per claim', async () => {
+    const url = fresh();
+    const store = openSqliteStore(url);
+    const t = (s: number) => new Date(Date.parse('2026-11-29T09:00:00Z') + s * 1000);
+    for (let i = 0; i < 150; i++) await store.replays.claim(`old-${i}`, t(10), t(0));
+    const db = new Database(url.slice('sqlite:'.length));
+    const count = () =>
+      (db.prepare('SELECT count(*) AS n FROM replay_keys').get() as { n: number }).n;
+    expect(count()).toBe(150);
+    await store.replays.claim('new-1', t(400), t(100));
+    expect(count()).toBe(51);
+    await store.replays.claim('new-2', t(400), t(100));
+    expect(count()).toBe(2);
+    db.close();
+    await store.close();
+  });
 });

@@ -64,6 +64,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         updatedAt: at,
       });
       expect(await store.triggerRecords.channelsFor('Q')).toEqual(['C0MLOPS']);
+      expect((await store.triggerRecords.forRequest('r1')).map((r) => r.key)).toEqual(['g/a']);
+      expect(await store.triggerRecords.forRequest('r-none')).toEqual([]);
       expect(await store.triggerRecords.channelsFor('other')).toEqual([]);
       await store.triggerRecords.delete('schedule', 'g/a');
       expect(await store.triggerRecords.get('schedule', 'g/a')).toBeUndefined();
@@ -136,6 +138,176 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.approvals.transition('no-such-id', ['PENDING'], 'APPROVED', { at })).toBe(
         false,
       );
+    });
+
+    it('claims an execution attempt by compare-and-set on the state it was seen in', async () => {
+      const r = request();
+      await store.approvals.insert(r);
+      const t = (s: number) => new Date(Date.parse('2026-11-29T09:00:00Z') + s * 1000);
+      expect(
+        await store.approvals.transition(r.id, ['PENDING'], 'APPROVED', {
+          decidedBy: 'U0LEAD',
+          at: t(0),
+          attemptBy: 'runner-a',
+        }),
+      ).toBe(true);
+      expect(await store.approvals.get(r.id)).toMatchObject({
+        status: 'APPROVED',
+        attemptBy: 'runner-a',
+        attemptAt: t(0),
+      });
+      const seen = { status: 'APPROVED' as const, attemptBy: 'runner-a', attemptAt: t(0) };
+      // Seen differently (another runner, another time): no claim.
+      expect(
+        await store.approvals.startAttempt(
+          r.id,
+          { ...seen, attemptBy: 'runner-b' },
+          { by: 'runner-b', at: t(1), token: r.id },
+        ),
+      ).toBe(false);
+      expect(
+        await store.approvals.startAttempt(r.id, seen, { by: 'runner-a', at: t(1), token: r.id }),
+      ).toBe(true);
+      expect(
+        await store.approvals.startAttempt(r.id, seen, { by: 'runner-b', at: t(1), token: 'x' }),
+      ).toBe(false);
+      expect(await store.approvals.get(r.id)).toMatchObject({
+        status: 'EXECUTING',
+        attemptBy: 'runner-a',
+        attemptAt: t(1),
+        attempts: 1,
+        executionToken: r.id,
+      });
+      expect(await store.approvals.renewAttempt(r.id, 'runner-b', t(2))).toBe(false);
+      expect(await store.approvals.renewAttempt(r.id, 'runner-a', t(2))).toBe(true);
+      // A take-over must have seen the renewed attempt; the first token is kept.
+      const stale = { status: 'EXECUTING' as const, attemptBy: 'runner-a', attemptAt: t(1) };
+      expect(
+        await store.approvals.startAttempt(r.id, stale, { by: 'runner-b', at: t(3), token: 'y' }),
+      ).toBe(false);
+      expect(
+        await store.approvals.startAttempt(
+          r.id,
+          { ...stale, attemptAt: t(2) },
+          { by: 'runner-b', at: t(3), token: 'y' },
+        ),
+      ).toBe(true);
+      expect(await store.approvals.get(r.id)).toMatchObject({
+        status: 'EXECUTING',
+        attemptBy: 'runner-b',
+        attemptAt: t(3),
+        attempts: 2,
+        executionToken: r.id,
+      });
+      expect(await store.approvals.renewAttempt(r.id, 'runner-a', t(4))).toBe(false);
+    });
+
+    it('writes the audit line of a move or a vote with it, and only when it happens', async () => {
+      const r = request();
+      await store.approvals.insert(r);
+      const at = new Date('2026-11-29T09:00:00Z');
+      const line = (actor: string, event: string) => ({
+        at,
+        actor,
+        event,
+        action: 'create',
+        pipelineNames: ['prod-churn'],
+        requestId: r.id,
+        details: '{"n":1}',
+      });
+      const vote = { requestId: r.id, userId: 'U1', contentHash: 'h1', at };
+      expect(await store.approvals.addVote(vote, line('U1', 'approval recorded'))).toBe(true);
+      expect(await store.approvals.addVote(vote, line('U1', 'approval recorded'))).toBe(false);
+      const approve = () =>
+        store.approvals.transition(
+          r.id,
+          ['PENDING'],
+          'APPROVED',
+          { decidedBy: 'U1', at },
+          line('U1', 'approved'),
+        );
+      expect(await Promise.all([approve(), approve(), approve()])).toEqual(
+        expect.arrayContaining([true, false, false]),
+      );
+      const audit = await store.audit.list();
+      expect(audit.map((e) => `${e.actor} ${e.event}`).reverse()).toEqual([
+        'U1 approval recorded',
+        'U1 approved',
+      ]);
+      expect(audit[0]).toMatchObject({ at, requestId: r.id, details: '{"n":1}' });
+    });
+
+    it('claims an attempt of a request approved before runners were recorded', async () => {
+      const r = request({ status: 'APPROVED' });
+      await store.approvals.insert(r);
+      const at = new Date('2026-11-29T09:00:00Z');
+      expect(
+        await store.approvals.startAttempt(
+          r.id,
+          { status: 'APPROVED' },
+          { by: 'runner-a', at, token: r.id },
+        ),
+      ).toBe(true);
+      expect(await store.approvals.get(r.id)).toMatchObject({ status: 'EXECUTING', attempts: 1 });
+    });
+
+    it('records approval clicks and marks each processed once', async () => {
+      const at = (s: number) => new Date(Date.parse('2026-11-29T09:00:00Z') + s * 1000);
+      await store.clicks.insert({
+        id: 'c2',
+        requestId: 'r1',
+        userId: 'U2',
+        recordedBy: 'runner-a',
+        at: at(2),
+      });
+      await store.clicks.insert({
+        id: 'c1',
+        requestId: 'r1',
+        userId: 'U1',
+        contentHash: 'h1',
+        teamId: 'T1',
+        recordedBy: 'runner-a',
+        at: at(1),
+      });
+      await store.clicks.insert({ id: 'c3', requestId: 'r2', userId: 'U1', at: at(3) });
+      expect((await store.clicks.unprocessed(10)).map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
+      expect((await store.clicks.unprocessed(1)).map((c) => c.id)).toEqual(['c1']);
+      expect(await store.clicks.markProcessed('c1', at(5), 'APPROVED')).toBe(true);
+      expect(await store.clicks.markProcessed('c1', at(6), 'PENDING')).toBe(false);
+      expect(await store.clicks.forRequest('r1')).toEqual([
+        {
+          id: 'c1',
+          requestId: 'r1',
+          userId: 'U1',
+          contentHash: 'h1',
+          teamId: 'T1',
+          recordedBy: 'runner-a',
+          at: at(1),
+          processedAt: at(5),
+          result: 'APPROVED',
+        },
+        { id: 'c2', requestId: 'r1', userId: 'U2', recordedBy: 'runner-a', at: at(2) },
+      ]);
+      expect((await store.clicks.unprocessed(10)).map((c) => c.id)).toEqual(['c2', 'c3']);
+    });
+
+    it('claims a replay key once until it expires, and deletes expired keys as it goes', async () => {
+      const t = (s: number) => new Date(Date.parse('2026-11-29T09:00:00Z') + s * 1000);
+      expect(await store.replays.claim('sig-1', t(300), t(0))).toBe(true);
+      expect(await store.replays.claim('sig-1', t(300), t(1))).toBe(false);
+      expect(await store.replays.claim('sig-2', t(300), t(1))).toBe(true);
+      expect(await store.replays.claim('sig-1', t(600), t(299))).toBe(false);
+      // Expired: the key may be used again (a new window), and claimed only once again.
+      expect(await store.replays.claim('sig-1', t(700), t(300))).toBe(true);
+      expect(await store.replays.claim('sig-1', t(700), t(301))).toBe(false);
+      // Concurrent claims of one key: exactly one wins.
+      const racing = await Promise.all(
+        Array.from({ length: 10 }, () => store.replays.claim('sig-3', t(900), t(302))),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      // Without an instant, the clock decides.
+      expect(await store.replays.claim('now-1', new Date(Date.now() + 60_000))).toBe(true);
+      expect(await store.replays.claim('now-1', new Date(Date.now() + 60_000))).toBe(false);
     });
 
     it('counts each approver once', async () => {

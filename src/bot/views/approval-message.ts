@@ -53,23 +53,64 @@ export function approvalMessage(request: ApprovalRequest, shown: ShownRequest): 
 }
 
 /**
+ * A decision as the views show it. The caller passes its parts, not a sentence, so the view can
+ * make the decider a live mention and escape the rest exactly once.
+ */
+export interface Decision {
+  what: 'approved' | 'rejected' | 'withdrawn';
+  /** Who decided: a Slack user id becomes a mention; anything else (cli:ana) shows as text. */
+  by: string;
+  /** What running it gave, or the rejecter's reason: untrusted text, escaped here. */
+  detail?: string;
+}
+
+/**
+ * The decision in one mrkdwn line: `approved by <@U0LEAD1>: created schedule churn-weekdays`. A
+ * plain string (a command's summary, as `approve` and `reject` typed in a channel give it) is
+ * taken as untrusted text as a whole.
+ */
+function decisionSummary(decision: Decision | string, max = 1500): string {
+  if (typeof decision === 'string') return esc(clip(decision, max));
+  const detail = decision.detail ? `: ${esc(clip(decision.detail, max))}` : '';
+  return `${decision.what} by ${person(decision.by)}${detail}`;
+}
+
+/**
  * The same message once decided: the content without buttons (so no one clicks twice), with the
  * decision, who made it, the reason and the outcome.
  */
-export function decidedApprovalMessage(request: ApprovalRequest, summary: string): ApprovalMessage {
+export function decidedApprovalMessage(
+  request: ApprovalRequest,
+  decision: Decision | string,
+): ApprovalMessage {
   const status = request.status;
   const decided = request.decidedBy ? ` by ${person(request.decidedBy)}` : '';
+  const summary = decisionSummary(decision);
   return {
-    text: esc(`${request.id} ${statusWord[status]}: ${summary}`),
+    text: `${esc(request.id)} ${statusWord[status]}: ${summary}`,
     blocks: [
       header(
         `${statusWord[status]}: ${request.action}${request.triggerName ? ` ${request.triggerName}` : ''}`,
       ),
       section(
-        `${requestIcon(status)} *${statusWord[status]}*${decided}${request.reason ? `\n>${esc(clip(request.reason, 1000)).replace(/\n/g, '\n>')}` : ''}\n${esc(clip(summary, 1500))}`,
+        `${requestIcon(status)} *${statusWord[status]}*${decided}${request.reason ? `\n>${esc(clip(request.reason, 1000)).replace(/\n/g, '\n>')}` : ''}\n${summary}`,
       ),
       ...contentBlocks(request, { text: describePayload(request.payload) }),
     ],
+  };
+}
+
+/**
+ * The direct message telling the requester what became of their request (`Your request req-1 is
+ * rejected: rejected by <@U0LEAD1>: not during the freeze`). Text only, which Slack reads as
+ * mrkdwn: the decider is a live mention, the reason and the outcome are escaped.
+ */
+export function decisionNotice(
+  request: Pick<ApprovalRequest, 'id' | 'status'>,
+  decision: Decision | string,
+): { text: string } {
+  return {
+    text: `Your request ${esc(request.id)} is ${request.status.toLowerCase()}: ${decisionSummary(decision)}`,
   };
 }
 
@@ -147,9 +188,12 @@ export function decisionButtons(request: ApprovalRequest): Button[] {
   ];
 }
 
-/** `an approval from *approvers*`, `2 approvals from *admins* or *leads*`. */
-export function approvalsNeeded(r: ApprovalRequest): string {
-  const from = r.approverRoles.map((role) => `*${esc(role)}*`).join(' or ');
+/**
+ * `an approval from *approvers*`, `2 approvals from *admins* or *leads*`. Escaped for a mrkdwn
+ * field; `{ escaped: false }` for text that is escaped later as a whole (a reply's fallback).
+ */
+export function approvalsNeeded(r: ApprovalRequest, { escaped = true } = {}): string {
+  const from = r.approverRoles.map((role) => `*${escaped ? esc(role) : role}*`).join(' or ');
   return `${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${from || 'an approver'}`;
 }
 
@@ -166,6 +210,7 @@ export function describePayload(payload: string): string {
 export function requestIcon(status: ApprovalRequest['status']): string {
   switch (status) {
     case 'APPROVED':
+    case 'EXECUTING':
     case 'EXECUTED':
       return ':white_check_mark:';
     case 'REJECTED':
@@ -183,6 +228,7 @@ export function requestIcon(status: ApprovalRequest['status']): string {
 const statusWord: Record<ApprovalRequest['status'], string> = {
   PENDING: 'Approval needed',
   APPROVED: 'Approved',
+  EXECUTING: 'Approved, running',
   EXECUTED: 'Approved and done',
   FAILED: 'Approved, but it failed',
   REJECTED: 'Rejected',
