@@ -6,6 +6,10 @@ import { applyEvent, type ExecutionState } from './execution-state.js';
 
 /** A chat message: fallback text and Block Kit blocks (a terminal prints the text). */
 export interface ChatMessage {
+  /**
+   * mrkdwn, escaped by the view that built it (execution-message.ts): Slack notifies from it, so
+   * posters send it as it is, and nothing from an event may reach it unescaped.
+   */
   text: string;
   blocks?: unknown[];
 }
@@ -46,7 +50,10 @@ export interface NotifierDeps {
   render(state: ExecutionState): ChatMessage;
   /** The values an execution ran with (DescribePipelineExecution), shown in its message. */
   parametersOf?(executionArn: string): Promise<Array<{ name: string; value: string }>>;
-  /** The failure reply for the thread, mentioning whom it concerns. */
+  /**
+   * The failure reply for the thread, mentioning whom it concerns; built by a view
+   * (failureReply), since the failure reason is event text that must be escaped.
+   */
   renderFailure(state: ExecutionState): Promise<ChatMessage>;
   log: Logger;
   /** Minimum time between two calls to one channel (Slack: about one message a second). */

@@ -1,4 +1,4 @@
-import { executionMessage } from '../bot/views/execution-message.js';
+import { executionMessage, failureReply } from '../bot/views/execution-message.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { type ExecutionState, pipelineNameFromArn } from './execution-state.js';
@@ -76,10 +76,7 @@ export function startNotifications(options: {
       renderFailure: async (state) => {
         const trigger = triggerOf(state);
         const record = trigger ? await store.triggerRecords.get('schedule', trigger) : undefined;
-        const who = record?.createdBy ? `<@${record.createdBy}> ` : '';
-        return {
-          text: `${who}${state.pipelineName} failed${state.failureReason ? `: ${state.failureReason}` : ''}`,
-        };
+        return failureReply(state, record?.createdBy);
       },
     });
     sweeper = setInterval(kick, SWEEP_MS);

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { executionMessage } from '../../src/bot/views/execution-message.js';
+import { TerminalPoster } from '../../src/bot/slack/posters.js';
+import { executionMessage, failureReply } from '../../src/bot/views/execution-message.js';
 import { createLogger } from '../../src/logger.js';
 import { StoredInbox } from '../../src/notifications/inbox.js';
 import {
@@ -20,6 +21,7 @@ class RecordingPoster implements ChatPoster {
     channel: string;
     ts: string;
     text: string;
+    blocks?: unknown[];
     thread?: string;
     arn?: string;
     at: number;
@@ -40,6 +42,7 @@ class RecordingPoster implements ChatPoster {
       channel,
       ts,
       text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
       at: this.clock.now,
       ...(options.threadTs ? { thread: options.threadTs } : {}),
       ...(options.executionArn ? { arn: options.executionArn } : {}),
@@ -48,7 +51,14 @@ class RecordingPoster implements ChatPoster {
   }
   async update(channel: string, ts: string, message: ChatMessage) {
     this.maybeFail();
-    this.calls.push({ op: 'update', channel, ts, text: message.text, at: this.clock.now });
+    this.calls.push({
+      op: 'update',
+      channel,
+      ts,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      at: this.clock.now,
+    });
   }
   async find(channel: string, executionArn: string) {
     return this.calls.find(
@@ -92,9 +102,7 @@ beforeEach(() => {
     },
     routes: async () => routes,
     render: (state) => executionMessage(state),
-    renderFailure: async (state) => ({
-      text: `<@U0OWNER> ${state.pipelineName} failed: ${state.failureReason}`,
-    }),
+    renderFailure: async (state) => failureReply(state, 'U0OWNER'),
   });
 });
 
@@ -158,6 +166,49 @@ describe('execution messages', () => {
       thread: poster.calls[0]?.ts,
       text: '<@U0OWNER> churn-train failed: Train: AlgorithmError: loss is NaN',
     });
+  });
+
+  it('show a forged failure reason as text: no channel ping, no disguised link, the owner still mentioned', async () => {
+    await put(executionEvent('e0', 'x1', 'Executing'));
+    await notifier.process();
+    await put(
+      stepEvent('s1', 'x1', 'Train', 'Failed', {
+        failureReason: '<!channel> logs at <https://evil.example|the console> & retry',
+      }),
+      executionEvent('e1', 'x1', 'Failed'),
+    );
+    await notifier.process();
+    const safe = '&lt;!channel&gt; logs at &lt;https://evil.example|the console&gt; &amp; retry';
+    expect(poster.calls.find((c) => c.thread)?.text).toBe(
+      `<@U0OWNER> churn-train failed: Train: ${safe}`,
+    );
+    const update = poster.calls.find((c) => c.op === 'update');
+    expect(update?.text).toBe(`churn-train x1: Failed — Train: ${safe}`);
+    const blocks = JSON.stringify(update?.blocks);
+    expect(blocks).toContain(`*Why it failed:* Train: ${safe}`);
+    expect(blocks).not.toMatch(/<!channel>|<https:/);
+  });
+
+  it('show the terminal the characters Slack would show, escaped once', async () => {
+    const lines: string[] = [];
+    const terminal = new Notifier({
+      store,
+      poster: new TerminalPoster((line) => lines.push(line)),
+      log: createLogger({ level: 'silent' }),
+      paceMs: 0,
+      routes: async () => [{ channel: 'terminal', filter: 'all' }],
+      render: (state) => executionMessage(state),
+      renderFailure: async (state) => failureReply(state),
+    });
+    await put(
+      stepEvent('s1', 'x1', 'Train', 'Failed', { failureReason: 'R&D quota <exceeded>' }),
+      executionEvent('e1', 'x1', 'Failed'),
+    );
+    await terminal.process();
+    expect(lines).toEqual([
+      '● churn-train x1: Failed — Train: R&D quota <exceeded>',
+      '   ↳ churn-train failed: Train: R&D quota <exceeded>',
+    ]);
   });
 
   it('post only failures where the subscription says so', async () => {

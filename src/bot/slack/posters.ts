@@ -1,5 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { type ChatMessage, type ChatPoster, RateLimited } from '../../notifications/notifier.js';
+import { unesc } from '../views/kit.js';
 
 const EXECUTION_EVENT_TYPE = 'pipeline_execution';
 
@@ -77,7 +78,11 @@ export class SlackPoster implements ChatPoster {
   }
 }
 
-/** Execution messages in the terminal chat: one line per change, failures indented below. */
+/**
+ * Execution messages in the terminal chat: one line per change, failures indented below. The
+ * text is the mrkdwn fallback made for Slack, so its entities are turned back into the
+ * characters Slack would show; a terminal has no mentions or links to fear.
+ */
 export class TerminalPoster implements ChatPoster {
   private next = 0;
 
@@ -88,12 +93,13 @@ export class TerminalPoster implements ChatPoster {
     message: ChatMessage,
     options: { threadTs?: string } = {},
   ): Promise<{ ts: string }> {
-    this.write(options.threadTs ? `   ↳ ${message.text}` : `● ${message.text}`);
+    const text = unesc(message.text);
+    this.write(options.threadTs ? `   ↳ ${text}` : `● ${text}`);
     return { ts: String(++this.next) };
   }
 
   async update(_channel: string, _ts: string, message: ChatMessage): Promise<void> {
-    this.write(`● ${message.text}`);
+    this.write(`● ${unesc(message.text)}`);
   }
 
   async find(): Promise<string | undefined> {

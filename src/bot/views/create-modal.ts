@@ -519,7 +519,7 @@ function parameterBlocks(state: CreateModalState): KnownBlock[] {
       : 'has a parameter name too long for a field of its own';
   const lines = params.map(
     (p) =>
-      `${code(clip(p.name, 300))} ${p.type}${p.defaultValue !== undefined ? `, default ${code(clip(p.defaultValue, 100))}` : ', *required*'}`,
+      `${code(clip(p.name, 300))} ${esc(p.type)}${p.defaultValue !== undefined ? `, default ${code(clip(p.defaultValue, 100))}` : ', *required*'}`,
   );
   const initial: string[] = [];
   let size = 0;

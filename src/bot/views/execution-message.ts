@@ -1,7 +1,17 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { ExecutionState } from '../../notifications/execution-state.js';
 import { ids } from '../ids.js';
-import { actions, button, clip, code, context, esc, fieldsSection, section } from './kit.js';
+import {
+  actions,
+  button,
+  clip,
+  code,
+  context,
+  esc,
+  fieldsSection,
+  person,
+  section,
+} from './kit.js';
 import { LIMITS } from './limits.js';
 
 const icons: Record<string, string> = {
@@ -14,6 +24,8 @@ const icons: Record<string, string> = {
 
 /** Steps listed in the message; a long pipeline shows a count for the rest. */
 const MAX_STEPS_SHOWN = 15;
+/** Slack truncates `text` at 40,000 characters; a notification needs far less. */
+const FALLBACK_TEXT_MAX = 3000;
 
 export interface ExecutionLinks {
   /** Where to open the execution (SageMaker console); none for the local back end. */
@@ -25,6 +37,10 @@ export interface ExecutionLinks {
 /**
  * One execution as one message, kept current: status, pipeline, what started it, duration,
  * step progress, failure reason, and buttons (open, pause its trigger, run again). Pure.
+ *
+ * Everything in the state came from events (which anyone allowed to put events can forge) or
+ * from AWS, so every value is escaped, the `text` fallback included: Slack reads it as mrkdwn
+ * and notifies from it.
  */
 export function executionMessage(
   state: ExecutionState,
@@ -34,10 +50,12 @@ export function executionMessage(
   const steps = Object.entries(state.steps);
   const done = steps.filter(([, s]) => s.status === 'Succeeded').length;
   const id = state.executionArn.split('/').at(-1) ?? state.executionArn;
-  const text = `${state.pipelineName} ${id}: ${state.status}${state.failureReason ? ` — ${state.failureReason}` : ''}`;
+  const text = esc(
+    `${state.pipelineName} ${id}: ${state.status}${state.failureReason ? ` — ${state.failureReason}` : ''}`,
+  );
   const blocks: KnownBlock[] = [
     section(
-      `${icon} *${esc(clip(state.pipelineName, 200))}* ${code(id)} is *${state.status.toLowerCase()}*`,
+      `${icon} *${esc(clip(state.pipelineName, 200))}* ${code(id)} is *${esc(state.status.toLowerCase())}*`,
     ),
     ...fieldsSection([
       [
@@ -63,7 +81,7 @@ export function executionMessage(
       .slice(0, MAX_STEPS_SHOWN)
       .map(
         ([name, s]) =>
-          `${icons[s.status] ?? '•'} ${esc(clip(name, 64))} — ${s.status.toLowerCase()}`,
+          `${icons[s.status] ?? '•'} ${esc(clip(name, 64))} — ${esc(s.status.toLowerCase())}`,
       );
     if (steps.length > MAX_STEPS_SHOWN) lines.push(`…and ${steps.length - MAX_STEPS_SHOWN} more`);
     blocks.push(section(lines.join('\n')));
@@ -80,8 +98,20 @@ export function executionMessage(
   if (state.status !== 'Executing' && state.status !== 'Stopping')
     buttons.push(button(ids.actions.rerunExecution, 'Run again', state.executionArn));
   if (buttons.length) blocks.push(actions(`${ids.blocks.executionActions}_0`, buttons));
-  blocks.push(context(`${esc(clip(state.executionArn, 500))}`));
-  return { text: clip(text, 3000), blocks };
+  blocks.push(context(esc(clip(state.executionArn, 500))));
+  return { text: clip(text, FALLBACK_TEXT_MAX), blocks };
+}
+
+/**
+ * The reply in an execution's thread when it fails. `concerns` is whom it concerns (the
+ * trigger's creator): a Slack user id becomes a mention, so they are notified; anything else
+ * (cli:ana) shows as text. Text only, which Slack reads as mrkdwn: the pipeline name and the
+ * failure reason (from a step event) are escaped.
+ */
+export function failureReply(state: ExecutionState, concerns?: string): { text: string } {
+  const who = concerns ? `${person(concerns)} ` : '';
+  const why = state.failureReason ? `: ${esc(state.failureReason)}` : '';
+  return { text: clip(`${who}${esc(state.pipelineName)} failed${why}`, FALLBACK_TEXT_MAX) };
 }
 
 function duration(state: ExecutionState): string | undefined {
@@ -89,7 +119,7 @@ function duration(state: ExecutionState): string | undefined {
   const end = state.endTime ? Date.parse(state.endTime) : undefined;
   const start = Date.parse(state.startTime);
   if (Number.isNaN(start)) return undefined;
-  if (end === undefined) return `running since ${state.startTime.slice(11, 16)} UTC`;
+  if (end === undefined) return `running since ${esc(state.startTime.slice(11, 16))} UTC`;
   const seconds = Math.max(0, Math.round((end - start) / 1000));
   return seconds < 60
     ? `${seconds} s`

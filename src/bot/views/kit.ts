@@ -35,19 +35,44 @@ export function clipStart(text: string, max: number): string {
   return `…${cut}`;
 }
 
-/** mrkdwn's only control characters are &, < and > (Slack: formatting-message-text). */
+/**
+ * Text that did not come from the bot's own templates (names, reasons, parameters, event and AWS
+ * text, what people typed), made safe for a mrkdwn field or a message's `text`. Apply it exactly
+ * once, where the value meets the template: escaping escaped text shows `&amp;amp;`.
+ *
+ * - `&`, `<` and `>` are mrkdwn's only control characters (Slack: formatting-message-text), so
+ *   once they are entities no `<!channel>`, `<@U…>`, `<#C…>` or `<url|label>` can come alive.
+ * - Backticks become a look-alike (ˋ): the views set ids, values and times in code spans right
+ *   next to untrusted text, and a stray backtick would pair with one of those, moving where a code
+ *   span starts or ends (a forged failure reason could close the bot's span, or open one that
+ *   swallows the bot's own markup after it).
+ * - `*`, `_` and `~` stay as they are: Slack has no escape for them, they can only restyle a
+ *   stretch of text (never make a link, a mention or a notification), and they are ordinary in
+ *   real values (snake_case parameters, `s3://bucket/*` keys) that replacing would misprint.
+ */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, 'ˋ');
 }
 
-/** Inline code; a backtick inside would end the span early, so it becomes a look-alike. */
+/**
+ * What Slack shows for escaped text: the entities back as characters. For a front end that
+ * prints the same messages (the terminal), never for text going back to Slack.
+ */
+export function unesc(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** Inline code. Slack still reads `<…>` inside code, so the text is escaped like any other. */
 export function code(text: string): string {
-  return `\`${esc(text).replace(/`/g, 'ˋ')}\``;
+  return `\`${esc(text)}\``;
 }
 
-/** A fenced block, clipped to `max` characters in all (fences included). */
+/**
+ * A fenced block, clipped to `max` characters in all (fences included). esc() leaves no backtick
+ * inside, so neither a ``` nor backticks next to a fence can end the block early.
+ */
 export function codeBlock(text: string, max: number = LIMITS.sectionText): string {
-  return `\`\`\`${clip(esc(text).replace(/```/g, 'ˋˋˋ'), max - 6)}\`\`\``;
+  return `\`\`\`${clip(esc(text), max - 6)}\`\`\``;
 }
 
 export const plain = (text: string, max: number): PlainTextElement => ({

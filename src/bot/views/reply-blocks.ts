@@ -58,12 +58,15 @@ export function replyBlocks(reply: Reply, options: ReplyOptions = {}): SlackMess
   const tz = options.userTimeZone;
   const m = build(reply, tz);
   return {
-    // Slack reads `text` as mrkdwn too: a usage such as <pipeline> must not become a link.
+    // Slack reads `text` as mrkdwn too, and notifies from it: build() gives it as plain words
+    // (like render-text.ts), escaped here once, so a usage such as <pipeline> or a name
+    // with <!channel> in it stays text.
     text: clip(esc(m.text), FALLBACK_TEXT_MAX),
     blocks: m.blocks.slice(0, LIMITS.blocks.message),
   };
 }
 
+/** The blocks, escaped where values meet the templates, and `text` as unescaped plain words. */
 function build(reply: Reply, tz: string | undefined): SlackMessage {
   switch (reply.kind) {
     case 'help':
@@ -192,7 +195,7 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
           ...sections(
             reply.executions.map(
               (e) =>
-                `${statusIcon(e.status)} ${when(e.startTime, tz)}  *${e.status}*  ${code(e.arn.split('/').at(-1) ?? e.arn)}${e.failureReason ? `  ${esc(clip(e.failureReason, 300))}` : ''}`,
+                `${statusIcon(e.status)} ${when(e.startTime, tz)}  *${esc(e.status)}*  ${code(e.arn.split('/').at(-1) ?? e.arn)}${e.failureReason ? `  ${esc(clip(e.failureReason, 300))}` : ''}`,
             ),
             10,
           ),
@@ -254,7 +257,7 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
       const r = reply.request;
       const needs = approvalsNeeded(r);
       return {
-        text: `request ${r.id} needs ${needs}`,
+        text: `request ${r.id} needs ${approvalsNeeded(r, { escaped: false })}`,
         blocks: [
           section(
             `:hourglass_flowing_sand: Request ${code(r.id)} needs ${needs}${reply.approvalChannel ? `. It is posted in ${channel(reply.approvalChannel)}` : ''}.`,
@@ -286,22 +289,40 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
         ],
       };
     case 'subscribed': {
-      const line = `*${esc(reply.pipeline)}*'s ${reply.failuresOnly ? 'failed executions' : 'executions'} will be posted in ${channel(reply.channel)}.`;
-      return { text: line.replace(/\*/g, ''), blocks: [section(line)] };
+      const what = reply.failuresOnly ? 'failed executions' : 'executions';
+      return {
+        text: `${reply.pipeline}'s ${what} will be posted in ${reply.channel}.`,
+        blocks: [
+          section(
+            `*${esc(reply.pipeline)}*'s ${what} will be posted in ${channel(reply.channel)}.`,
+          ),
+        ],
+      };
     }
-    case 'unsubscribed': {
-      const line = reply.existed
-        ? `*${esc(reply.pipeline)}*'s executions will no longer be posted in ${channel(reply.channel)}.`
-        : `${channel(reply.channel)} was not subscribed to *${esc(reply.pipeline)}*.`;
-      return { text: line.replace(/\*/g, ''), blocks: [section(line)] };
-    }
+    case 'unsubscribed':
+      return reply.existed
+        ? {
+            text: `${reply.pipeline}'s executions will no longer be posted in ${reply.channel}.`,
+            blocks: [
+              section(
+                `*${esc(reply.pipeline)}*'s executions will no longer be posted in ${channel(reply.channel)}.`,
+              ),
+            ],
+          }
+        : {
+            text: `${reply.channel} was not subscribed to ${reply.pipeline}.`,
+            blocks: [
+              section(`${channel(reply.channel)} was not subscribed to *${esc(reply.pipeline)}*.`),
+            ],
+          };
     case 'audit': {
-      if (reply.entries.length === 0) {
-        const none = reply.pipeline
-          ? `Nothing on record for *${esc(reply.pipeline)}*.`
-          : 'Nothing on record yet.';
-        return { text: none.replace(/\*/g, ''), blocks: [section(none)] };
-      }
+      if (reply.entries.length === 0)
+        return reply.pipeline
+          ? {
+              text: `Nothing on record for ${reply.pipeline}.`,
+              blocks: [section(`Nothing on record for *${esc(reply.pipeline)}*.`)],
+            }
+          : { text: 'Nothing on record yet.', blocks: [section('Nothing on record yet.')] };
       return {
         text: `${reply.entries.length} audit entries`,
         blocks: [
