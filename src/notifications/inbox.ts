@@ -37,6 +37,18 @@ export class StoredInbox implements EventInbox {
       body,
     });
     metrics.events.inc({ result: stored ? 'received' : 'deduplicated', via });
+    // Once per event: a new delivery of the same id is not news.
+    if (stored && parsed.oddities.length > 0)
+      this.log.warn(
+        {
+          eventId: parsed.envelope.id,
+          source: parsed.envelope.source,
+          detailType: parsed.envelope['detail-type'],
+          oddities: parsed.oddities,
+          via,
+        },
+        'event stored and shown as received: some fields are not as documented',
+      );
     if (stored) this.onStored();
     return { ok: true, duplicate: !stored };
   }
