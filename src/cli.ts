@@ -10,11 +10,12 @@ import {
   type PreviewCommandInput,
   runPreviewCommand,
 } from './bot/commands/preview-commands.js';
+import { readLocalFile } from './bot/commands/read-local-file.js';
 import { renderText } from './bot/commands/render-text.js';
 import { type CommandDeps, runCommand } from './bot/commands/run-command.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { openRuntime, type Runtime, readTextFile } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
 import { setupEventsFromArgs } from './scheduling/aws/event-wiring.js';
 import { formatInstant } from './scheduling/expression/index.js';
 
@@ -150,8 +151,12 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
       runtime = await openRuntime(config, createLogger({ level: 'silent' }), { engine: false });
     }
     const deps: CommandDeps = runtime
-      ? { ...runtime.commandDeps(config?.localUser ?? 'U0LOCAL'), requestId: randomUUID() }
-      : { readFile: readTextFile, now: io.now, allowedRoles: 'any', roleAliases: {} };
+      ? {
+          ...runtime.commandDeps(config?.localUser ?? 'U0LOCAL'),
+          readFile: readLocalFile,
+          requestId: randomUUID(),
+        }
+      : { readFile: readLocalFile, now: io.now, allowedRoles: 'any', roleAliases: {} };
     const reply = await runCommand(command, { ...deps, now: io.now });
     const text = renderText(reply);
     if (command.name === 'help' && !command.topic) text.stdout.push('', usage);
@@ -198,6 +203,12 @@ async function runSetupEvents(argv: string[], io: CliIo): Promise<number> {
 
 /** Entry point for bin/pipeline-schedule.js. */
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  // `pipeline-schedule list | head`: the reader left; stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
   process.exitCode = await runCli(argv, {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),

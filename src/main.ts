@@ -3,7 +3,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { DirectoryIdentities } from './auth/identity.js';
-import { createSlackApp } from './bot/slack/app.js';
+import { readLocalFile } from './bot/commands/read-local-file.js';
+import { createSlackApp, showApprovalDecision } from './bot/slack/app.js';
 import { SlackPoster, TerminalPoster } from './bot/slack/posters.js';
 import { SlackUserGroups } from './bot/slack/user-groups.js';
 import { startTerminalChat } from './bot/terminal/terminal-chat.js';
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
   const log = createLogger({
     level: config.logLevel,
     ...(logFile
-      ? { destination: pino.destination({ dest: logFile, mkdir: true, sync: false }) }
+      ? // Synchronous: a start-up failure exits at once, and pino's exit flush of a file still
+        // opening would throw "sonic boom is not ready yet" over the friendly message.
+        { destination: pino.destination({ dest: logFile, mkdir: true, sync: true }) }
       : {}),
   });
   const slackConfig = config.slack;
@@ -63,6 +66,21 @@ async function main(): Promise<void> {
           defaultRoutes: () => [{ channel: 'terminal', filter: 'all' }],
           paceMs: 0,
         },
+    // A restart finished (or closed) an approved request left in between: say so where the
+    // request was shown.
+    onRecovered: async (request, outcome, store) => {
+      if (notifyClient)
+        await showApprovalDecision(
+          { client: notifyClient, store, log },
+          request,
+          outcome.summary,
+          'system',
+        );
+      else
+        process.stdout.write(
+          `request ${request.id} is ${request.status.toLowerCase()}: ${outcome.summary}\n`,
+        );
+    },
     ...(slackClient
       ? {
           identities: (policy) =>
@@ -106,7 +124,16 @@ async function main(): Promise<void> {
   ];
   if (!config.eventsApiKey)
     log.info('POST /aws/events is off: set EVENTS_API_KEY to receive EventBridge events over HTTP');
-  const http = await startHttpServer(config.port, log, mounts);
+  const http = await startHttpServer(config.port, log, mounts).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new Error(`PORT ${config.port} is in use by another process; stop it or set PORT`);
+    if (code === 'EACCES')
+      throw new Error(
+        `PORT ${config.port} needs privileges this process lacks; set PORT above 1023`,
+      );
+    throw error;
+  });
   await slack?.start();
   // Without a public URL, events can come from the SQS queue the EventBridge rule targets.
   const queue = config.eventsQueueUrl
@@ -164,7 +191,7 @@ async function main(): Promise<void> {
     const chat = startTerminalChat({
       input: process.stdin,
       output: process.stdout,
-      depsFor: (userId) => runtime.commandDeps(userId),
+      depsFor: (userId) => ({ ...runtime.commandDeps(userId), readFile: readLocalFile }),
       initialUser: config.localUser,
       onError: (error) => log.error({ err: error }, 'terminal command failed'),
     });
@@ -181,8 +208,9 @@ function logFileBeside(databaseUrl: string): string {
 }
 
 main().catch((error: unknown) => {
+  // A person reads this: the message says what to fix; the stack would only hide it.
   process.stderr.write(
     `pipeline-schedule-bot failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exit(1);
+  process.exit(2);
 });

@@ -1,24 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AccessControl } from './auth/access.js';
+import type { ExecutionOutcome } from './auth/approvals.js';
 import { findRule } from './auth/authorize.js';
 import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
 import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from './auth/policy.js';
-import type { CommandDeps } from './bot/commands/run-command.js';
+import type { CommandDeps, LocalEventsPort } from './bot/commands/run-command.js';
 import { executeApproved } from './bot/commands/run-command.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ChatPoster, Route } from './notifications/notifier.js';
 import { type Notifications, startNotifications } from './notifications/wiring.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
-import { envelope } from './scheduling/local/event-bus.js';
+import { type BusEvent, envelope } from './scheduling/local/event-bus.js';
 import { createLocalBackend, type LocalBackend } from './scheduling/local/local-backend.js';
 import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { Backend } from './scheduling/ports.js';
 import { SchedulingService } from './scheduling/scheduling-service.js';
 import { openPostgresStore } from './store/postgres-store.js';
 import { openSqliteStore } from './store/sqlite-store.js';
-import type { Store } from './store/store.js';
+import type { ApprovalRequest, Store } from './store/store.js';
 
 /** The example pipelines shipped with the product, used when LOCAL_PIPELINES_FILE is unset. */
 export const SHIPPED_PIPELINES_FILE = fileURLToPath(
@@ -45,7 +46,7 @@ export interface Runtime {
   /** Set on the local back end. */
   local?: LocalBackend;
   service: SchedulingService;
-  publishEvent?: (event: unknown) => Promise<{ id: string; source: string; detailType: string }>;
+  localEvents?: LocalEventsPort;
   close(): Promise<void>;
 }
 
@@ -67,6 +68,16 @@ export async function openRuntime(
       defaultRoutes?: (pipelineName: string) => Route[];
       paceMs?: number;
     };
+    /**
+     * Told of each approval request that recovery (at start, on taking over the lead, and
+     * every sweep) finished or closed: to update its approval message. Gets the store because
+     * the first recovery may run before openRuntime has returned.
+     */
+    onRecovered?: (
+      request: ApprovalRequest,
+      outcome: ExecutionOutcome,
+      store: Store,
+    ) => Promise<void>;
   },
 ): Promise<Runtime> {
   const policy = loadPolicy(policyPath(config.policyFile));
@@ -90,19 +101,31 @@ export async function openRuntime(
       backend: local,
       local,
       service: new SchedulingService(local, store, { group: config.scheduleGroup }),
-      async publishEvent(event) {
-        const e = event as Partial<Parameters<typeof envelope>[0]>;
-        const full = envelope(
-          {
-            ...e,
-            source: typeof e.source === 'string' ? e.source : 'pipeline-schedule.test',
-            'detail-type': typeof e['detail-type'] === 'string' ? e['detail-type'] : 'Test Event',
-            detail: e.detail && typeof e.detail === 'object' ? e.detail : {},
-          },
-          Date.now(),
-        );
-        await local.bus.publish(full);
-        return { id: full.id, source: full.source, detailType: full['detail-type'] };
+      localEvents: {
+        async prepare(event) {
+          const full = envelope(
+            {
+              ...(event as Partial<BusEvent>),
+              source: typeof event.source === 'string' ? event.source : 'pipeline-schedule.test',
+              'detail-type':
+                typeof event['detail-type'] === 'string' ? event['detail-type'] : 'Test Event',
+              detail:
+                event.detail && typeof event.detail === 'object'
+                  ? (event.detail as Record<string, unknown>)
+                  : {},
+            },
+            Date.now(),
+          );
+          const rules = await local.rules.matching(full);
+          return {
+            event: full,
+            id: full.id,
+            source: full.source,
+            detailType: full['detail-type'],
+            pipelines: [...new Set(rules.flatMap((r) => r.targets.map((t) => t.pipelineName)))],
+          };
+        },
+        publish: (prepared) => local.bus.publish(prepared.event as BusEvent),
       },
       async close() {
         await local.stop();
@@ -120,8 +143,7 @@ export async function openRuntime(
   ): Promise<Runtime> {
     const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
       service: base.service,
-      ...(base.publishEvent ? { publishEvent: base.publishEvent } : {}),
-      readFile: readTextFile,
+      ...(base.localEvents ? { localEvents: base.localEvents } : {}),
       now: () => new Date(),
       userId,
       ...(channelId ? { channelId } : {}),
@@ -171,12 +193,43 @@ export async function openRuntime(
       });
     }
     if (!options.engine) return { ...base, access, commandDeps, events };
+    // The leader finishes approvals a crash left in between (and clicks acknowledged but never
+    // counted), in the background so Slack is answered meanwhile; the workflow's compare-and-set
+    // makes a pass safe beside live approvals on any replica.
+    let recovering: Promise<void> | undefined;
+    const recover = () => {
+      recovering ??= access.workflow
+        .recover()
+        .then(async ({ finished, errors }) => {
+          for (const { requestId, error } of errors)
+            log.error({ err: error, requestId }, 'recovering an approval request failed');
+          if (finished.length)
+            log.info(
+              { requests: finished.map((f) => ({ id: f.request.id, status: f.request.status })) },
+              'approval requests recovered',
+            );
+          for (const { request, outcome } of finished)
+            await options
+              .onRecovered?.(request, outcome, base.store)
+              .catch((error: unknown) =>
+                log.warn(
+                  { err: error, requestId: request.id },
+                  'telling of a recovered request failed',
+                ),
+              );
+        })
+        .catch((error: unknown) => log.error({ err: error }, 'recovering approvals failed'))
+        .finally(() => {
+          recovering = undefined;
+        });
+    };
     // The service closes requests whose time is up, so the audit log says when they expired.
     const sweeper = setInterval(() => {
       access.workflow
         .sweep()
         .then((expired) => expired.length && log.info({ expired }, 'approval requests expired'))
         .catch((error: unknown) => log.error({ err: error }, 'sweeping expired requests failed'));
+      if (leading) recover();
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
     let release: (() => Promise<void>) | undefined;
@@ -188,6 +241,7 @@ export async function openRuntime(
       log.info('this replica leads: it fires schedules and posts execution messages');
       await base.local?.start();
       events.kick();
+      recover();
     };
     await tryToLead();
     const leader = setInterval(() => {
@@ -202,6 +256,7 @@ export async function openRuntime(
       close: async () => {
         clearInterval(sweeper);
         clearInterval(leader);
+        await recovering;
         events.stop();
         await base.local?.stop();
         await release?.();
@@ -230,8 +285,4 @@ export async function openStore(databaseUrl: string): Promise<Store> {
 function policyPath(configured: string): string {
   if (configured === './policy.yml' && !existsSync(configured)) return SHIPPED_POLICY_FILE;
   return configured;
-}
-
-export function readTextFile(path: string): string {
-  return readFileSync(path, 'utf8');
 }

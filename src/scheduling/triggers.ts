@@ -126,3 +126,23 @@ export const TRIGGER_NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 export const MAX_DESCRIPTION_LENGTH = 512;
 export const ROLE_ARN = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 export const SQS_ARN = /^arn:aws(-[a-z]+)?:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9\-_]+$/;
+
+/**
+ * A dead-letter queue in another account than the execution role's receives every failed
+ * invocation's payload (pipeline parameters included): allowed, since cross-account queues
+ * are a real pattern, but said out loud every time the schedule is shown.
+ */
+export function deadLetterWarnings(trigger: {
+  roleArn: string;
+  deadLetterArn?: string;
+}): Array<{ code: 'DLQ_OTHER_ACCOUNT'; message: string }> {
+  const queueAccount = trigger.deadLetterArn?.split(':')[4];
+  const roleAccount = trigger.roleArn.split(':')[4];
+  if (!queueAccount || !roleAccount || queueAccount === roleAccount) return [];
+  return [
+    {
+      code: 'DLQ_OTHER_ACCOUNT',
+      message: `the dead-letter queue is in account ${queueAccount}, not ${roleAccount} where the schedule runs: failed runs and their parameters are sent out of this account`,
+    },
+  ];
+}

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessControl, AccessRequest, RequestPayload } from '../../auth/access.js';
+import type {
+  AccessControl,
+  AccessRequest,
+  ReadFilter,
+  RequestPayload,
+} from '../../auth/access.js';
 import type { ExecutionOutcome } from '../../auth/approvals.js';
 import { testEventPattern } from '../../scheduling/events/event-pattern.js';
 import { previewSchedule } from '../../scheduling/expression/index.js';
@@ -9,20 +14,45 @@ import type {
   SchedulingService,
   ServiceError,
 } from '../../scheduling/scheduling-service.js';
-import { DEFAULT_RETRY_POLICY } from '../../scheduling/triggers.js';
+import { DEFAULT_RETRY_POLICY, deadLetterWarnings } from '../../scheduling/triggers.js';
 import type { Store } from '../../store/store.js';
 import { type Command, commandText } from './grammar.js';
 import { parseInstant } from './instant.js';
 import { formatCommandError, runPreviewCommand } from './preview-commands.js';
 import type { Reply } from './replies.js';
 
+/** The local back end's event bus, for put-event. */
+export interface LocalEventsPort {
+  /** The event as the bus will carry it, and the pipelines its enabled rules would start. */
+  prepare(event: Record<string, unknown>): Promise<PreparedEvent>;
+  publish(event: PreparedEvent): Promise<void>;
+}
+
+export interface PreparedEvent {
+  id: string;
+  source: string;
+  detailType: string;
+  pipelines: string[];
+  /** The envelope itself, opaque here. */
+  event: unknown;
+}
+
+/**
+ * Sources whose events the bot believes: a forged pipeline status would post "Failed" to an
+ * alerts channel, so nobody publishes them by hand.
+ */
+const RESERVED_SOURCES = new Set(['aws.sagemaker']);
+
 /** What commands need from the running product; the CLI and chat front ends supply it. */
 export interface CommandDeps {
   /** Absent where only expressions and patterns can be checked. */
   service?: SchedulingService;
-  /** Publishes an event on the local bus; absent on the AWS back end. */
-  publishEvent?: (event: unknown) => Promise<{ id: string; source: string; detailType: string }>;
-  /** Reads an @file argument (CLI and terminal only). */
+  /** The local event bus; absent on the AWS back end. */
+  localEvents?: LocalEventsPort;
+  /**
+   * Reads an @file argument: given only where the person is on the machine (terminal, CLI),
+   * never for Slack, whose users must not read the server's files.
+   */
   readFile?: (path: string) => string;
   now: () => Date;
   /** Who is asking (a Slack user id, or the terminal's identity). */
@@ -84,11 +114,16 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
       const event = readArgument(command.event, deps, 'event');
       if (!event.ok) return event.reply;
       const result = testEventPattern(pattern.text, event.text);
-      if (!result.ok) return inputError(result.error.message);
+      if (!result.ok)
+        return inputError(
+          result.error.code === 'INVALID_EVENT'
+            ? fileSafe(result.error.message, event, 'event', 'an EventBridge event')
+            : fileSafe(result.error.message, pattern, 'pattern', 'a valid event pattern'),
+        );
       return { kind: 'pattern-result', matches: result.matches };
     }
     case 'put-event': {
-      if (!deps.publishEvent)
+      if (!deps.localEvents)
         return inputError(
           'put-event publishes on the local event bus; it works with BACKEND=local',
         );
@@ -98,12 +133,29 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
       try {
         parsed = JSON.parse(event.text);
       } catch (error) {
-        return inputError(`event: not valid JSON (${(error as Error).message})`);
+        return inputError(
+          event.file
+            ? `event: ${event.file} is not valid JSON (its content is not shown)`
+            : `event: not valid JSON (${(error as Error).message})`,
+        );
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
         return inputError('event: must be a JSON object');
-      const published = await deps.publishEvent(parsed);
-      return { kind: 'event-published', ...published };
+      const source = (parsed as { source?: unknown }).source;
+      if (typeof source === 'string' && RESERVED_SOURCES.has(source))
+        return inputError(
+          `event: source ${source} is reserved: pipeline status events come from SageMaker only`,
+        );
+      const prepared = await deps.localEvents.prepare(parsed as Record<string, unknown>);
+      const denied = await putEventDenied(prepared, deps);
+      if (denied) return denied;
+      await deps.localEvents.publish(prepared);
+      return {
+        kind: 'event-published',
+        id: prepared.id,
+        source: prepared.source,
+        detailType: prepared.detailType,
+      };
     }
     default:
       break;
@@ -119,6 +171,8 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
 }
 
 async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
+  const reader = isRead(command) ? await readerFor(deps) : OPEN_READER;
+  if (!reader.ok) return inputError(reader.reason);
   const service = deps.service;
   if (!service)
     return {
@@ -197,6 +251,7 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
         ...(schedule.start ? { start: schedule.start } : createdAt ? { start: createdAt } : {}),
         ...(schedule.end ? { end: schedule.end } : {}),
       });
+      if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule));
       return {
         kind: 'schedule-created',
         schedule,
@@ -220,7 +275,10 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
         },
         ctx(command.dryRun),
       );
-      if (!result.ok) return serviceError(result.error);
+      if (!result.ok)
+        return result.error.field === 'eventPattern' && pattern.file
+          ? inputError(fileSafe('', pattern, 'pattern', 'a valid event pattern'), 'eventPattern')
+          : serviceError(result.error);
       if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
       return { kind: 'rule-created', rule: result.value };
     }
@@ -230,15 +288,9 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
         maxResults: 100,
       });
       if (!result.ok) return serviceError(result.error);
-      // Reading is open to any role holder, unless a policy rule restricts a pipeline.
-      const visible = [];
-      for (const item of result.value.items) {
-        if (await mayReadAll(deps, item.pipelineNames)) visible.push(item);
-      }
-      result.value.items = visible;
       return {
         kind: 'list',
-        items: result.value.items,
+        items: result.value.items.filter((item) => reader.mayRead(item.pipelineNames)),
         ...(command.pipeline ? { filter: command.pipeline } : {}),
         more: result.value.nextToken !== undefined,
       };
@@ -251,8 +303,8 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
         result.value.kind === 'schedule'
           ? [result.value.trigger.pipelineName]
           : result.value.trigger.targets.map((t) => t.pipelineName);
-      const denied = await readDenied(deps, names);
-      if (denied) return denied;
+      const denied = reader.denial(names);
+      if (denied) return inputError(denied);
       return { kind: 'described', description: result.value, now };
     }
     case 'delete':
@@ -280,8 +332,8 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
       };
     }
     case 'history': {
-      const denied = await readDenied(deps, [command.pipeline]);
-      if (denied) return denied;
+      const denied = reader.denial([command.pipeline]);
+      if (denied) return inputError(denied);
       const result = await service.history(command.pipeline);
       if (!result.ok) return serviceError(result.error);
       return { kind: 'history', pipeline: command.pipeline, executions: result.value };
@@ -290,7 +342,11 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
       if (!command.clean) {
         const result = await service.orphans();
         if (!result.ok) return serviceError(result.error);
-        return { kind: 'orphans', orphans: result.value, cleaned: false };
+        return {
+          kind: 'orphans',
+          orphans: result.value.filter((o) => reader.mayRead(o.missingPipelines)),
+          cleaned: false,
+        };
       }
       const result = await service.cleanUpOrphans(ctx(command.dryRun));
       if (!result.ok) return serviceError(result.error);
@@ -302,12 +358,29 @@ async function runChange(command: Command, deps: CommandDeps): Promise<Reply> {
       if (!result.ok) return serviceError(result.error);
       return {
         kind: 'pipelines',
-        pipelines: result.value.items,
+        pipelines: result.value.items.filter((p) => reader.mayRead([p.name])),
         more: result.value.nextToken !== undefined,
       };
     }
   }
   return inputError('unknown command');
+}
+
+/**
+ * The newest `limit` entries this person may read: entries about pipelines they may not see are
+ * skipped, reading further back (bounded) so the page is still full.
+ */
+async function visibleAuditEntries(
+  log: NonNullable<CommandDeps['auditLog']>,
+  reader: Extract<ReadFilter, { ok: true }>,
+  limit: number,
+  pipeline: string | undefined,
+) {
+  const scanned = await log.list({
+    limit: Math.min(limit * 10, 5_000),
+    ...(pipeline ? { pipeline } : {}),
+  });
+  return scanned.filter((entry) => reader.mayRead(entry.pipelineNames)).slice(0, limit);
 }
 
 function inputError(message: string, field?: string): Reply {
@@ -364,30 +437,36 @@ function resolveRole(
   };
 }
 
-/** Inline JSON, or @path to read (CLI and terminal). */
+/** Inline JSON, or @path to read where the person is on the machine (terminal, CLI). */
 function readArgument(
   value: string,
   deps: CommandDeps,
   label: string,
-): { ok: true; text: string } | { ok: false; reply: Reply } {
+): { ok: true; text: string; file?: string } | { ok: false; reply: Reply } {
   if (!value.startsWith('@')) return { ok: true, text: value };
+  const file = value.slice(1);
   if (!deps.readFile)
     return {
       ok: false,
       reply: inputError(
-        `${label}: @file works in the terminal and the CLI; paste the JSON here instead`,
+        `${label}: files cannot be read from here (@file works in the terminal and the CLI); paste the JSON here instead`,
       ),
     };
   try {
-    return { ok: true, text: deps.readFile(value.slice(1)) };
+    return { ok: true, text: deps.readFile(file), file };
   } catch (error) {
-    return {
-      ok: false,
-      reply: inputError(
-        `${label}: cannot read ${value.slice(1)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      ),
-    };
+    return { ok: false, reply: inputError(`${label}: ${(error as Error).message}`) };
   }
+}
+
+/**
+ * An error about an argument read from a file names the file, never its content: a message
+ * that quotes what it could not parse would print a secret the file happened to hold.
+ */
+function fileSafe(message: string, argument: { file?: string }, label: string, what: string) {
+  return argument.file
+    ? `${label}: ${argument.file} does not hold ${what} (its content is not shown; check the file, or paste the JSON to see where)`
+    : message;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -593,8 +672,16 @@ async function subscriptionCommand(
   const pipeline = await deps.service?.pipeline(command.pipeline);
   if (pipeline && !pipeline.ok)
     return { kind: 'error', message: pipeline.error.message, exitCode: 2 };
-  const denied = await readDenied(deps, [command.pipeline]);
-  if (denied) return denied;
+  const denied = await subscriptionDenied(command, channel, deps);
+  if (denied) {
+    await audit(deps, {
+      event: 'denied',
+      command,
+      pipelineNames: [command.pipeline],
+      details: { reason: denied, channel },
+    });
+    return inputError(denied);
+  }
   if (command.name === 'subscribe') {
     await subscriptions.put({
       pipeline: command.pipeline,
@@ -602,6 +689,12 @@ async function subscriptionCommand(
       filter: command.failuresOnly ? 'failures' : 'all',
       ...(deps.userId ? { createdBy: deps.userId } : {}),
       createdAt: deps.now(),
+    });
+    await audit(deps, {
+      event: 'executed',
+      command,
+      pipelineNames: [command.pipeline],
+      details: { summary: commandText(command), channel },
     });
     return {
       kind: 'subscribed',
@@ -611,7 +704,88 @@ async function subscriptionCommand(
     };
   }
   const existed = await subscriptions.delete(command.pipeline, channel);
+  if (existed)
+    await audit(deps, {
+      event: 'executed',
+      command,
+      pipelineNames: [command.pipeline],
+      details: { summary: commandText(command), channel },
+    });
   return { kind: 'unsubscribed', pipeline: command.pipeline, channel, existed };
+}
+
+/**
+ * Where a pipeline's executions are posted is its operators' decision: subscribing needs the
+ * pipeline's `pause` permission (the rule for operating its triggers), so nobody can point
+ * another team's pipeline at an arbitrary channel; unsubscribing needs it too, unless the
+ * subscription is the person's own. Reading the pipeline is needed either way.
+ */
+/**
+ * Publishing an event starts what its rules start: the publisher needs `run` on each of those
+ * pipelines, without approval, as if they had typed `run` for each.
+ */
+async function putEventDenied(
+  prepared: PreparedEvent,
+  deps: CommandDeps,
+): Promise<Reply | undefined> {
+  const access = deps.access;
+  if (!access || prepared.pipelines.length === 0) return undefined;
+  for (const pipeline of prepared.pipelines) {
+    const decision = await access.decide({
+      userId: deps.userId ?? 'unknown',
+      action: 'run',
+      pipelineNames: [pipeline],
+      ...(deps.channelId ? { channelId: deps.channelId } : {}),
+    });
+    const reason =
+      decision.outcome === 'deny'
+        ? decision.reason
+        : decision.outcome === 'approval'
+          ? `running ${pipeline} needs approval; ask for it with run ${pipeline}`
+          : undefined;
+    if (reason === undefined) continue;
+    await deps.auditLog?.append({
+      at: deps.now(),
+      actor: deps.userId ?? 'unknown',
+      event: 'denied',
+      action: 'put-event',
+      pipelineNames: prepared.pipelines,
+      ...(deps.requestId ? { requestId: deps.requestId } : {}),
+      details: JSON.stringify({ reason, eventId: prepared.id }),
+    });
+    return inputError(`this event would start ${pipeline} through a rule, and ${reason}`);
+  }
+  return undefined;
+}
+
+async function subscriptionDenied(
+  command: Extract<Command, { name: 'subscribe' | 'unsubscribe' }>,
+  channel: string,
+  deps: CommandDeps,
+): Promise<string | undefined> {
+  const access = deps.access;
+  if (!access) return undefined;
+  const reader = await readerFor(deps);
+  if (!reader.ok) return reader.reason;
+  const unreadable = reader.denial([command.pipeline]);
+  if (unreadable) return unreadable;
+  const decision = await access.decide({
+    userId: deps.userId ?? 'unknown',
+    action: 'pause',
+    pipelineNames: [command.pipeline],
+    ...(deps.channelId ? { channelId: deps.channelId } : {}),
+  });
+  if (decision.outcome !== 'deny') return undefined;
+  if (command.name === 'unsubscribe') {
+    const existing = (await deps.subscriptions?.list(command.pipeline))?.find(
+      (s) => s.channel === channel,
+    );
+    if (existing && existing.createdBy !== undefined && existing.createdBy === deps.userId)
+      return undefined;
+    const owner = existing?.createdBy ? ` (${existing.createdBy} set it up)` : '';
+    return `only those who may pause or resume ${command.pipeline} can remove its alerts from another person's subscription${owner}: ${decision.reason}`;
+  }
+  return `subscribing a channel to ${command.pipeline} follows the rule for pausing it: ${decision.reason}`;
 }
 
 /** approvals, approve, reject, cancel, audit. */
@@ -634,9 +808,16 @@ async function accessCommand(command: Command, deps: CommandDeps): Promise<Reply
       ? { kind: 'approval-decided', request: result.value, summary }
       : { kind: 'error', message: result.error.message, exitCode: 2 };
   switch (command.name) {
-    case 'approvals':
+    case 'approvals': {
+      const reader = await readerFor(deps);
+      if (!reader.ok) return inputError(reader.reason);
       await access.workflow.sweep();
-      return { kind: 'approvals', pending: await access.workflow.pending() };
+      const pending = await access.workflow.pending();
+      return {
+        kind: 'approvals',
+        pending: pending.filter((entry) => reader.mayRead(entry.request.pipelineNames)),
+      };
+    }
     case 'approve': {
       const result = await access.workflow.approve(command.requestId, userId);
       if (!result.ok) return { kind: 'error', message: result.error.message, exitCode: 2 };
@@ -663,12 +844,14 @@ async function accessCommand(command: Command, deps: CommandDeps): Promise<Reply
       const log = deps.auditLog;
       if (!log)
         return { kind: 'error', message: 'the audit log is not available here', exitCode: 1 };
+      const reader = await readerFor(deps);
+      if (!reader.ok) return inputError(reader.reason);
+      const denied = command.pipeline ? reader.denial([command.pipeline]) : undefined;
+      if (denied) return inputError(denied);
+      const limit = command.count ?? 20;
       return {
         kind: 'audit',
-        entries: await log.list({
-          limit: command.count ?? 20,
-          ...(command.pipeline ? { pipeline: command.pipeline } : {}),
-        }),
+        entries: await visibleAuditEntries(log, reader, limit, command.pipeline),
         ...(command.pipeline ? { pipeline: command.pipeline } : {}),
       };
     }
@@ -714,23 +897,29 @@ function summarize(reply: Reply): string {
   }
 }
 
-async function mayReadAll(deps: CommandDeps, pipelineNames: string[]): Promise<boolean> {
-  if (!deps.access) return true;
-  for (const name of pipelineNames) {
-    if (
-      (await deps.access.mayRead(deps.userId ?? 'unknown', name, deps.channelId)).outcome === 'deny'
-    )
-      return false;
-  }
-  return true;
+const OPEN_READER: Extract<ReadFilter, { ok: true }> = {
+  ok: true,
+  mayRead: () => true,
+  denial: () => undefined,
+};
+
+/** The one read filter: what this person may see, from the policy (all, without a policy). */
+async function readerFor(deps: CommandDeps): Promise<ReadFilter> {
+  if (!deps.access) return OPEN_READER;
+  return deps.access.reader(deps.userId ?? 'unknown', deps.channelId);
 }
 
-async function readDenied(deps: CommandDeps, pipelineNames: string[]): Promise<Reply | undefined> {
-  if (!deps.access) return undefined;
-  for (const name of pipelineNames) {
-    const decision = await deps.access.mayRead(deps.userId ?? 'unknown', name, deps.channelId);
-    if (decision.outcome === 'deny')
-      return { kind: 'error', message: decision.reason, exitCode: 2 };
-  }
-  return undefined;
+const readCommands = new Set<Command['name']>([
+  'list',
+  'describe',
+  'history',
+  'pipelines',
+  'orphans',
+  'approvals',
+  'audit',
+]);
+
+/** Commands that show what the store or AWS hold; `orphans clean` is a change (the gate's). */
+function isRead(command: Command): boolean {
+  return readCommands.has(command.name) && !(command.name === 'orphans' && command.clean);
 }

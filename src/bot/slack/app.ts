@@ -1,24 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { pipelineNameFromArn } from '../../notifications/execution-state.js';
 import type { Runtime } from '../../runtime.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
-import type { ApprovalRequest } from '../../store/store.js';
+import type { ApprovalRequest, Store } from '../../store/store.js';
 import { type Command, parseCommand } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { runCommand } from '../commands/run-command.js';
 import { ids } from '../ids.js';
 import {
   approvalMessage,
+  type Decision,
   decidedApprovalMessage,
+  decisionNotice,
+  parseDecisionValue,
   rejectReasonModal,
 } from '../views/approval-message.js';
+import { esc } from '../views/kit.js';
 import { replyBlocks } from '../views/reply-blocks.js';
 import { registerCreateModal } from './create-modal-listeners.js';
 import { registerHome } from './home-listeners.js';
+import { guardSlackRequests } from './request-guard.js';
 
 export interface SlackAppOptions {
   mode: { kind: 'http'; signingSecret: string } | { kind: 'socket'; appToken: string };
@@ -30,6 +35,8 @@ export interface SlackAppOptions {
   botIdentity?: { botId: string; botUserId: string };
   /** Tests: never retry a failed Web API call. */
   retries?: number;
+  /** The workspace the app is installed in; asked of auth.test when unset. */
+  teamId?: string;
 }
 
 export interface SlackApp {
@@ -44,9 +51,6 @@ export interface SlackApp {
 
 /** Answers worked on at once after their acks; more wait their turn. */
 const AFTER_ACK_CONCURRENCY = 4;
-
-/** Slack's replay window: requests signed more than five minutes away from now are refused. */
-const MAX_CLOCK_SKEW_S = 300;
 
 /**
  * The Bolt app: /pipeline-schedule, the create modal, approval buttons, trigger buttons,
@@ -99,6 +103,33 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   }
 
+  // Requests from another workspace are not ours to act on, even when correctly signed (an app
+  // shared across workspaces, a leaked signing secret used elsewhere).
+  let installationTeam: Promise<string | undefined> | undefined;
+  const ourTeam = () => {
+    installationTeam ??= options.teamId
+      ? Promise.resolve(options.teamId)
+      : app.client.auth.test().then(
+          (answer) => (typeof answer.team_id === 'string' ? answer.team_id : undefined),
+          (error: unknown) => {
+            installationTeam = undefined;
+            log.error({ err: error }, 'auth.test failed: the workspace of this app is unknown');
+            return undefined;
+          },
+        );
+    return installationTeam;
+  };
+  app.use(async ({ context, body, next, ack }) => {
+    const theirs = context.teamId ?? teamOf(body);
+    const ours = await ourTeam();
+    if (ours !== undefined && theirs === ours) {
+      await next();
+      return;
+    }
+    log.warn({ team: theirs, installation: ours }, 'slack request from another workspace ignored');
+    if (ack) await (ack as () => Promise<void>)();
+  });
+
   const afterAck = new AfterAckQueue(AFTER_ACK_CONCURRENCY);
   const timeZones = new Map<string, { at: number; tz?: string }>();
   const userTimeZone = async (client: WebClient, userId: string): Promise<string | undefined> => {
@@ -110,29 +141,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     return tz;
   };
 
-  /** Runs a command as this person, from this channel, and posts what needs posting. */
-  /** The approval message, updated in place with the decision; the requester told. */
-  const showDecision = async (
+  const showDecision = (
     client: WebClient,
     request: ApprovalRequest,
-    summary: string,
+    decision: Decision | string,
     decidedBy: string,
-  ) => {
-    const location = await runtime.store.messages.get(`approval:${request.id}`);
-    if (location) {
-      await client.chat
-        .update({ ...location, ...decidedApprovalMessage(request, summary) })
-        .catch((error: unknown) =>
-          log.warn({ err: error, requestId: request.id }, 'updating the approval message failed'),
-        );
-    }
-    if (request.requestedBy !== decidedBy) {
-      await postToUser(client, request.requestedBy, {
-        text: `Your request ${request.id} is ${request.status.toLowerCase()}: ${summary}`,
-      });
-    }
-  };
+  ) => showApprovalDecision({ client, store: runtime.store, log }, request, decision, decidedBy);
 
+  /** Runs a command as this person, from this channel, and posts what needs posting. */
   const run = async (
     client: WebClient,
     command: Command,
@@ -215,9 +231,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app.action(actionId, async ({ ack, body, action, respond, client }) => {
       await ack();
       await afterPendingAcks();
-      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
-      const channelId = 'channel' in body && body.channel ? body.channel.id : undefined;
-      const reply = await run(client, toCommand(value), body.user.id, channelId);
+      const reply = await run(
+        client,
+        toCommand(actionValue(action)),
+        body.user.id,
+        channelOf(body),
+      );
       const tz = await userTimeZone(client, body.user.id);
       const rendered = replyBlocks(reply, tz ? { userTimeZone: tz } : {});
       if (respond && 'response_url' in body)
@@ -227,7 +246,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   }
   app.action(ids.actions.runNow, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const trigger = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const trigger = actionValue(action);
+    const channelId = channelOf(body);
     // Run now starts the trigger's pipeline with the trigger's own parameters.
     const described = await runtime.service.describe(trigger);
     const reply: Reply =
@@ -241,6 +261,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
               dryRun: false,
             },
             body.user.id,
+            channelId,
           )
         : {
             kind: 'error',
@@ -257,7 +278,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // Run again, from an execution message: the same pipeline with that execution's parameters.
   app.action(ids.actions.rerunExecution, async ({ ack, body, action, respond, client }) => {
     await ack();
-    const arn = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const arn = actionValue(action);
     const execution = await runtime.backend.pipelines.describeExecution(arn).catch(() => undefined);
     const reply: Reply = execution
       ? await run(
@@ -269,6 +290,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             dryRun: false,
           },
           body.user.id,
+          channelOf(body),
         )
       : { kind: 'error', message: `execution ${arn} is not known any more`, exitCode: 2 };
     if (respond)
@@ -280,19 +302,41 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   // Approval buttons: the value is `<request id>|<content hash>`, so an approval counts only for
-  // the content the approver saw.
+  // the content the approver saw; a value without the hash is refused, not taken as "any".
   app.action(ids.actions.approve, async ({ ack, body, action, respond, client }) => {
+    const value = parseDecisionValue(actionValue(action));
+    // Recorded before the ack: a click Slack was told we got survives a crash right after it.
+    const clickId = value
+      ? await runtime.access.workflow.recordClick({
+          requestId: value.requestId,
+          userId: body.user.id,
+          contentHash: value.contentHash,
+          ...(body.team?.id ? { teamId: body.team.id } : {}),
+        })
+      : undefined;
     await ack();
-    const [requestId = '', hash] = (
-      'value' in action && typeof action.value === 'string' ? action.value : ''
-    ).split('|');
-    const result = await runtime.access.workflow.approve(requestId, body.user.id, hash);
+    if (!value) {
+      log.warn({ user: body.user.id }, 'approve click without a content hash refused');
+      if (respond)
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'this Approve button is not one the bot posted; approve from the request message',
+        });
+      return;
+    }
+    const result = await runtime.access.workflow.approve(
+      value.requestId,
+      body.user.id,
+      value.contentHash,
+      clickId ? { clickId } : {},
+    );
     if (!result.ok) {
       if (respond)
         await respond({
           response_type: 'ephemeral',
           replace_original: false,
-          text: result.error.message,
+          text: esc(result.error.message),
         });
       return;
     }
@@ -316,17 +360,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     await showDecision(
       client,
       decided.request,
-      `approved by <@${body.user.id}>: ${decided.outcome.summary}`,
+      { what: 'approved', by: body.user.id, detail: decided.outcome.summary },
       body.user.id,
     );
   });
 
   app.action(ids.actions.reject, async ({ ack, body, action, client }) => {
     await ack();
-    const [requestId = '', hash = ''] = (
-      'value' in action && typeof action.value === 'string' ? action.value : ''
-    ).split('|');
-    const view = rejectReasonModal(requestId, hash);
+    const value = parseDecisionValue(actionValue(action));
+    if (!value) return;
+    const view = rejectReasonModal(value.requestId, value.contentHash);
     // Remember where the request's message is, to update it once the reason is given.
     const where =
       'message' in body && body.message ? { channel: body.channel?.id, ts: body.message.ts } : {};
@@ -358,13 +401,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return;
     }
     await ack();
-    const summary = `rejected by <@${body.user.id}>: ${result.value.reason ?? 'no reason given'}`;
+    const decision: Decision = {
+      what: 'rejected',
+      by: body.user.id,
+      detail: result.value.reason ?? 'no reason given',
+    };
     if (meta.channel && meta.ts)
       await runtime.store.messages.put(`approval:${result.value.id}`, {
         channel: meta.channel,
         ts: meta.ts,
       });
-    await showDecision(client, result.value, summary, body.user.id);
+    await showDecision(client, result.value, decision, body.user.id);
   });
 
   const openCreateModal = registerCreateModal(app, { runtime, log, userTimeZone, run, postToUser });
@@ -374,9 +421,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     log.error({ err: error }, 'slack listener failed');
   });
 
-  const listener: RequestListener | undefined = receiver
-    ? rejectFutureTimestamps(receiver.requestListener)
-    : undefined;
+  const listener: RequestListener | undefined =
+    receiver && options.mode.kind === 'http'
+      ? guardSlackRequests(receiver.requestListener, {
+          signingSecret: options.mode.signingSecret,
+          replays: runtime.store.replays,
+          log,
+        })
+      : undefined;
   return {
     app,
     client: app.client,
@@ -435,6 +487,32 @@ function previewOf(command: Command): { preview?: SchedulePreview } {
   return preview.ok ? { preview: preview.preview } : {};
 }
 
+/**
+ * A decision reaches Slack: the approval message is updated in place wherever it was posted,
+ * and the requester is told in a DM (unless they decided it themselves). Also used when a
+ * restart finishes or closes a request left in between.
+ */
+export async function showApprovalDecision(
+  deps: { client: WebClient; store: Pick<Store, 'messages'>; log: Logger },
+  request: ApprovalRequest,
+  decision: Decision | string,
+  decidedBy: string,
+): Promise<void> {
+  const location = await deps.store.messages.get(`approval:${request.id}`);
+  if (location) {
+    await deps.client.chat
+      .update({ ...location, ...decidedApprovalMessage(request, decision) })
+      .catch((error: unknown) =>
+        deps.log.warn(
+          { err: error, requestId: request.id },
+          'updating the approval message failed',
+        ),
+      );
+  }
+  if (request.requestedBy !== decidedBy)
+    await postToUser(deps.client, request.requestedBy, decisionNotice(request, decision));
+}
+
 /** A message to someone, in their DM with the bot. */
 async function postToUser(
   client: WebClient,
@@ -451,28 +529,35 @@ async function postToUser(
     });
 }
 
+/** The workspace a request says it comes from, wherever its kind of payload puts it. */
+function teamOf(body: unknown): string | undefined {
+  const b = body as {
+    team?: { id?: unknown } | null;
+    team_id?: unknown;
+    user?: { team_id?: unknown };
+  };
+  const id = b.team?.id ?? b.team_id ?? b.user?.team_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The value of the clicked button ('' when it has none). */
+function actionValue(action: unknown): string {
+  const value = (action as { value?: unknown }).value;
+  return typeof value === 'string' ? value : '';
+}
+
+/** The channel a click came from, for channel-scoped policy rules. */
+function channelOf(body: unknown): string | undefined {
+  const channel = (body as { channel?: { id?: unknown } }).channel;
+  return typeof channel?.id === 'string' ? channel.id : undefined;
+}
+
 function parseJson(text: string | undefined): Record<string, unknown> {
   try {
     return JSON.parse(text ?? '{}') as Record<string, unknown>;
   } catch {
     return {};
   }
-}
-
-/**
- * Bolt refuses signatures older than five minutes but accepts ones from the future; a replayed
- * request must not get in either way.
- */
-function rejectFutureTimestamps(next: RequestListener): RequestListener {
-  return (request: IncomingMessage, response: ServerResponse) => {
-    const timestamp = Number(request.headers['x-slack-request-timestamp']);
-    if (Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_CLOCK_SKEW_S) {
-      response.writeHead(401);
-      response.end();
-      return;
-    }
-    next(request, response);
-  };
 }
 
 /** Bolt's logger interface over our pino logger. */

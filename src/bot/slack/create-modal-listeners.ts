@@ -66,16 +66,37 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
     };
   };
 
+  /**
+   * The chosen pipeline, when this person may see it: its parameters and description are shown
+   * only to readers (a crafted option value must not reveal a restricted pipeline).
+   */
+  const readablePipeline = async (
+    option: string,
+    userId: string,
+    channelId: string | undefined,
+  ): Promise<{ ok: true; pipeline: Pipeline } | { ok: false; message: string }> => {
+    const reader = await runtime.access.reader(userId, channelId);
+    if (!reader.ok) return { ok: false, message: reader.reason };
+    const name = await pipelineFromOption(option);
+    const denied = reader.denial([name]);
+    if (denied) return { ok: false, message: denied };
+    const found = await runtime.service.pipeline(name);
+    return found.ok
+      ? { ok: true, pipeline: found.value }
+      : { ok: false, message: found.error.message };
+  };
+
   /** The modal for what has been typed so far: pipeline details, allowed roles, live preview. */
   const stateFor = async (
     read: ReturnType<typeof readCreateModal>,
+    userId: string,
     userTimeZone: string | undefined,
     channelId?: string,
   ): Promise<CreateModalState> => {
     let pipeline: Pipeline | undefined;
     if (read.pipeline) {
-      const found = await runtime.service.pipeline(await pipelineFromOption(read.pipeline));
-      if (found.ok) pipeline = found.value;
+      const found = await readablePipeline(read.pipeline, userId, channelId);
+      if (found.ok) pipeline = found.pipeline;
     }
     const roleChoices = pipeline ? runtime.access.roleChoices(pipeline.name, channelId) : {};
     const values = {
@@ -113,7 +134,7 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
       ),
     });
     const tz = await deps.userTimeZone(client, userId);
-    const state = await stateFor({ triggerType: 'cron', values: {} }, tz, channelId);
+    const state = await stateFor({ triggerType: 'cron', values: {} }, userId, tz, channelId);
     if (opened.view?.id) {
       await client.views.update({
         view_id: opened.view.id,
@@ -129,7 +150,12 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
       if (body.type !== 'block_actions' || !body.view) return;
       const channelId = parse(body.view.private_metadata).channel as string | undefined;
       const read = readCreateModal(body.view.state.values as never);
-      const state = await stateFor(read, await deps.userTimeZone(client, body.user.id), channelId);
+      const state = await stateFor(
+        read,
+        body.user.id,
+        await deps.userTimeZone(client, body.user.id),
+        channelId,
+      );
       await client.views
         .update({
           view_id: body.view.id,
@@ -146,8 +172,15 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
   }
 
   const search = new PipelineSearch(runtime.service);
-  app.options(ids.options.pipeline, async ({ ack, options }) => {
-    const found = await search.search(options.value ?? '').catch(() => []);
+  app.options(ids.options.pipeline, async ({ ack, options, body }) => {
+    // Only pipelines this person may see are offered, restricted ones are not even named.
+    const channelId = 'channel' in body && body.channel ? body.channel.id : undefined;
+    const reader = await runtime.access
+      .reader(body.user.id, channelId)
+      .catch(() => ({ ok: false as const, reason: '' }));
+    const found = reader.ok
+      ? await search.search(options.value ?? '', (p) => reader.mayRead([p.name])).catch(() => [])
+      : [];
     await ack({ options: found.map((p) => pipelineOption(p.name, p.description)) });
   });
 
@@ -167,9 +200,9 @@ export function registerCreateModal(app: App, deps: Deps): OpenCreateModal {
     let pipeline: Pipeline | undefined;
     if (!read.pipeline) errors[ids.create.pipeline.block] = 'choose the pipeline to run';
     else {
-      const found = await runtime.service.pipeline(await pipelineFromOption(read.pipeline));
-      if (found.ok) pipeline = found.value;
-      else errors[ids.create.pipeline.block] = found.error.message;
+      const found = await readablePipeline(read.pipeline, body.user.id, channelId);
+      if (found.ok) pipeline = found.pipeline;
+      else errors[ids.create.pipeline.block] = found.message;
     }
     if (read.triggerType === 'event') {
       const pattern = parseEventPattern(v.eventPattern ?? '');

@@ -39,8 +39,13 @@ export function registerHome(
 
 /** The Home tab for one person, from what the store and the back end hold now. */
 export async function homeFor(runtime: Runtime, userId: string) {
+  // Home shows only what this person may read; someone with no role sees no pipeline at all.
+  const reader = await runtime.access.reader(userId);
+  if (!reader.ok) return homeView({ userId, myTriggers: [], pendingApprovals: [], dueSoon: [] });
   const listed = await runtime.service.list({ maxResults: 100 });
-  const all: TriggerListItem[] = listed.ok ? listed.value.items : [];
+  const all: TriggerListItem[] = (listed.ok ? listed.value.items : []).filter((item) =>
+    reader.mayRead(item.pipelineNames),
+  );
   const myTriggers: TriggerListItem[] = [];
   const dueSoon: Array<{ name: string; pipelineName: string; at: Date }> = [];
   const now = new Date();
@@ -72,18 +77,22 @@ export async function homeFor(runtime: Runtime, userId: string) {
   const approvable = [];
   for (const entry of await runtime.access.workflow.pending()) {
     if (entry.request.requestedBy === userId) continue;
+    if (!reader.mayRead(entry.request.pipelineNames)) continue;
     if (await runtime.access.canApprove(userId, entry.request.approverRoles))
       approvable.push(entry);
   }
   let orphans: Orphan[] | undefined;
   const found = await runtime.service.orphans();
-  if (found.ok && found.value.length > 0) {
+  const visibleOrphans = found.ok
+    ? found.value.filter((o) => reader.mayRead(o.missingPipelines))
+    : [];
+  if (visibleOrphans.length > 0) {
     const decision = await runtime.access.decide({
       userId,
       action: 'delete',
-      pipelineNames: [...new Set(found.value.flatMap((o) => o.missingPipelines))],
+      pipelineNames: [...new Set(visibleOrphans.flatMap((o) => o.missingPipelines))],
     });
-    if (decision.outcome !== 'deny') orphans = found.value;
+    if (decision.outcome !== 'deny') orphans = visibleOrphans;
   }
   return homeView({
     userId,

@@ -21,12 +21,17 @@ export class PipelineSearch {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async search(query: string): Promise<PipelineSummary[]> {
+  /** Pipelines whose name contains the query, those starting with it first; `visible` filters. */
+  async search(
+    query: string,
+    visible: (pipeline: PipelineSummary) => boolean = () => true,
+  ): Promise<PipelineSummary[]> {
     const all = await this.all();
     const q = query.trim().toLowerCase();
     const starts: PipelineSummary[] = [];
     const contains: PipelineSummary[] = [];
     for (const p of all) {
+      if (!visible(p)) continue;
       const name = p.name.toLowerCase();
       if (name.startsWith(q)) starts.push(p);
       else if (name.includes(q)) contains.push(p);

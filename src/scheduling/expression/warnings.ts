@@ -25,7 +25,9 @@ export type WarningCode =
   | 'AT_IGNORES_START_END'
   | 'RATE_IGNORES_TIME_ZONE'
   | 'RUNS_OFTEN'
-  | 'UNDOCUMENTED_SYNTAX';
+  | 'UNDOCUMENTED_SYNTAX'
+  /** Not about the expression: the schedule's dead-letter queue is in another account. */
+  | 'DLQ_OTHER_ACCOUNT';
 
 export interface ScheduleWarning {
   code: WarningCode;

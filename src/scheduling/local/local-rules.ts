@@ -26,8 +26,20 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
  * targets of each enabled rule whose pattern matches, with static parameter values as given and
  * dynamic ones ($.detail.key) read from the event.
  */
+/** What became of one target of a rule that matched an event. */
+export interface RuleTargetReport {
+  rule: string;
+  target: string;
+  pipelineName: string;
+  eventId: string;
+  outcome: 'started' | 'failed';
+  executionArn?: string;
+  error?: string;
+}
+
 export class LocalRules implements RulesPort {
   private readonly unsubscribe: () => void;
+  private readonly listeners = new Set<(report: RuleTargetReport) => void | Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -41,6 +53,22 @@ export class LocalRules implements RulesPort {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** Tells the listener what each matched target did: a failed start must reach a person. */
+  onTarget(listener: (report: RuleTargetReport) => void | Promise<void>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async report(report: RuleTargetReport): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener(report);
+      } catch (error) {
+        this.log.warn({ err: error, rule: report.rule }, 'reporting a rule target failed');
+      }
+    }
   }
 
   async put(rule: EventTrigger): Promise<{ arn: string }> {
@@ -95,14 +123,22 @@ export class LocalRules implements RulesPort {
     return { items, ...(rows.length > size && last ? { nextToken: last.key } : {}) };
   }
 
-  /** Starts the targets of every enabled rule the event matches. */
-  private async route(event: BusEvent): Promise<void> {
+  /** The enabled rules this event matches: what publishing it would start. */
+  async matching(event: BusEvent): Promise<RuleRecord[]> {
     const rows = await this.store.local.list('rules');
+    const matched: RuleRecord[] = [];
     for (const row of rows) {
       const rule = JSON.parse(row.json) as RuleRecord;
       if (rule.state !== 'ENABLED') continue;
       const pattern = parseEventPattern(rule.eventPattern);
-      if (!pattern.ok || !matchesEventPattern(pattern.pattern, event)) continue;
+      if (pattern.ok && matchesEventPattern(pattern.pattern, event)) matched.push(rule);
+    }
+    return matched;
+  }
+
+  /** Starts the targets of every enabled rule the event matches. */
+  private async route(event: BusEvent): Promise<void> {
+    for (const rule of await this.matching(event)) {
       for (const target of rule.targets) {
         try {
           const { executionArn } = await this.pipelines.start({
@@ -119,11 +155,27 @@ export class LocalRules implements RulesPort {
             { rule: rule.name, target: target.id, eventId: event.id, executionArn },
             'rule started pipeline',
           );
+          await this.report({
+            rule: rule.name,
+            target: target.id,
+            pipelineName: target.pipelineName,
+            eventId: event.id,
+            outcome: 'started',
+            executionArn,
+          });
         } catch (error) {
           this.log.warn(
             { rule: rule.name, target: target.id, eventId: event.id, err: error },
             'rule target failed to start',
           );
+          await this.report({
+            rule: rule.name,
+            target: target.id,
+            pipelineName: target.pipelineName,
+            eventId: event.id,
+            outcome: 'failed',
+            error: error instanceof Error ? error.message : String(error),
+          });
         }
       }
     }

@@ -1,21 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ids } from '../../../src/bot/ids.js';
-import { createSlackApp } from '../../../src/bot/slack/app.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { type HttpService, startHttpServer } from '../../../src/ops/http-server.js';
-import { openRuntime, type Runtime } from '../../../src/runtime.js';
-import { FakeSlack, postSigned } from '../../support/fake-slack.js';
+import type { Runtime } from '../../../src/runtime.js';
+import { type FakeSlack, postSigned } from '../../support/fake-slack.js';
+import {
+  pipelineChosen,
+  SIGNING_SECRET as SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from '../../support/slack-harness.js';
 
 /**
  * The real Bolt app over real HTTP, with Slack's signatures, on the local back end; Slack's own
  * servers are the only thing faked (a recording Web API and response_urls on loopback).
  */
-const SECRET = 'test-signing-secret';
-
 const policy = `
 roles:
   ml:        { users: [U0ALICE] }
@@ -41,49 +38,22 @@ pipelines:
     executionRoles: [dev]
 `;
 
+const pipelines =
+  'pipelines:\n  - name: prod-churn\n    parameters:\n      - { name: Epochs, type: Integer, default: 10 }\n    steps: [{ name: Train, seconds: 1 }]\n  - name: dev-churn\n    steps: [{ name: Train, seconds: 1 }]\n';
+
+let h: SlackHarness;
 let slack: FakeSlack;
 let runtime: Runtime;
-let http: HttpService;
 let url = '';
 
 beforeEach(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'slack-e2e-'));
-  writeFileSync(join(dir, 'policy.yml'), policy);
-  writeFileSync(
-    join(dir, 'pipelines.yml'),
-    'pipelines:\n  - name: prod-churn\n    parameters:\n      - { name: Epochs, type: Integer, default: 10 }\n    steps: [{ name: Train, seconds: 1 }]\n  - name: dev-churn\n    steps: [{ name: Train, seconds: 1 }]\n',
-  );
-  slack = await FakeSlack.start();
+  h = await startSlackHarness({ policy, pipelines });
+  ({ slack, runtime, url } = h);
   slack.users = { U0ALICE: { tz: 'Europe/Berlin' }, U0LEAD1: { tz: 'America/New_York' } };
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
-    POLICY_FILE: join(dir, 'policy.yml'),
-    LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-  });
-  const log = createLogger({ level: 'silent' });
-  runtime = await openRuntime(config, log, { engine: false });
-  const app = createSlackApp({
-    mode: { kind: 'http', signingSecret: SECRET },
-    botToken: 'xoxb-test',
-    apiUrl: slack.apiUrl,
-    runtime,
-    log,
-    botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
-    retries: 0,
-  });
-  http = await startHttpServer(0, log, [
-    { path: '/slack/events', handler: app.listener ?? (() => {}) },
-  ]);
-  url = `http://127.0.0.1:${http.port}/slack/events`;
 });
 
 afterEach(async () => {
-  await http.close();
-  await runtime.close();
-  await slack.close();
+  await h.close();
 });
 
 const command = (user: string, text: string, responseId = 'cmd') =>
@@ -302,57 +272,28 @@ describe('requests from Slack', () => {
     const response = await postSigned(
       url,
       SECRET,
-      interaction({
-        type: 'block_actions',
-        team: { id: 'T0TEAM' },
-        user: { id: 'U0ALICE' },
-        api_app_id: 'A0APP',
-        trigger_id: 't',
-        container: { type: 'view', view_id: 'V1' },
-        view: {
-          id: 'V1',
-          hash: 'hash-1',
-          callback_id: ids.views.create,
-          private_metadata: '{}',
-          state: {
-            values: {
-              [ids.create.triggerType.block]: {
-                [ids.create.triggerType.action]: {
-                  type: 'static_select',
-                  selected_option: { value: 'cron' },
-                },
-              },
-              [ids.create.pipeline.block]: {
-                [ids.create.pipeline.action]: {
-                  type: 'external_select',
-                  selected_option: { value: 'prod-churn' },
-                },
-              },
-              [ids.create.expression.block]: {
-                [ids.create.expression.action]: {
-                  type: 'plain_text_input',
-                  value: 'cron(30 2 * * ? *)',
-                },
-              },
-              [ids.create.timeZone.block]: {
-                [ids.create.timeZone.action]: {
-                  type: 'external_select',
-                  selected_option: { value: 'America/New_York' },
-                },
-              },
+      interaction(
+        pipelineChosen('U0ALICE', 'prod-churn', {
+          [ids.create.triggerType.block]: {
+            [ids.create.triggerType.action]: {
+              type: 'static_select',
+              selected_option: { value: 'cron' },
             },
           },
-        },
-        actions: [
-          {
-            type: 'external_select',
-            action_id: ids.create.pipeline.action,
-            block_id: ids.create.pipeline.block,
-            selected_option: { value: 'prod-churn' },
-            action_ts: '1',
+          [ids.create.expression.block]: {
+            [ids.create.expression.action]: {
+              type: 'plain_text_input',
+              value: 'cron(30 2 * * ? *)',
+            },
           },
-        ],
-      }),
+          [ids.create.timeZone.block]: {
+            [ids.create.timeZone.action]: {
+              type: 'external_select',
+              selected_option: { value: 'America/New_York' },
+            },
+          },
+        }),
+      ),
     );
     expect(response.status).toBe(200);
     await slack.waitFor('views.update');

@@ -1,0 +1,171 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { Logger } from '../../logger.js';
+
+/** Slack's replay window: a request signed more than five minutes away from now is refused. */
+export const MAX_CLOCK_SKEW_S = 300;
+/** Slack's payloads are a few KiB; a modal with every field filled stays well under this. */
+export const MAX_SLACK_BODY_BYTES = 1024 * 1024;
+
+export interface ReplayLedger {
+  /** True the first time a key is seen before it expires; false for a replay. */
+  claim(key: string, expiresAt: Date): Promise<boolean>;
+}
+
+/**
+ * Stands in front of Bolt's receiver and lets through only requests that are Slack's, fresh,
+ * new and well formed:
+ * - the timestamp is whole seconds within five minutes either way (Bolt accepts any number,
+ *   `Infinity` and future times included);
+ * - the signature is checked here too, so nothing unsigned reaches the replay ledger;
+ * - a signature already seen is a replay: answered 200 and ignored, on every replica (the
+ *   ledger is the store);
+ * - the body must be what Slack sends (a form, its `payload` a JSON object, or a JSON object):
+ *   Bolt throws on `payload=null` or a JSON `null` outside any handler, which would end the
+ *   process.
+ * Bolt verifies the signature again on the buffered body it is handed.
+ */
+export function guardSlackRequests(
+  next: RequestListener,
+  options: { signingSecret: string; replays: ReplayLedger; log: Logger; now?: () => number },
+): RequestListener {
+  const now = options.now ?? Date.now;
+  const log = options.log.child({ component: 'slack-guard' });
+  const refuse = (response: ServerResponse, status: number, reason: string, fields = {}) => {
+    log.warn({ status, ...fields }, `slack request refused: ${reason}`);
+    response.writeHead(status, { 'content-type': 'text/plain' });
+    response.end(reason);
+  };
+  return (request, response) => {
+    if (request.method !== 'POST') {
+      next(request, response);
+      return;
+    }
+    readBody(request, MAX_SLACK_BODY_BYTES)
+      .then(async (body) => {
+        if (body === undefined) {
+          refuse(response, 413, `a Slack request is at most ${MAX_SLACK_BODY_BYTES} bytes`);
+          return;
+        }
+        const contentType = header(request, 'content-type');
+        // Slack's certificate check comes unsigned and carries nothing to act on.
+        if (isSslCheck(contentType, body)) {
+          response.writeHead(200);
+          response.end();
+          return;
+        }
+        const timestampHeader = header(request, 'x-slack-request-timestamp');
+        const signature = header(request, 'x-slack-signature');
+        if (timestampHeader === undefined || !/^\d{1,12}$/.test(timestampHeader) || !signature) {
+          refuse(response, 401, 'missing or malformed Slack signature headers');
+          return;
+        }
+        const timestamp = Number(timestampHeader);
+        if (Math.abs(now() / 1000 - timestamp) > MAX_CLOCK_SKEW_S) {
+          refuse(response, 401, 'the request timestamp is more than five minutes away from now', {
+            timestamp,
+          });
+          return;
+        }
+        if (!validSignature(options.signingSecret, timestampHeader, body, signature)) {
+          refuse(response, 401, 'the signature does not match');
+          return;
+        }
+        const shape = checkShape(contentType, body.toString('utf8'));
+        if (shape) {
+          refuse(response, 400, shape);
+          return;
+        }
+        const fresh = await options.replays.claim(
+          `slack-signature:${signature}`,
+          new Date((timestamp + MAX_CLOCK_SKEW_S + 60) * 1000),
+        );
+        if (!fresh) {
+          log.warn({ timestamp }, 'replayed Slack request ignored: this signature was seen before');
+          response.writeHead(200);
+          response.end();
+          return;
+        }
+        // Bolt reads `rawBody` when it is already there instead of the consumed stream.
+        (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+        next(request, response);
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'checking a Slack request failed');
+        if (!response.headersSent) {
+          response.writeHead(503);
+          response.end();
+        }
+      });
+  };
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function validSignature(secret: string, timestamp: string, body: Buffer, signature: string) {
+  const expected = Buffer.from(
+    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`,
+  );
+  const given = Buffer.from(signature);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function isSslCheck(contentType: string | undefined, body: Buffer): boolean {
+  return formType(contentType) && parseQuery(body.toString('utf8')).ssl_check === '1';
+}
+
+function formType(contentType: string | undefined): boolean {
+  return (
+    (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded'
+  );
+}
+
+/** Why the body is not something Slack sends, or undefined when it is. */
+function checkShape(contentType: string | undefined, text: string): string | undefined {
+  if (formType(contentType)) {
+    const form = parseQuery(text);
+    if (form.payload === undefined) return undefined;
+    if (typeof form.payload !== 'string') return 'the form has more than one payload';
+    return isJsonObject(form.payload) ? undefined : 'payload must be a JSON object';
+  }
+  if ((contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json')
+    return isJsonObject(text) ? undefined : 'the body must be a JSON object';
+  return 'Slack sends forms or JSON';
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** The whole body, or undefined once it passes `limit` bytes (the rest is not read). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    request.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        resolve(undefined);
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    request.on('error', reject);
+  });
+}

@@ -1,0 +1,161 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ids } from '../../src/bot/ids.js';
+import { createSlackApp } from '../../src/bot/slack/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import { type HttpService, startHttpServer } from '../../src/ops/http-server.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { FakeSlack, postSigned } from './fake-slack.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+
+/**
+ * The real service in Slack HTTP mode on the local back end, as an operator runs it (one HTTP
+ * server: /slack/events, /healthz, …), with Slack's servers faked by a recording stand-in.
+ */
+export interface SlackHarness {
+  slack: FakeSlack;
+  runtime: Runtime;
+  http: HttpService;
+  /** The folder holding the policy, the pipelines and the SQLite file. */
+  dir: string;
+  url: string;
+  /** Log lines the service wrote (JSON objects). */
+  logs: Array<Record<string, unknown>>;
+  /** Posts a signed slash command; `responseId` names its response_url. */
+  command(user: string, text: string, responseId?: string, channel?: string): Promise<Response>;
+  /** Posts a signed interaction payload (block_actions, view_submission, …). */
+  interact(payload: object): Promise<Response>;
+  /** The text Slack was asked to show in reply to a command, blocks included. */
+  replyText(responseId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The click Slack sends when someone picks a pipeline in the open create modal: the modal's
+ * state (with `values` besides the pipeline) and the select's action.
+ */
+export function pipelineChosen(
+  user: string,
+  pipeline: string,
+  values: Record<string, unknown> = {},
+): object {
+  const selected = { type: 'external_select', selected_option: { value: pipeline } };
+  return {
+    type: 'block_actions',
+    team: { id: 'T0TEAM' },
+    user: { id: user },
+    api_app_id: 'A0APP',
+    trigger_id: 't',
+    container: { type: 'view', view_id: 'V1' },
+    view: {
+      id: 'V1',
+      hash: 'hash-1',
+      callback_id: ids.views.create,
+      private_metadata: '{}',
+      state: {
+        values: {
+          ...values,
+          [ids.create.pipeline.block]: { [ids.create.pipeline.action]: selected },
+        },
+      },
+    },
+    actions: [
+      {
+        ...selected,
+        action_id: ids.create.pipeline.action,
+        block_id: ids.create.pipeline.block,
+        action_ts: '1',
+      },
+    ],
+  };
+}
+
+export async function startSlackHarness(files: {
+  policy: string;
+  pipelines: string;
+  env?: Record<string, string>;
+}): Promise<SlackHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'slack-harness-'));
+  writeFileSync(join(dir, 'policy.yml'), files.policy);
+  writeFileSync(join(dir, 'pipelines.yml'), files.pipelines);
+  const slack = await FakeSlack.start();
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+    POLICY_FILE: join(dir, 'policy.yml'),
+    LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    ...files.env,
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const log: Logger = createLogger({
+    level: 'info',
+    destination: {
+      write(line: string) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  });
+  const runtime = await openRuntime(config, log, { engine: false });
+  const app = createSlackApp({
+    mode: { kind: 'http', signingSecret: SIGNING_SECRET },
+    botToken: 'xoxb-test',
+    apiUrl: slack.apiUrl,
+    runtime,
+    log,
+    botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    teamId: 'T0TEAM',
+    retries: 0,
+  });
+  const http = await startHttpServer(0, log, [
+    { path: '/slack/events', handler: app.listener ?? (() => {}) },
+  ]);
+  const url = `http://127.0.0.1:${http.port}/slack/events`;
+  return {
+    slack,
+    runtime,
+    http,
+    dir,
+    url,
+    logs,
+    command: (user, text, responseId = 'cmd', channel = 'C0MLOPS') =>
+      postSigned(
+        url,
+        SIGNING_SECRET,
+        new URLSearchParams({
+          command: '/pipeline-schedule',
+          text,
+          user_id: user,
+          user_name: user.toLowerCase(),
+          channel_id: channel,
+          channel_name: 'ml-ops',
+          team_id: 'T0TEAM',
+          team_domain: 'acme',
+          api_app_id: 'A0APP',
+          trigger_id: `trigger-${Math.random()}`,
+          response_url: slack.responseUrl(responseId),
+          token: 'legacy',
+        }).toString(),
+      ),
+    interact: (payload) =>
+      postSigned(
+        url,
+        SIGNING_SECRET,
+        new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      ),
+    async replyText(responseId) {
+      await slack.waitFor(`respond:${responseId}`);
+      const reply = slack.callsTo(`respond:${responseId}`).at(-1)?.args;
+      return `${String(reply?.text ?? '')}\n${JSON.stringify(reply?.blocks ?? [])}`;
+    },
+    async close() {
+      await http.close();
+      await runtime.close();
+      await slack.close();
+    },
+  };
+}
