@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrationSql, migrations } from './migrations.js';
+import { acquireSqliteLead } from './sqlite-lead.js';
 import type {
   ApprovalClick,
   ApprovalRequest,
@@ -506,8 +507,10 @@ export function openSqliteStore(databaseUrl: string): Store {
         return row ? { channel: row.channel, ts: row.ts } : undefined;
       },
     },
+    /** One process per file: a second leader is refused with SqliteLeadTaken, naming the first. */
     async lead() {
-      return async () => {};
+      if (path === ':memory:') return async () => {};
+      return acquireSqliteLead(path);
     },
     async ping() {
       db.prepare('SELECT 1').get();
