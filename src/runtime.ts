@@ -7,6 +7,7 @@ import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
 import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from './auth/policy.js';
 import type { CommandDeps, LocalEventsPort } from './bot/commands/run-command.js';
 import { executeApproved } from './bot/commands/run-command.js';
+import { ruleFailureMessage } from './bot/views/rule-failure.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ChatPoster, Route } from './notifications/notifier.js';
@@ -18,6 +19,7 @@ import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { Backend } from './scheduling/ports.js';
 import { SchedulingService } from './scheduling/scheduling-service.js';
 import { openPostgresStore } from './store/postgres-store.js';
+import { SqliteLeadTaken } from './store/sqlite-lead.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ApprovalRequest, Store } from './store/store.js';
 
@@ -125,7 +127,10 @@ export async function openRuntime(
             pipelines: [...new Set(rules.flatMap((r) => r.targets.map((t) => t.pipelineName)))],
           };
         },
-        publish: (prepared) => local.bus.publish(prepared.event as BusEvent),
+        async publish(prepared) {
+          await local.bus.publish(prepared.event as BusEvent);
+          return { duplicate: false };
+        },
       },
       async close() {
         await local.stop();
@@ -141,9 +146,19 @@ export async function openRuntime(
   async function withAccess(
     base: Omit<Runtime, 'access' | 'commandDeps' | 'events'>,
   ): Promise<Runtime> {
+    // An event id seen before is not published again: the person is told so, instead of
+    // seeing the old execution's status as if it had run again.
+    const localEvents: LocalEventsPort | undefined = base.localEvents && {
+      prepare: base.localEvents.prepare,
+      async publish(prepared) {
+        const received = await events.inbox.ingest(JSON.stringify(prepared.event), 'local');
+        if (received.ok && received.duplicate) return { duplicate: true };
+        return (base.localEvents as LocalEventsPort).publish(prepared);
+      },
+    };
     const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
       service: base.service,
-      ...(base.localEvents ? { localEvents: base.localEvents } : {}),
+      ...(localEvents ? { localEvents } : {}),
       now: () => new Date(),
       userId,
       ...(channelId ? { channelId } : {}),
@@ -172,6 +187,13 @@ export async function openRuntime(
     // With several replicas on one PostgreSQL, one leads: it alone fires schedules and posts
     // execution messages; the others take requests and store events, and take over if it dies.
     let leading = false;
+    const defaultRoutes =
+      notify?.defaultRoutes ??
+      ((pipelineName: string): Route[] =>
+        (findRule(policy, { pipelineName })?.notify ?? []).map((channel) => ({
+          channel,
+          filter: 'all' as const,
+        })));
     const events = startNotifications({
       store: base.store,
       log,
@@ -179,14 +201,32 @@ export async function openRuntime(
       ...(notify ? { poster: notify.poster } : {}),
       ...(notify?.paceMs !== undefined ? { paceMs: notify.paceMs } : {}),
       parametersOf: async (arn) => (await base.backend.pipelines.describeExecution(arn)).parameters,
-      defaultRoutes:
-        notify?.defaultRoutes ??
-        ((pipelineName) =>
-          (findRule(policy, { pipelineName })?.notify ?? []).map((channel) => ({
-            channel,
-            filter: 'all' as const,
-          }))),
+      defaultRoutes,
     });
+    if (notify && base.local) {
+      // A rule matched but its pipeline did not start: the rule's channel hears it, with why.
+      const poster = notify.poster;
+      base.local.rules.onTarget(async (report) => {
+        if (report.outcome !== 'failed' || !leading) return;
+        const record = await base.store.triggerRecords.get('event', report.rule);
+        const channels = new Set([
+          ...(record?.channelId ? [record.channelId] : []),
+          ...defaultRoutes(report.pipelineName).map((route) => route.channel),
+        ]);
+        const message = ruleFailureMessage({
+          rule: report.rule,
+          pipelineName: report.pipelineName,
+          eventId: report.eventId,
+          error: report.error ?? 'unknown error',
+        });
+        for (const channel of channels)
+          await poster
+            .post(channel, message)
+            .catch((error: unknown) =>
+              log.warn({ err: error, channel, rule: report.rule }, 'posting a rule failure failed'),
+            );
+      });
+    }
     if (options.engine && base.local) {
       base.local.bus.subscribe(async (event) => {
         await events.inbox.ingest(JSON.stringify(event), 'local');
@@ -233,9 +273,13 @@ export async function openRuntime(
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
     let release: (() => Promise<void>) | undefined;
-    const tryToLead = async () => {
+    const tryToLead = async (first = false) => {
       if (leading) return;
-      release = await base.store.lead('pipeline-schedule-worker').catch(() => undefined);
+      release = await base.store.lead('pipeline-schedule-worker').catch((error: unknown) => {
+        // A second service on one SQLite file must not start at all: say who holds it.
+        if (first && error instanceof SqliteLeadTaken) throw error;
+        return undefined;
+      });
       if (!release) return;
       leading = true;
       log.info('this replica leads: it fires schedules and posts execution messages');
@@ -243,7 +287,14 @@ export async function openRuntime(
       events.kick();
       recover();
     };
-    await tryToLead();
+    try {
+      await tryToLead(true);
+    } catch (error) {
+      clearInterval(sweeper);
+      events.stop();
+      await base.close();
+      throw error;
+    }
     const leader = setInterval(() => {
       tryToLead().catch((error: unknown) => log.error({ err: error }, 'trying to lead failed'));
     }, LEAD_RETRY_MS);

@@ -159,7 +159,11 @@ export function renderText(reply: Reply): TextOutput {
     case 'pattern-result':
       return out(String(reply.matches));
     case 'event-published':
-      return out(`published event ${reply.id} (${reply.source}, ${reply.detailType})`);
+      return out(
+        reply.duplicate
+          ? `already received (event id ${reply.id}): nothing was published again`
+          : `published event ${reply.id} (${reply.source}, ${reply.detailType})`,
+      );
     case 'approval-requested': {
       const r = reply.request;
       return out(

@@ -35,7 +35,14 @@ export type Reply =
   | { kind: 'orphans'; orphans: Orphan[]; cleaned: boolean }
   | { kind: 'pipelines'; pipelines: PipelineSummary[]; more: boolean }
   | { kind: 'pattern-result'; matches: boolean }
-  | { kind: 'event-published'; id: string; source: string; detailType: string }
+  | {
+      kind: 'event-published';
+      id: string;
+      source: string;
+      detailType: string;
+      /** The bus had this event id already: nothing ran again. */
+      duplicate?: boolean;
+    }
   | { kind: 'interactive-needed' }
   | { kind: 'approval-requested'; request: ApprovalRequest; approvalChannel?: string }
   | { kind: 'approvals'; pending: Array<{ request: ApprovalRequest; approvals: number }> }

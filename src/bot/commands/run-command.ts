@@ -25,7 +25,8 @@ import type { Reply } from './replies.js';
 export interface LocalEventsPort {
   /** The event as the bus will carry it, and the pipelines its enabled rules would start. */
   prepare(event: Record<string, unknown>): Promise<PreparedEvent>;
-  publish(event: PreparedEvent): Promise<void>;
+  /** Publishes it, unless an event with its id was received before. */
+  publish(event: PreparedEvent): Promise<{ duplicate: boolean }>;
 }
 
 export interface PreparedEvent {
@@ -149,12 +150,13 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
       const prepared = await deps.localEvents.prepare(parsed as Record<string, unknown>);
       const denied = await putEventDenied(prepared, deps);
       if (denied) return denied;
-      await deps.localEvents.publish(prepared);
+      const published = await deps.localEvents.publish(prepared);
       return {
         kind: 'event-published',
         id: prepared.id,
         source: prepared.source,
         detailType: prepared.detailType,
+        ...(published.duplicate ? { duplicate: true } : {}),
       };
     }
     default:

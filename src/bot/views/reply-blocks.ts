@@ -231,6 +231,15 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
             blocks: [section(':x: The event does not match the pattern.')],
           };
     case 'event-published':
+      if (reply.duplicate)
+        return {
+          text: `already received (event id ${esc(reply.id)}): nothing was published again`,
+          blocks: [
+            section(
+              `:repeat: Already received (event id ${code(reply.id)}): nothing was published again.`,
+            ),
+          ],
+        };
       return {
         text: `published event ${reply.id} (${reply.source}, ${reply.detailType})`,
         blocks: [
