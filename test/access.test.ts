@@ -213,3 +213,31 @@ describe('attacks, each refused with a reason and audited', () => {
     expect((await as('U0LEAD2', 'approve', id)).stderr[0]).toMatch(/already rejected/);
   });
 });
+
+describe('someone who holds no role', () => {
+  it('can read nothing, and every read command says why and what to do', async () => {
+    await as('U0ALICE', 'create', 'dev-churn', 'rate(1 day)', 'name=dev-daily', 'role=dev');
+    await as('U0ALICE', 'run', 'prod-churn');
+    const reads = [
+      ['list'],
+      ['list', 'dev-churn'],
+      ['describe', 'dev-daily'],
+      ['history', 'dev-churn'],
+      ['pipelines'],
+      ['orphans'],
+      ['approvals'],
+      ['audit'],
+      ['audit', 'pipeline=dev-churn'],
+    ];
+    for (const argv of reads) {
+      const result = await as('U0NOBODY', ...argv);
+      expect(result.stderr.join('\n'), argv.join(' ')).toMatch(
+        /you hold no role in the access policy, so you may not see its pipelines or triggers; ask an admin to add you to a role/,
+      );
+      expect(result.stdout.join('\n'), argv.join(' ')).not.toMatch(/dev-daily|prod-churn|req-/);
+      expect(result.code, argv.join(' ')).toBe(2);
+    }
+    // A role holder sees them: the refusal is about the person, not an empty store.
+    expect((await as('U0BOB', 'list')).stdout.join('\n')).toContain('dev-daily');
+  });
+});

@@ -1,7 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { MAX_ARGUMENT_FILE_BYTES } from '../src/bot/commands/read-local-file.js';
 import { runCli } from '../src/cli.js';
 
 const now = new Date('2026-11-29T08:00:00Z');
@@ -465,5 +469,50 @@ describe('subscriptions', () => {
     expect((await run('unsubscribe', 'churn-train', 'C0ALERTS')).stdout).toEqual([
       'C0ALERTS was not subscribed to churn-train',
     ]);
+  });
+});
+
+describe('@file arguments at the command line', () => {
+  const event =
+    '{"id":"1","source":"aws.s3","detail-type":"x","account":"1","region":"r","time":"2026-01-01T00:00:00Z","resources":[],"detail":{}}';
+
+  it('read a regular file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    writeFileSync(join(dir, 'event.json'), event);
+    const r = await cli('test-pattern', '{"source":["aws.s3"]}', `@${join(dir, 'event.json')}`);
+    expect(r).toEqual({ code: 0, stdout: ['true'], stderr: [] });
+  });
+
+  it('refuse folders, devices, FIFOs and files over the cap, before reading them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    writeFileSync(join(dir, 'big.json'), `{"a":"${'x'.repeat(MAX_ARGUMENT_FILE_BYTES)}"}`);
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const cases: Array<[string, RegExp]> = [
+      [dir, /is not a regular file/],
+      ['/dev/zero', /is not a regular file/],
+      [join(dir, 'pipe'), /is not a regular file/],
+      [join(dir, 'big.json'), /is larger than 256 KiB/],
+      [join(dir, 'missing.json'), /cannot read .*missing\.json: no such file/],
+    ];
+    for (const [path, reason] of cases) {
+      const r = await cli('test-pattern', '{"source":["aws.s3"]}', `@${path}`);
+      expect(r.code, path).toBe(2);
+      expect(r.stderr.join('\n'), path).toMatch(reason);
+    }
+  });
+
+  it('never quote what a file holds when it is not valid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    writeFileSync(join(dir, 'secret.json'), '["AKIAIOSFODNN7EXAMPLE"]');
+    writeFileSync(join(dir, 'broken.json'), '{"key": AKIAIOSFODNN7EXAMPLE');
+    for (const file of ['secret.json', 'broken.json']) {
+      const asPattern = await cli('test-pattern', `@${join(dir, file)}`, event);
+      const asEvent = await cli('test-pattern', '{"source":["aws.s3"]}', `@${join(dir, file)}`);
+      for (const r of [asPattern, asEvent]) {
+        expect(r.code).toBe(2);
+        expect(r.stderr.join('\n')).toMatch(/does not hold .*its content is not shown/);
+        expect(r.stderr.join('\n')).not.toContain('AKIA');
+      }
+    }
   });
 });
