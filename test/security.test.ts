@@ -390,3 +390,80 @@ describe('dead-letter queues', () => {
     expect(answer).toMatch(/dead-letter queue is in account 999999999999, not 123456789012/);
   });
 });
+
+describe('a channel-scoped rule', () => {
+  const channelPolicy = `
+roles:
+  staff: { everyone: true }
+pipelines:
+  - match: "ops-*"
+    channels: [C0OPS]
+    create: [staff]
+    delete: [staff]
+    pause: [staff]
+    run: [staff]
+`;
+  let ch: SlackHarness;
+  beforeEach(async () => {
+    ch = await startSlackHarness({
+      policy: channelPolicy,
+      pipelines: 'pipelines:\n  - name: ops-etl\n    steps: [{ name: Load, seconds: 0 }]\n',
+    });
+  });
+  afterEach(async () => {
+    await ch.close();
+  });
+
+  const click = (actionId: string, value: string, channel: string, id: string) =>
+    ch.interact({
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: 'U0ANY', team_id: 'T0TEAM' },
+      api_app_id: 'A0APP',
+      trigger_id: 'trigger-run',
+      channel: { id: channel },
+      container: { type: 'message', message_ts: '1700000001.000100', channel_id: channel },
+      message: { ts: '1700000001.000100', text: 'x' },
+      response_url: ch.slack.responseUrl(id),
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1' }],
+    });
+
+  it('decides the same for the typed run, the Run button, Run now and Run again', async () => {
+    const typed = async (channel: string) => {
+      const id = `typed-${channel}-${Math.random()}`;
+      await ch.command('U0ANY', 'run ops-etl', id, channel);
+      return ch.replyText(id);
+    };
+    expect(await typed('C0OPS')).toMatch(/started ops-etl|Started/i);
+    expect(await typed('C0ELSE')).toMatch(/no policy rule covers pipeline ops-etl in this channel/);
+    const scheduled = await ch.runtime.service.createSchedule(
+      {
+        pipeline: 'ops-etl',
+        expression: 'rate(1 day)',
+        name: 'ops-daily',
+        roleArn: 'arn:aws:iam::000000000000:role/LocalPipelineScheduler',
+        parameters: [],
+      },
+      { requestId: 'setup', allowedRoles: 'any' },
+    );
+    expect(scheduled.ok).toBe(true);
+    const history = await ch.runtime.service.history('ops-etl');
+    const executionArn = history.ok ? (history.value[0]?.arn ?? '') : '';
+    expect(executionArn).not.toBe('');
+    const buttons: Array<[string, string]> = [
+      [ids.actions.runPipeline, 'ops-etl'],
+      [ids.actions.runNow, 'ops-daily'],
+      [ids.actions.rerunExecution, executionArn],
+    ];
+    for (const [actionId, value] of buttons) {
+      for (const [channel, expected] of [
+        ['C0OPS', /started ops-etl|Started/i],
+        ['C0ELSE', /no policy rule covers pipeline ops-etl in this channel/],
+      ] as const) {
+        const id = `${actionId}-${channel}`;
+        await click(actionId, value, channel, id);
+        expect(await ch.replyText(id), `${actionId} in ${channel}`).toMatch(expected);
+      }
+    }
+  });
+});

@@ -1,10 +1,6 @@
-import type { App } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../logger.js';
 import type { Runtime } from '../../runtime.js';
 import { nextOccurrences, parseExpression } from '../../scheduling/expression/index.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
-import { ids } from '../ids.js';
 import { homeView } from '../views/home.js';
 
 /** Triggers looked at for "due in the next 24 hours"; more would make the Home tab slow. */
@@ -12,32 +8,10 @@ const MAX_TRIGGERS_SCANNED = 200;
 const DAY_MS = 86_400_000;
 
 /**
- * App Home: my triggers, approvals waiting for me, the runs due in the next 24 hours, and
- * orphans for those who may delete them. Published on app_home_opened.
+ * App Home for one person, from what the store and the back end hold now: my triggers,
+ * approvals waiting for me, the runs due in the next 24 hours, and orphans for those who may
+ * delete them — only what this person may read.
  */
-export function registerHome(
-  app: App,
-  deps: {
-    runtime: Runtime;
-    log: Logger;
-    openCreateModal(client: WebClient, triggerId: string, userId: string): Promise<void>;
-  },
-): void {
-  const { runtime } = deps;
-
-  app.event('app_home_opened', async ({ event, client }) => {
-    if (event.tab !== 'home') return;
-    await client.views.publish({ user_id: event.user, view: await homeFor(runtime, event.user) });
-  });
-
-  app.action(ids.actions.openCreate, async ({ ack, body, client }) => {
-    await ack();
-    if ('trigger_id' in body && body.trigger_id)
-      await deps.openCreateModal(client, body.trigger_id, body.user.id);
-  });
-}
-
-/** The Home tab for one person, from what the store and the back end hold now. */
 export async function homeFor(runtime: Runtime, userId: string) {
   // Home shows only what this person may read; someone with no role sees no pipeline at all.
   const reader = await runtime.access.reader(userId);
