@@ -278,6 +278,7 @@ export async function openRuntime(
       release = await base.store.lead('pipeline-schedule-worker').catch((error: unknown) => {
         // A second service on one SQLite file must not start at all: say who holds it.
         if (first && error instanceof SqliteLeadTaken) throw error;
+        log.warn({ err: error }, 'could not try to lead; trying again shortly');
         return undefined;
       });
       if (!release) return;

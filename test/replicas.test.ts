@@ -5,6 +5,7 @@ import type { ChatMessage, ChatPoster } from '../src/notifications/notifier.js';
 import { openRuntime, type Runtime } from '../src/runtime.js';
 import { executionEvent } from './notifications/fixtures.js';
 import { createTestDatabase, dropTestDatabases } from './support/postgres-databases.js';
+import { expectOk } from './support/runtime-harness.js';
 
 afterAll(dropTestDatabases);
 
@@ -53,7 +54,7 @@ describe('two replicas on one PostgreSQL', () => {
         },
         { requestId: 'r1', allowedRoles: 'any' },
       );
-      expect(created.ok).toBe(true);
+      expectOk(created);
       // Events arrive at both.
       await a.events.inbox.ingest(JSON.stringify(executionEvent('e1', 'x1', 'Executing')), 'http');
       await b.events.inbox.ingest(JSON.stringify(executionEvent('e1', 'x1', 'Executing')), 'http');

@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { openRuntime } from '../src/runtime.js';
 import { createTestDatabase, dropTestDatabases } from './support/postgres-databases.js';
+import { expectOk } from './support/runtime-harness.js';
 
 afterAll(dropTestDatabases);
 
@@ -25,7 +26,7 @@ describe('the service on PostgreSQL', () => {
         },
         { requestId: 'r1', allowedRoles: 'any' },
       );
-      expect(created.ok).toBe(true);
+      expectOk(created);
     } finally {
       await runtime.close();
     }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { usages } from '../src/bot/commands/grammar.js';
 import { ids } from '../src/bot/ids.js';
 import { postSigned, slackSignature } from './support/fake-slack.js';
+import { expectOk } from './support/runtime-harness.js';
 import {
   pipelineChosen,
   SIGNING_SECRET,
@@ -446,7 +447,7 @@ pipelines:
       },
       { requestId: 'setup', allowedRoles: 'any' },
     );
-    expect(scheduled.ok).toBe(true);
+    expectOk(scheduled);
     const history = await ch.runtime.service.history('ops-etl');
     const executionArn = history.ok ? (history.value[0]?.arn ?? '') : '';
     expect(executionArn).not.toBe('');

@@ -1,13 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ids } from '../../src/bot/ids.js';
 import { createSlackApp } from '../../src/bot/slack/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger, type Logger } from '../../src/logger.js';
 import { type HttpService, startHttpServer } from '../../src/ops/http-server.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
+import type { Runtime } from '../../src/runtime.js';
 import { FakeSlack, postSigned } from './fake-slack.js';
+import { startRuntime } from './runtime-harness.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 
@@ -78,29 +74,19 @@ export async function startSlackHarness(files: {
   pipelines: string;
   env?: Record<string, string>;
 }): Promise<SlackHarness> {
-  const dir = mkdtempSync(join(tmpdir(), 'slack-harness-'));
-  writeFileSync(join(dir, 'policy.yml'), files.policy);
-  writeFileSync(join(dir, 'pipelines.yml'), files.pipelines);
   const slack = await FakeSlack.start();
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
-    POLICY_FILE: join(dir, 'policy.yml'),
-    LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    ...files.env,
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  const log: Logger = createLogger({
-    level: 'info',
-    destination: {
-      write(line: string) {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      },
+  const base = await startRuntime({
+    policy: files.policy,
+    pipelines: files.pipelines,
+    logs: true,
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      ...files.env,
     },
   });
-  const runtime = await openRuntime(config, log, { engine: false });
+  const { runtime, dir, logs, log } = base;
   const app = createSlackApp({
     mode: { kind: 'http', signingSecret: SIGNING_SECRET },
     botToken: 'xoxb-test',

@@ -1,13 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../src/bot/commands/grammar.js';
 import { startTerminalChat, type TerminalChat } from '../../../src/bot/terminal/terminal-chat.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { openRuntime, type Runtime } from '../../../src/runtime.js';
+import type { Runtime } from '../../../src/runtime.js';
+import { type RuntimeHarness, startRuntime } from '../../support/runtime-harness.js';
 
 /** The terminal chat end to end: typed lines in, text out, a real local runtime behind. */
 
@@ -66,25 +62,19 @@ interface Said {
   prompt: string;
 }
 
+let harness: RuntimeHarness;
+
 beforeEach(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'terminal-chat-'));
-  writeFileSync(join(dir, 'policy.yml'), policy);
-  writeFileSync(join(dir, 'pipelines.yml'), pipelines);
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
-    POLICY_FILE: join(dir, 'policy.yml'),
-    LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
-    LOCAL_USER: 'U0ALICE',
-  });
-  runtime = await openRuntime(config, createLogger({ level: 'silent' }), { engine: false });
-  chat = openChat(runtime, config.localUser);
+  harness = await startRuntime({ policy, pipelines, env: { LOCAL_USER: 'U0ALICE' } });
+  runtime = harness.runtime;
+  chat = openChat(runtime, 'U0ALICE');
   await chat.idle();
 });
 
 afterEach(async () => {
   chat.close();
   await chat.done;
-  await runtime.close();
+  await harness.close();
   expect(errors).toEqual([]);
 });
 
