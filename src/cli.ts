@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { parseArgv } from './bot/commands/grammar.js';
+import { needsService, parseArgv } from './bot/commands/grammar.js';
 import {
   type CommandError,
   formatCommandError,
@@ -134,11 +134,11 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const command = parsed.command;
-  const needsService = !['help', 'test-pattern', 'next', 'validate'].includes(command.name);
+  const wantsService = needsService(command);
   let runtime: Runtime | undefined;
   try {
     let config: Config | undefined;
-    if (needsService) {
+    if (wantsService) {
       try {
         config = loadConfig(io.env);
       } catch (error) {

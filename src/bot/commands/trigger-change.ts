@@ -1,0 +1,55 @@
+import type { CommandDefinition } from './command.js';
+import { defineCommand, requestContext, serviceError, serviceOf } from './command.js';
+import { pipelinesOfDescription } from './describe.js';
+import { dryRunToken, mistake, type Usage } from './parsing.js';
+
+export type TriggerChangeCommand<N extends 'delete' | 'pause' | 'resume'> = {
+  name: N;
+  trigger: string;
+  dryRun: boolean;
+};
+
+const done = { delete: 'deleted', pause: 'paused', resume: 'resumed' } as const;
+
+/**
+ * delete, pause and resume: one schedule or rule by name, decided by the policy as the action
+ * on the pipelines it starts (read from the trigger itself, never from what was typed).
+ */
+export function triggerChange<N extends 'delete' | 'pause' | 'resume'>(
+  name: N,
+  usage: Usage,
+): CommandDefinition<TriggerChangeCommand<N>> {
+  return defineCommand<TriggerChangeCommand<N>>({
+    name,
+    usage,
+    dryRun: true,
+    needsService: true,
+    parse({ positional, options, dryRun }) {
+      const [trigger, ...extra] = positional;
+      if (!trigger || extra.length > 0 || options.length > 0)
+        return mistake(`${name} needs exactly one schedule or rule name`);
+      return { ok: true, command: { name, trigger, dryRun } };
+    },
+    text: (command) => [command.name, command.trigger, ...dryRunToken(command.dryRun)].join(' '),
+    change: {
+      // Resuming is pausing's other half: the policy's `pause` covers both.
+      action: () => (name === 'delete' ? 'delete' : 'pause'),
+      async pipelines(command, deps) {
+        const found = await deps.service?.describe(command.trigger);
+        return found?.ok ? pipelinesOfDescription(found.value) : undefined;
+      },
+      trigger: (command) => command.trigger,
+    },
+    async run(command, deps) {
+      const found = serviceOf(deps, name);
+      if (!found.ok) return found.reply;
+      const result = await found.service[name](
+        command.trigger,
+        requestContext(deps, command.dryRun),
+      );
+      if (!result.ok) return serviceError(result.error);
+      if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
+      return { kind: 'changed', action: done[name], item: result.value };
+    },
+  });
+}
