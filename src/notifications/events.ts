@@ -138,10 +138,11 @@ export function parseEvent(body: string): ParsedEvent {
       oddities.push(`${field} "${value.slice(0, 64)}" is not one SageMaker documents`);
     return value;
   };
-  const defined = <T extends object>(fields: T) =>
+  // Absent, not `undefined`: the detail is stored and compared as JSON.
+  const defined = <T extends object>(fields: { [K in keyof T]: T[K] | undefined }): T =>
     Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
   if (kind === 'execution') {
-    const detail: ExecutionStatusDetail = defined({
+    const detail = defined<ExecutionStatusDetail>({
       pipelineArn,
       pipelineExecutionArn: executionArn,
       currentPipelineExecutionStatus: status(
@@ -158,7 +159,7 @@ export function parseEvent(body: string): ParsedEvent {
   }
   const stepName = optional('stepName');
   if (!stepName) oddities.push('no stepName');
-  const step: StepStatusDetail = defined({
+  const step = defined<StepStatusDetail>({
     pipelineArn,
     pipelineExecutionArn: executionArn,
     stepName: stepName ?? '(unnamed step)',

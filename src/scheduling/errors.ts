@@ -27,10 +27,3 @@ export class TriggerError extends Error {
 export function isTriggerError(error: unknown, code?: TriggerErrorCode): error is TriggerError {
   return error instanceof TriggerError && (code === undefined || error.code === code);
 }
-
-export type Result<T, E = { code: string; message: string }> =
-  | { ok: true; value: T }
-  | { ok: false; error: E };
-
-export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
-export const err = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });

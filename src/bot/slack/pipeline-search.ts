@@ -46,7 +46,7 @@ export class PipelineSearch {
     this.cached = { at: this.now(), pipelines };
     // A failed load is not kept: the next keystroke tries again.
     pipelines.catch(() => {
-      this.cached = undefined;
+      delete this.cached;
     });
     return pipelines;
   }

@@ -15,8 +15,12 @@ import { LONG, parameters, preview, ROLE_ARN, warnedPreview } from './samples.js
 
 const types: TriggerType[] = ['at', 'rate', 'cron', 'event'];
 
-function state(overrides: Partial<CreateModalState> = {}): CreateModalState {
-  return {
+/** A modal's state; `without` leaves out the pipeline or the person's zone. */
+function state(
+  overrides: Partial<CreateModalState> = {},
+  without: Array<'pipeline' | 'userTimeZone'> = [],
+): CreateModalState {
+  const s: CreateModalState = {
     triggerType: 'cron',
     pipeline: { name: 'churn-train', parameters: parameters(5) },
     roleChoices: { prod: ROLE_ARN, dev: 'arn:aws:iam::123456789012:role/Dev' },
@@ -24,6 +28,8 @@ function state(overrides: Partial<CreateModalState> = {}): CreateModalState {
     values: {},
     ...overrides,
   };
+  for (const key of without) delete s[key];
+  return s;
 }
 
 const inputs = (view: ModalView) => view.blocks.filter((b): b is InputBlock => b.type === 'input');
@@ -54,10 +60,10 @@ describe('createModal', () => {
   it.each(types)('a %s form is valid, with and without a pipeline and a preview', (type) => {
     for (const s of [
       state({ triggerType: type }),
-      state({ triggerType: type, pipeline: undefined, roleChoices: {} }),
+      state({ triggerType: type, roleChoices: {} }, ['pipeline']),
       state({ triggerType: type, preview: { ok: true, preview: warnedPreview() } }),
       state({ triggerType: type, roleChoices: {} }),
-      state({ triggerType: type, userTimeZone: undefined }),
+      state({ triggerType: type }, ['userTimeZone']),
     ]) {
       const view = createModal(s);
       expect(blockKitProblems('modal', view)).toEqual([]);
