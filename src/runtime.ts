@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AccessControl } from './auth/access.js';
+import type { ApprovalRequest } from './auth/approval-store.js';
 import type { ExecutionOutcome } from './auth/approvals.js';
 import { findRule } from './auth/authorize.js';
 import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
@@ -21,7 +22,7 @@ import { SchedulingService } from './scheduling/scheduling-service.js';
 import { openPostgresStore } from './store/postgres-store.js';
 import { SqliteLeadTaken } from './store/sqlite-lead.js';
 import { openSqliteStore } from './store/sqlite-store.js';
-import type { ApprovalRequest, Store } from './store/store.js';
+import type { Store } from './store/store.js';
 
 /** The example pipelines shipped with the product, used when LOCAL_PIPELINES_FILE is unset. */
 export const SHIPPED_PIPELINES_FILE = fileURLToPath(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApprovalRequest, RequestStatus } from '../src/auth/approval-store.js';
 import { parseCommand } from '../src/bot/commands/grammar.js';
 import { runCommand } from '../src/bot/commands/run-command.js';
 import { ids } from '../src/bot/ids.js';
@@ -12,7 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { openRuntime } from '../src/runtime.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
-import type { ApprovalRequest, RequestStatus, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { FakeSlack, postSigned } from './support/fake-slack.js';
 
 /**

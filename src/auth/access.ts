@@ -1,4 +1,4 @@
-import type { ApprovalRequest, Store } from '../store/store.js';
+import type { ApprovalRequest, AccessStorage as Store } from './approval-store.js';
 import {
   type ApprovalWorkflow,
   type ExecutionOutcome,

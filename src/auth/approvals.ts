@@ -4,10 +4,10 @@ import { metrics } from '../ops/metrics.js';
 import type {
   ApprovalClick,
   ApprovalRequest,
-  AuditEntry,
   RequestStatus,
-  Store,
-} from '../store/store.js';
+  ApprovalStorage as Store,
+} from './approval-store.js';
+import type { AuditEntry } from './audit.js';
 
 /**
  * The approval workflow. A request is stored PENDING with the whole change it asks for;

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { metrics } from '../ops/metrics.js';
-import type { Store } from '../store/store.js';
 import { parseEvent } from './events.js';
+import type { NotificationStorage as Store } from './notification-store.js';
 
 export type IngestResult = { ok: true; duplicate: boolean } | { ok: false; reason: string };
 

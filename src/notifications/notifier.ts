@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
 import { metrics } from '../ops/metrics.js';
-import type { Store, StoredEvent } from '../store/store.js';
 import { type PipelineEvent, parseEvent } from './events.js';
 import { applyEvent, type ExecutionState } from './execution-state.js';
+import type { NotificationStorage as Store, StoredEvent } from './notification-store.js';
 
 /** A chat message: fallback text and Block Kit blocks (a terminal prints the text). */
 export interface ChatMessage {

@@ -1,8 +1,8 @@
 import { executionMessage, failureReply } from '../bot/views/execution-message.js';
 import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
 import { type ExecutionState, pipelineNameFromArn } from './execution-state.js';
 import { StoredInbox } from './inbox.js';
+import type { NotificationStorage as Store } from './notification-store.js';
 import { type ChatPoster, Notifier, type Route } from './notifier.js';
 
 /** Waits this long after an event arrives before rendering, so a burst becomes one update. */

@@ -1,6 +1,9 @@
+import type { SqlValue } from './sql.js';
+
 /**
- * Versioned schema changes, applied in order at start, each once, inside a transaction. Plain
- * SQL that SQLite and PostgreSQL both accept; append new versions, never edit applied ones.
+ * Versioned schema changes, applied in order at start, each once, the missing ones in one
+ * transaction. Plain SQL that SQLite and PostgreSQL both accept; append new versions, never
+ * edit applied ones.
  * `{{AUTO_ID}}` is the one spelling that differs: an auto-incrementing primary key.
  */
 export interface Migration {
@@ -180,4 +183,35 @@ export function migrationSql(migration: Migration, dialect: Dialect): string {
     '{{AUTO_ID}}',
     dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGSERIAL PRIMARY KEY',
   );
+}
+
+/**
+ * What a driver runs to migrate: a script (statements without parameters, nothing comes back)
+ * or one statement with `?` parameters, whose rows come back.
+ */
+export type MigrationStep = { script: string } | { statement: string; params: SqlValue[] };
+
+/**
+ * Applying the missing migrations, as the steps a driver runs in order, inside the one
+ * transaction it holds for them (and that keeps two processes from migrating at once): each
+ * step's rows are the answer to `next`. A generator, so the one procedure serves SQLite's
+ * synchronous driver and PostgreSQL's asynchronous one.
+ */
+export function* migrationSteps(
+  dialect: Dialect,
+): Generator<MigrationStep, void, Array<{ version: number }>> {
+  yield {
+    script:
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  };
+  const applied = yield { statement: 'SELECT version FROM schema_migrations', params: [] };
+  const versions = new Set(applied.map((r) => r.version));
+  for (const migration of migrations) {
+    if (versions.has(migration.version)) continue;
+    yield { script: migrationSql(migration, dialect) };
+    yield {
+      statement: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+      params: [migration.version, migration.name, Date.now()],
+    };
+  }
 }

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../src/auth/approval-store.js';
 import {
   ApprovalWorkflow,
   type ExecutionOutcome,
   type RuleNow,
   type Runner,
 } from '../../src/auth/approvals.js';
-import type { ApprovalRequest, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 
 /**
  * A workflow on a store, with approvers and requesters given as plain sets, for tests.

@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../src/auth/approval-store.js';
 import { migrations } from '../../src/store/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { ApprovalRequest, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, dropTestDatabases } from '../support/postgres-databases.js';
 import { storeContract } from './store-contract.js';
 

@@ -49,4 +49,47 @@ describe('the SQLite store', () => {
     db.close();
     await store.close();
   });
+
+  it('refuses a row whose list column holds something else, naming the column', async () => {
+    const url = fresh();
+    const store = openSqliteStore(url);
+    const db = new Database(url.slice('sqlite:'.length));
+    const write = (pipelineNames: string) =>
+      db
+        .prepare(
+          `INSERT INTO trigger_records (kind, key, pipeline_names, spec, created_at, updated_at)
+           VALUES ('schedule', 'g/a', ?, '{}', 0, 0)
+           ON CONFLICT (kind, key) DO UPDATE SET pipeline_names = excluded.pipeline_names`,
+        )
+        .run(pipelineNames);
+    write('{"p":1}');
+    await expect(store.triggerRecords.get('schedule', 'g/a')).rejects.toThrow(
+      /^trigger_records\.pipeline_names holds no list of names/,
+    );
+    write('not json');
+    await expect(store.triggerRecords.get('schedule', 'g/a')).rejects.toThrow(
+      'trigger_records.pipeline_names holds no JSON: not json',
+    );
+    db.close();
+    await store.close();
+  });
+
+  it('lets a second store on the same file find every migration applied', async () => {
+    const url = fresh();
+    const first = openSqliteStore(url);
+    const second = openSqliteStore(url);
+    await first.audit.append({
+      at: new Date(),
+      actor: 'U1',
+      event: 'requested',
+      pipelineNames: [],
+    });
+    expect(await second.audit.list()).toHaveLength(1);
+    await Promise.all([first.close(), second.close()]);
+    const db = new Database(url.slice('sqlite:'.length));
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({
+      n: migrations.length,
+    });
+    db.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest, Store } from '../../src/store/store.js';
+import type { ApprovalRequest } from '../../src/auth/approval-store.js';
+import type { Store } from '../../src/store/store.js';
 
 /** What every store must do the same way; run against SQLite and PostgreSQL. */
 export function storeContract(name: string, open: () => Promise<Store>): void {
@@ -138,6 +139,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.approvals.transition('no-such-id', ['PENDING'], 'APPROVED', { at })).toBe(
         false,
       );
+    });
+
+    it('moves nothing when no status is allowed to move', async () => {
+      const r = request();
+      await store.approvals.insert(r);
+      const at = new Date('2026-11-29T09:00:00Z');
+      expect(await store.approvals.transition(r.id, [], 'APPROVED', { at })).toBe(false);
+      expect(await store.approvals.get(r.id)).toEqual(r);
     });
 
     it('claims an execution attempt by compare-and-set on the state it was seen in', async () => {
@@ -377,6 +386,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
       const all = await store.audit.list();
       expect(all.map((e) => e.event)).toEqual(['denied', 'approved', 'requested']);
+      const ids = all.map((e) => e.id);
+      expect(ids.every((id) => typeof id === 'number')).toBe(true);
+      expect([...ids].sort((x, y) => y - x)).toEqual(ids);
       expect(all[1]).toMatchObject({
         actor: 'U2',
         at: at(1),
@@ -429,6 +441,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.events.markProcessed(['e1'], at(5));
       expect((await store.events.pending(10)).map((e) => e.id)).toEqual(['e2']);
       expect(await store.events.pendingCount()).toBe(1);
+    });
+
+    it('marks any number of events processed at once, none at all included', async () => {
+      const at = new Date('2026-11-29T08:00:00Z');
+      const ids = Array.from({ length: 1001 }, (_, i) => `e${i}`);
+      for (const id of ids)
+        await store.events.insert({ id, receivedAt: at, via: 'sqs', body: '{}' });
+      await store.events.markProcessed([], at);
+      expect(await store.events.pendingCount()).toBe(1001);
+      await store.events.markProcessed(ids, at);
+      expect(await store.events.pendingCount()).toBe(0);
     });
 
     it('keeps one message per execution and channel, and the subscriptions', async () => {

@@ -1,3 +1,5 @@
+import type { ApprovalRequest } from '../../auth/approval-store.js';
+import type { StoredAuditEntry } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import type { PipelineSummary } from '../../scheduling/pipeline.js';
 import type { BackendRequest } from '../../scheduling/ports.js';
@@ -7,7 +9,6 @@ import type {
   TriggerListItem,
 } from '../../scheduling/scheduling-service.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
-import type { ApprovalRequest, StoredAuditEntry } from '../../store/store.js';
 
 /**
  * What a command answers, as data. Each front end renders it its own way: plain text for the

@@ -1,6 +1,6 @@
 import type { Button, KnownBlock, ModalView } from '@slack/web-api';
+import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
-import type { ApprovalRequest } from '../../store/store.js';
 import { ids } from '../ids.js';
 import {
   actions,

@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/web-api';
+import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
-import type { ApprovalRequest } from '../../store/store.js';
 import { ids } from '../ids.js';
 import { decisionButtons, describePayload } from './approval-message.js';
 import {

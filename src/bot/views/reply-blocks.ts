@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/web-api';
+import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { Attribution } from '../../scheduling/scheduling-service.js';
 import type { ExecutionStatus } from '../../scheduling/triggers.js';
-import type { ApprovalRequest } from '../../store/store.js';
 import { usages } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { ids } from '../ids.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../../src/auth/approval-store.js';
 import type { Reply } from '../../../src/bot/commands/replies.js';
 import {
   approvalMessage,
@@ -13,7 +14,6 @@ import { executionMessage, failureReply } from '../../../src/bot/views/execution
 import { homeView } from '../../../src/bot/views/home.js';
 import { replyBlocks } from '../../../src/bot/views/reply-blocks.js';
 import type { ExecutionState } from '../../../src/notifications/execution-state.js';
-import type { ApprovalRequest } from '../../../src/store/store.js';
 import { NOW, preview, request, rule, schedule, warnedPreview } from './samples.js';
 
 /**

@@ -1,9 +1,9 @@
+import type { ApprovalRequest } from '../../../src/auth/approval-store.js';
 import type { Reply } from '../../../src/bot/commands/replies.js';
 import { previewSchedule, type SchedulePreview } from '../../../src/scheduling/expression/index.js';
 import type { PipelineParameter } from '../../../src/scheduling/pipeline.js';
 import type { TriggerListItem } from '../../../src/scheduling/scheduling-service.js';
 import type { RuleRecord, ScheduleRecord } from '../../../src/scheduling/triggers.js';
-import type { ApprovalRequest } from '../../../src/store/store.js';
 
 /** Real-shaped data for the view tests. One fixed instant, so snapshots never drift. */
 export const NOW = new Date('2026-03-02T07:30:00Z');
