@@ -3,7 +3,11 @@ import { metrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import { parseEventPattern } from './events/event-pattern.js';
-import { previewSchedule, type ScheduleWarning } from './expression/index.js';
+import {
+  previewSchedule,
+  previewStoredSchedule,
+  type ScheduleWarning,
+} from './expression/index.js';
 import {
   checkParameterValues,
   type ParameterValue,
@@ -15,6 +19,7 @@ import {
 import type { Backend } from './ports.js';
 import {
   DEFAULT_RETRY_POLICY,
+  deadLetterWarnings,
   type EventTrigger,
   type ExecutionSummary,
   MAX_DESCRIPTION_LENGTH,
@@ -208,18 +213,9 @@ export class SchedulingService {
       if (!found) return fail('NOT_FOUND', `no schedule or rule named ${name}`, 'name');
       if (found.kind === 'schedule') {
         const trigger = found.record;
-        const preview = previewSchedule({
-          expression: trigger.expression,
-          timeZone: trigger.timeZone,
-          now,
-          count: 5,
-          ...(trigger.start
-            ? { start: trigger.start }
-            : trigger.expression.startsWith('rate') && trigger.createdAt
-              ? { start: trigger.createdAt }
-              : {}),
-          ...(trigger.end ? { end: trigger.end } : {}),
-        });
+        // Counted as the local engine fires them (a rate() from its creation second), so the
+        // runs listed are the runs that happen.
+        const preview = previewStoredSchedule(trigger, { now, count: 5 });
         const recorded = await this.store.triggerRecords.get(
           'schedule',
           recordKey('schedule', trigger),
@@ -229,7 +225,10 @@ export class SchedulingService {
           trigger,
           description: preview.ok ? preview.preview.description : trigger.expression,
           nextRuns: trigger.state === 'ENABLED' && preview.ok ? preview.preview.occurrences : [],
-          warnings: preview.ok ? preview.preview.warnings : [],
+          warnings: [
+            ...(preview.ok ? preview.preview.warnings : []),
+            ...deadLetterWarnings(trigger),
+          ],
           pipelineExists: await this.pipelineExists(trigger.pipelineName),
           attribution: attribution(recorded),
           drift: recorded

@@ -1,4 +1,4 @@
-import { previewSchedule } from '../../scheduling/expression/index.js';
+import { previewStoredSchedule } from '../../scheduling/expression/index.js';
 import type { ParameterValue } from '../../scheduling/pipeline.js';
 import { DEFAULT_RETRY_POLICY, deadLetterWarnings } from '../../scheduling/triggers.js';
 import {
@@ -172,16 +172,9 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
     if (!result.ok) return serviceError(result.error, command.expression);
     if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
     const schedule = result.value;
-    // A rate() with no start runs at its creation instant: show that run too.
-    const createdAt =
-      schedule.expression.startsWith('rate') && !schedule.start ? schedule.createdAt : undefined;
-    const preview = previewSchedule({
-      expression: schedule.expression,
-      timeZone: schedule.timeZone,
-      now: createdAt ? new Date(createdAt.getTime() - 1) : deps.now(),
-      ...(schedule.start ? { start: schedule.start } : createdAt ? { start: createdAt } : {}),
-      ...(schedule.end ? { end: schedule.end } : {}),
-    });
+    // Every run since the back end created it, counted as the engine fires them: a rate() with
+    // no start runs in its creation second, and that run belongs in the reply.
+    const preview = previewStoredSchedule(schedule, { now: deps.now(), fromWritten: true });
     if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule));
     return {
       kind: 'schedule-created',

@@ -1,3 +1,5 @@
+import { requestText } from '../../auth/access.js';
+import { auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { formatInstant } from '../../scheduling/expression/index.js';
 import { usages } from './grammar.js';
@@ -84,7 +86,12 @@ export function renderText(reply: Reply): TextOutput {
           ...attributionLines(d.attribution),
           ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
           ...(d.nextRuns.length
-            ? ['  next runs:', ...d.nextRuns.map((r) => `    ${formatInstant(r)}`)]
+            ? [
+                t.flexibleWindowMinutes
+                  ? `  next runs (each starts within ${t.flexibleWindowMinutes} minutes after the time shown):`
+                  : '  next runs:',
+                ...d.nextRuns.map((r) => `    ${formatInstant(r)}`),
+              ]
             : ['  next runs: none']),
           ...d.warnings.map((w) => `warning: ${w.message}`),
           `  arn: ${t.arn}`,
@@ -176,7 +183,7 @@ export function renderText(reply: Reply): TextOutput {
       return out(
         ...reply.pending.flatMap(({ request: r, approvals }) => [
           `${r.id}  ${r.action} ${r.triggerName ?? ''} (${r.pipelineNames.join(', ')}) by ${r.requestedBy}, ${approvals} of ${r.requiredApprovals} approvals, expires ${formatInstant(r.expiresAt)}`,
-          `  ${describePayload(r.payload)}`,
+          `  ${requestText(r.payload)}`,
           `  approve ${r.id}   |   reject ${r.id} <reason>`,
         ]),
       );
@@ -200,7 +207,7 @@ export function renderText(reply: Reply): TextOutput {
           ]
             .filter(Boolean)
             .join(' ');
-          const reason = e.details ? detailsText(e.details) : '';
+          const reason = auditSummary(e);
           return `${formatInstant(e.at)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
         }),
       );
@@ -267,23 +274,4 @@ function attributionLines(a: {
 
 function indent(text: string): string[] {
   return text.split('\n').map((l) => `  ${l}`);
-}
-
-/** The command a request holds, as the person typed it. */
-function describePayload(payload: string): string {
-  try {
-    const parsed = JSON.parse(payload) as { text?: string };
-    return parsed.text ?? payload;
-  } catch {
-    return payload;
-  }
-}
-
-function detailsText(details: string): string {
-  try {
-    const parsed = JSON.parse(details) as { reason?: string; summary?: string };
-    return parsed.reason ?? parsed.summary ?? '';
-  } catch {
-    return '';
-  }
 }

@@ -1,5 +1,5 @@
 import type { Runtime } from '../../runtime.js';
-import { nextOccurrences, parseExpression } from '../../scheduling/expression/index.js';
+import { previewStoredSchedule } from '../../scheduling/expression/index.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
 import { homeView } from '../views/home.js';
 
@@ -33,15 +33,10 @@ export async function homeFor(runtime: Runtime, userId: string) {
     const described = await runtime.service.describe(item.name, now);
     if (!described.ok || described.value.kind !== 'schedule') continue;
     const t = described.value.trigger;
-    const parsed = parseExpression(t.expression);
-    if (!parsed.ok) continue;
-    for (const at of nextOccurrences(parsed.expression, {
-      after: now,
-      timeZone: t.timeZone,
-      ...(t.start ? { start: t.start } : {}),
-      ...(t.end ? { end: t.end } : {}),
-      count: 50,
-    })) {
+    // Counted as the engine fires them (a rate from its creation second), as describe shows.
+    const upcoming = previewStoredSchedule(t, { now, count: 50 });
+    if (!upcoming.ok) continue;
+    for (const at of upcoming.preview.occurrences) {
       if (at.getTime() - now.getTime() > DAY_MS) break;
       dueSoon.push({ name: t.name, pipelineName: t.pipelineName, at });
     }

@@ -3,6 +3,7 @@ import { describeExpression } from './describe.js';
 import { nextOccurrences } from './occurrences.js';
 import { parseExpression } from './parse.js';
 import { resolveTimeZone } from './time-zone.js';
+import { occurrenceBounds, type ScheduleDates } from './timing.js';
 import type { Dialect, ExpressionError, ScheduleExpression } from './types.js';
 import { expressionWarnings, type ScheduleWarning } from './warnings.js';
 
@@ -11,6 +12,12 @@ export { describeExpression } from './describe.js';
 export { nextOccurrences, type OccurrenceOptions } from './occurrences.js';
 export { MAX_EXPRESSION_LENGTH, parseExpression } from './parse.js';
 export { resolveTimeZone } from './time-zone.js';
+export {
+  type OccurrenceBounds,
+  occurrenceBounds,
+  type ScheduleDates,
+  wholeSecond,
+} from './timing.js';
 export type * from './types.js';
 export type { ScheduleWarning, WarningCode } from './warnings.js';
 
@@ -126,4 +133,37 @@ export function previewSchedule(request: PreviewRequest): PreviewResult {
       warnings,
     },
   };
+}
+
+/** A schedule as a back end holds it, as far as when it runs is concerned. */
+export interface StoredScheduleTiming extends ScheduleDates {
+  expression: string;
+  timeZone: string;
+}
+
+/**
+ * The runs of a schedule that exists, counted as the local engine fires them (occurrenceBounds):
+ * what describe lists, and what the reply to create lists. Runs are strictly after `now`, and
+ * never from before the schedule's definition was written; with `fromWritten`, every run since
+ * it was written — the reply to create, which a rate()'s first run (its creation second) may
+ * already be behind.
+ */
+export function previewStoredSchedule(
+  schedule: StoredScheduleTiming,
+  options: { now: Date; count?: number; fromWritten?: boolean },
+): PreviewResult {
+  const parsed = parseExpression(schedule.expression);
+  if (!parsed.ok) return parsed;
+  const bounds = occurrenceBounds(parsed.expression.kind, schedule);
+  const floor = bounds.earliest === undefined ? undefined : bounds.earliest - 1;
+  const now = options.now.getTime();
+  const after = floor === undefined ? now : options.fromWritten ? floor : Math.max(now, floor);
+  return previewSchedule({
+    expression: schedule.expression,
+    timeZone: schedule.timeZone,
+    now: new Date(after),
+    ...(options.count !== undefined ? { count: options.count } : {}),
+    ...(bounds.start !== undefined ? { start: new Date(bounds.start) } : {}),
+    ...(bounds.end !== undefined ? { end: new Date(bounds.end) } : {}),
+  });
 }

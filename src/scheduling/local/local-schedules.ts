@@ -4,6 +4,7 @@ import type { Store } from '../../store/store.js';
 import { TriggerError } from '../errors.js';
 import {
   nextOccurrences,
+  occurrenceBounds,
   parseExpression,
   resolveTimeZone,
   type ScheduleExpression,
@@ -52,8 +53,11 @@ interface Slot {
   start?: number;
   end?: number;
   window?: number;
-  /** The stored version this slot was built from. */
-  version: number;
+  /** The stored revision this slot was built from (revisionOf). */
+  revision: string;
+  /** Which schedule of this name: its creation instant, as stored. */
+  incarnation: string;
+  /** The newest occurrence this process has begun to fire (or saw saved as fired). */
   lastFired?: number;
 }
 
@@ -77,6 +81,9 @@ export interface FiringReport {
 
 const MAX_CACHED_EXPRESSIONS = 10_000;
 
+/** How far back sync() looks before its watermark; above SQLite's 5 s busy timeout. */
+const SYNC_OVERLAP_MS = 30_000;
+
 /** Scheduler's precision is a minute; firing a little after the due instant is normal. */
 const RETRY_BASE_MS = 1000;
 
@@ -86,10 +93,16 @@ const RETRY_BASE_MS = 1000;
  * schedule at its occurrences. One timer serves every schedule: a min-heap of the next due
  * instant of each, re-armed after each firing.
  *
+ * The occurrences are those describe prints (occurrenceBounds, shared with the preview): a
+ * rate() without a start first runs in the second it was created. An occurrence the engine
+ * learns of late — a schedule a CLI process wrote, picked up by sync(); one that fell due while
+ * the service was down — is fired late rather than never, if it is younger than the schedule's
+ * maximum event age, as Scheduler's retries would have; one from before the schedule's current
+ * definition was written (created, or updated: a resume does not replay the paused runs) never.
+ *
  * A restart loses nothing and fires nothing twice: each firing starts the pipeline with a client
  * token derived from the schedule and the occurrence (a repeat is a no-op), and the last fired
- * occurrence is saved; on start, occurrences missed while down are fired if they are younger
- * than the schedule's maximum event age, as Scheduler's retries would have.
+ * occurrence is saved.
  */
 export class LocalSchedules implements SchedulesPort {
   private readonly heap = new MinHeap<Due>();
@@ -122,7 +135,7 @@ export class LocalSchedules implements SchedulesPort {
         limit: 5000,
       });
       for (const row of rows) {
-        this.enqueue(row.key, JSON.parse(row.json) as StoredSchedule, true);
+        this.enqueue(row.key, JSON.parse(row.json) as StoredSchedule);
         this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       }
       if (rows.length < 5000) break;
@@ -142,19 +155,22 @@ export class LocalSchedules implements SchedulesPort {
 
   /**
    * Picks up schedules another process (a one-shot CLI command) wrote since the last look: new ones
-   * are queued, changed ones re-queued. Deletions are noticed when a schedule falls due.
+   * are queued, changed ones re-queued. Deletions are noticed when a schedule falls due. A
+   * schedule deleted and created again under the same name starts again at version 1: the
+   * revision includes its creation instant, so the new one is not taken for the old.
    */
   async sync(): Promise<void> {
-    // ">=" the newest write seen: a row written in that same millisecond is not missed, and the
-    // few seen twice are skipped by their version.
+    // Rows written since a little before the newest write seen: a CLI process stamps its row
+    // before it commits (and may wait out a lock meanwhile), so a row stamped earlier than one
+    // already seen can still arrive. Rows seen again are skipped by their revision.
     const rows = await this.store.local.list('schedules', {
-      updatedSince: new Date(this.watermark),
+      updatedSince: new Date(this.watermark - SYNC_OVERLAP_MS),
     });
     for (const row of rows) {
       this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       const stored = JSON.parse(row.json) as StoredSchedule;
-      if (this.slots.get(row.key)?.version === stored.version) continue;
-      this.enqueue(row.key, stored, false);
+      if (this.slots.get(row.key)?.revision === revisionOf(stored)) continue;
+      this.enqueue(row.key, stored);
     }
     this.arm();
   }
@@ -212,7 +228,7 @@ export class LocalSchedules implements SchedulesPort {
         { key },
       );
     }
-    this.enqueue(key, stored, false);
+    this.enqueue(key, stored);
     this.arm();
     return { arn };
   }
@@ -241,7 +257,7 @@ export class LocalSchedules implements SchedulesPort {
       json: JSON.stringify(stored),
       updatedAt: new Date(this.clock.now()),
     });
-    this.enqueue(key, stored, false);
+    this.enqueue(key, stored);
     this.arm();
     return { arn: current.record.arn };
   }
@@ -315,8 +331,11 @@ export class LocalSchedules implements SchedulesPort {
     this.slots.delete(key);
   }
 
-  /** Puts the schedule's next firing (and, on start, its recently missed ones) in the heap. */
-  private enqueue(key: string, stored: StoredSchedule, catchUp: boolean): void {
+  /**
+   * Puts the schedule's next firing in the heap: the first occurrence after the last one fired,
+   * not from before its definition was written, and not older than its maximum event age.
+   */
+  private enqueue(key: string, stored: StoredSchedule): void {
     const record = stored.record;
     const parsed = this.parse(record.expression);
     if (!parsed.ok) {
@@ -328,32 +347,36 @@ export class LocalSchedules implements SchedulesPort {
     }
     const version = (this.versions.get(key) ?? 0) + 1;
     this.versions.set(key, version);
-    const created = Date.parse(record.createdAt);
+    const bounds = occurrenceBounds(parsed.expression.kind, {
+      ...(record.start ? { start: new Date(record.start) } : {}),
+      ...(record.end ? { end: new Date(record.end) } : {}),
+      createdAt: new Date(record.createdAt),
+      modifiedAt: new Date(record.modifiedAt),
+    });
+    // A firing of the same schedule may be under way, its lastFired not saved yet.
+    const previous = this.slots.get(key);
+    const lastFired = latest(
+      stored.lastFired,
+      previous?.incarnation === record.createdAt ? previous.lastFired : undefined,
+    );
     const slot: Slot = {
       expression: parsed.expression,
       timeZone: record.timeZone,
-      // A rate() with no start counts from its creation.
-      ...(record.start
-        ? { start: Date.parse(record.start) }
-        : parsed.expression.kind === 'rate'
-          ? { start: created }
-          : {}),
-      ...(record.end ? { end: Date.parse(record.end) } : {}),
+      ...(bounds.start !== undefined ? { start: bounds.start } : {}),
+      ...(bounds.end !== undefined ? { end: bounds.end } : {}),
       ...(record.flexibleWindowMinutes ? { window: record.flexibleWindowMinutes } : {}),
-      version: stored.version,
-      ...(stored.lastFired !== undefined ? { lastFired: stored.lastFired } : {}),
+      revision: revisionOf(stored),
+      incarnation: record.createdAt,
+      ...(lastFired !== undefined ? { lastFired } : {}),
     };
     this.slots.set(key, slot);
     if (record.state !== 'ENABLED') return;
-    const now = this.clock.now();
-    // Never fire an occurrence from before the schedule existed, or twice. A rate() with no start
-    // begins at its creation instant; a cron's first slot is strictly after it.
-    const floor = Math.max(
-      stored.lastFired ?? Number.NEGATIVE_INFINITY,
-      created - (parsed.expression.kind === 'rate' ? 1 : 0),
-    );
     const maxAge = record.retryPolicy.maximumEventAgeSeconds * 1000;
-    const after = catchUp ? Math.max(floor, now - maxAge) : Math.max(floor, now - 1);
+    const after = Math.max(
+      lastFired ?? Number.NEGATIVE_INFINITY,
+      (bounds.earliest ?? Number.NEGATIVE_INFINITY) - 1,
+      this.clock.now() - maxAge,
+    );
     const next = occurrenceAfter(slot, after);
     if (next !== undefined)
       this.heap.push({ due: dueOf(key, slot, next), key, occurrence: next, version, attempt: 1 });
@@ -395,13 +418,15 @@ export class LocalSchedules implements SchedulesPort {
       this.forget(entry.key);
       return;
     }
-    const latest = JSON.parse(row.json) as StoredSchedule;
-    if (latest.version !== this.slots.get(entry.key)?.version) {
-      this.enqueue(entry.key, latest, false);
+    const current = JSON.parse(row.json) as StoredSchedule;
+    const slot = this.slots.get(entry.key);
+    if (!slot || revisionOf(current) !== slot.revision) {
+      this.enqueue(entry.key, current);
       this.arm();
       return;
     }
-    const record = latest.record;
+    const record = current.record;
+    slot.lastFired = latest(slot.lastFired, entry.occurrence);
     const firedAt = this.clock.now();
     const report = (r: Omit<FiringReport, 'key' | 'scheduledTime' | 'firedAt' | 'attempt'>) => {
       for (const listener of this.listeners) {
@@ -433,13 +458,25 @@ export class LocalSchedules implements SchedulesPort {
       await this.deadLetter(entry, record, message);
       report({ outcome: 'dead-lettered', error: message });
     }
-    await this.afterFiring(entry, latest);
+    await this.afterFiring(entry);
   }
 
   /** Saves how far the schedule got and queues its next occurrence (or deletes a finished at()). */
-  private async afterFiring(entry: Due, stored: StoredSchedule): Promise<void> {
+  private async afterFiring(entry: Due): Promise<void> {
     const slot = this.slots.get(entry.key);
     if (!slot || this.versions.get(entry.key) !== entry.version) return;
+    // Read it again: another process may have changed, deleted or re-created the schedule while
+    // it fired, and writing back the copy read before would undo that.
+    const row = await this.store.local.get('schedules', entry.key);
+    if (!row) {
+      this.forget(entry.key);
+      return;
+    }
+    const stored = JSON.parse(row.json) as StoredSchedule;
+    if (revisionOf(stored) !== slot.revision) {
+      this.enqueue(entry.key, stored);
+      return;
+    }
     const next = occurrenceAfter(slot, entry.occurrence);
     if (next === undefined && stored.record.deleteAfterCompletion) {
       await this.store.local.delete('schedules', entry.key);
@@ -453,10 +490,9 @@ export class LocalSchedules implements SchedulesPort {
     await this.store.local.put('schedules', {
       key: entry.key,
       ref: stored.record.pipelineName.toLowerCase(),
-      json: JSON.stringify({ ...stored, lastFired: entry.occurrence }),
+      json: JSON.stringify({ ...stored, lastFired: latest(stored.lastFired, entry.occurrence) }),
       updatedAt: new Date(this.clock.now()),
     });
-    slot.lastFired = entry.occurrence;
     if (next !== undefined) {
       this.heap.push({
         due: dueOf(entry.key, slot, next),
@@ -496,6 +532,18 @@ export class LocalSchedules implements SchedulesPort {
       updatedAt: new Date(this.clock.now()),
     });
   }
+}
+
+/**
+ * What a stored schedule is, for telling changes apart: the version alone is not enough, since a
+ * schedule deleted and created again under its old name starts again at 1.
+ */
+function revisionOf(stored: StoredSchedule): string {
+  return `${stored.record.createdAt}#${stored.version}`;
+}
+
+function latest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 function occurrenceAfter(slot: Slot, after: number): number | undefined {
