@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ApprovalRequest, AccessStorage as Store } from './approval-store.js';
 import {
   type ApprovalWorkflow,
@@ -226,13 +227,33 @@ export class AccessControl {
   }
 }
 
-function readPayload(text: string): RequestPayload | undefined {
+const requestPayload = z.object({
+  text: z.string(),
+  command: z.unknown(),
+  access: z
+    .object({
+      userId: z.string(),
+      action: z.enum(['create', 'delete', 'pause', 'run']),
+      pipelineNames: z.array(z.string()),
+      channelId: z.string().optional(),
+      executionRole: z.string().optional(),
+    })
+    .loose(),
+});
+
+/** A stored request's payload, checked; undefined when it is not one the gate wrote. */
+export function readPayload(text: string): RequestPayload | undefined {
   try {
-    const payload = JSON.parse(text) as Partial<RequestPayload> | null;
-    return payload?.access ? (payload as RequestPayload) : undefined;
+    const parsed = requestPayload.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as RequestPayload) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The command a request holds, as the person typed it (the raw payload if it is not ours). */
+export function requestText(payload: string): string {
+  return readPayload(payload)?.text ?? payload;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The append-only audit log: every decision of the policy gate and the approval workflow, for
  * an operator to read back. `src/store` implements it.
@@ -26,4 +28,17 @@ export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   /** Newest first; `pipeline` matches any of an entry's pipelines, ignoring case. */
   list(query?: { limit?: number; pipeline?: string }): Promise<StoredAuditEntry[]>;
+}
+
+const details = z.object({ reason: z.string().optional(), summary: z.string().optional() }).loose();
+
+/** The sentence an entry's details give (the reason of a refusal, the summary of an outcome). */
+export function auditSummary(entry: Pick<AuditEntry, 'details'>): string {
+  if (!entry.details) return '';
+  try {
+    const parsed = details.safeParse(JSON.parse(entry.details));
+    return parsed.success ? (parsed.data.reason ?? parsed.data.summary ?? '') : '';
+  } catch {
+    return '';
+  }
 }

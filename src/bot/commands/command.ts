@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessControl, AccessRequest, ReadFilter } from '../../auth/access.js';
+import type { AuditLog } from '../../auth/audit.js';
+import type { SubscriptionRepository } from '../../notifications/notification-store.js';
 import type { SchedulingService, ServiceError } from '../../scheduling/scheduling-service.js';
-import type { Store } from '../../store/store.js';
 import type { Usage } from './parsing.js';
 import { formatCommandError } from './preview-commands.js';
 import type { Reply } from './replies.js';
@@ -108,9 +109,9 @@ export interface CommandDeps {
   /** Set when running a request that was approved: it is not sent for approval again. */
   approved?: boolean;
   /** Where denials and outcomes are recorded. */
-  auditLog?: Store['audit'];
+  auditLog?: AuditLog;
   /** Which channels follow which pipelines. */
-  subscriptions?: Store['subscriptions'];
+  subscriptions?: SubscriptionRepository;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
+import { readPayload } from '../../auth/access.js';
+import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { Logger } from '../../logger.js';
+import type { PostedMessageRepository } from '../../notifications/notification-store.js';
 import type { Runtime } from '../../runtime.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
-import type { ApprovalRequest, Store } from '../../store/store.js';
 import type { Command } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { runCommand } from '../commands/run-command.js';
@@ -77,13 +79,16 @@ export function createSlackContext(runtime: Runtime, log: Logger): SlackContext 
 /** Posts a request where approvers look, and remembers where, so any decision updates it. */
 async function postApprovalRequest(
   client: WebClient,
-  store: Store,
+  store: { messages: PostedMessageRepository },
   log: Logger,
   request: ApprovalRequest,
   channel: string,
 ): Promise<void> {
-  const payload = JSON.parse(request.payload) as { text: string; command: Command };
-  const shown = approvalMessage(request, { text: payload.text, ...previewOf(payload.command) });
+  const payload = readPayload(request.payload);
+  const shown = approvalMessage(request, {
+    text: payload?.text ?? request.payload,
+    ...(payload ? previewOf(payload.command as Command) : {}),
+  });
   const posted = await client.chat.postMessage({ channel, ...shown }).catch((error: unknown) => {
     log.error(
       { err: error, requestId: request.id, channel },
@@ -115,7 +120,7 @@ function previewOf(command: Command): { preview?: SchedulePreview } {
  * restart finishes or closes a request left in between.
  */
 export async function showApprovalDecision(
-  deps: { client: WebClient; store: Pick<Store, 'messages'>; log: Logger },
+  deps: { client: WebClient; store: { messages: PostedMessageRepository }; log: Logger },
   request: ApprovalRequest,
   decision: Decision | string,
   decidedBy: string,

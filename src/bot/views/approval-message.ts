@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, ModalView } from '@slack/web-api';
+import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { ids } from '../ids.js';
@@ -95,7 +96,7 @@ export function decidedApprovalMessage(
       section(
         `${requestIcon(status)} *${statusWord[status]}*${decided}${request.reason ? `\n>${esc(clip(request.reason, 1000)).replace(/\n/g, '\n>')}` : ''}\n${summary}`,
       ),
-      ...contentBlocks(request, { text: describePayload(request.payload) }),
+      ...contentBlocks(request, { text: requestText(request.payload) }),
     ],
   };
 }
@@ -195,16 +196,6 @@ export function decisionButtons(request: ApprovalRequest): Button[] {
 export function approvalsNeeded(r: ApprovalRequest, { escaped = true } = {}): string {
   const from = r.approverRoles.map((role) => `*${escaped ? esc(role) : role}*`).join(' or ');
   return `${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${from || 'an approver'}`;
-}
-
-/** The command a request holds, as the person typed it. */
-export function describePayload(payload: string): string {
-  try {
-    const parsed = JSON.parse(payload) as { text?: unknown };
-    return typeof parsed.text === 'string' ? parsed.text : payload;
-  } catch {
-    return payload;
-  }
 }
 
 export function requestIcon(status: ApprovalRequest['status']): string {

@@ -1,8 +1,9 @@
 import type { HomeView, KnownBlock } from '@slack/web-api';
+import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
 import { ids } from '../ids.js';
-import { decisionButtons, describePayload } from './approval-message.js';
+import { decisionButtons } from './approval-message.js';
 import {
   actions,
   button,
@@ -71,7 +72,7 @@ function approvalBlocks(data: HomeData): KnownBlock[] {
     header(`Waiting for a decision (${pending.length})`),
     ...rows.flatMap(({ request: r, approvals }, i): KnownBlock[] => {
       const own = r.requestedBy === data.userId;
-      const summary = `${code(r.id)} *${esc(r.action)}*${r.triggerName ? ` ${esc(r.triggerName)}` : ''} (${esc(clip(r.pipelineNames.join(', '), 500))}) by ${own ? 'you' : person(r.requestedBy)} · ${approvals} of ${r.requiredApprovals} approvals · expires ${when(r.expiresAt)}\n${code(clip(describePayload(r.payload), 1000))}`;
+      const summary = `${code(r.id)} *${esc(r.action)}*${r.triggerName ? ` ${esc(r.triggerName)}` : ''} (${esc(clip(r.pipelineNames.join(', '), 500))}) by ${own ? 'you' : person(r.requestedBy)} · ${approvals} of ${r.requiredApprovals} approvals · expires ${when(r.expiresAt)}\n${code(clip(requestText(r.payload), 1000))}`;
       // The requester can't approve their own request: no buttons for them, just where it stands.
       return own
         ? [section(`${summary}\n_You asked for this; someone else decides._`)]

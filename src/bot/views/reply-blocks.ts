@@ -1,17 +1,14 @@
 import type { KnownBlock } from '@slack/web-api';
+import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
+import { auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { Attribution } from '../../scheduling/scheduling-service.js';
 import type { ExecutionStatus } from '../../scheduling/triggers.js';
 import { usages } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { ids } from '../ids.js';
-import {
-  approvalsNeeded,
-  decisionButtons,
-  describePayload,
-  requestIcon,
-} from './approval-message.js';
+import { approvalsNeeded, decisionButtons, requestIcon } from './approval-message.js';
 import {
   actions,
   button,
@@ -345,7 +342,7 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
               ]
                 .filter(Boolean)
                 .join(' ');
-              const reason = e.details ? detailsText(e.details) : '';
+              const reason = auditSummary(e);
               return `${when(e.at, tz)}  ${person(e.actor)}  *${esc(e.event)}*${what ? `  ${esc(what)}` : ''}${e.requestId ? `  ${code(e.requestId)}` : ''}${reason ? `  — ${esc(clip(reason, 300))}` : ''}`;
             }),
             LIMITS.blocks.message - 1,
@@ -594,7 +591,7 @@ function approvalsMessage(
     blocks: [
       section('*Requests waiting for a decision*'),
       ...rows.flatMap((p, i): KnownBlock[] => [
-        section(`${summary(p)}\n${codeBlock(describePayload(p.request.payload), 1000)}`),
+        section(`${summary(p)}\n${codeBlock(requestText(p.request.payload), 1000)}`),
         actions(`${ids.blocks.requestActions}_${i}`, decisionButtons(p.request)),
       ]),
       ...sections(pending.slice(rows.length).map(summary), 3),
@@ -617,14 +614,5 @@ function statusIcon(status: ExecutionStatus): string {
     case 'Stopping':
     case 'Stopped':
       return ':black_square_for_stop:';
-  }
-}
-
-function detailsText(details: string): string {
-  try {
-    const parsed = JSON.parse(details) as { reason?: string; summary?: string };
-    return parsed.reason ?? parsed.summary ?? '';
-  } catch {
-    return '';
   }
 }
