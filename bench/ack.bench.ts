@@ -14,11 +14,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
+import { openBotRuntime } from '../src/bot/bot-runtime.js';
 import { createSlackApp } from '../src/bot/slack/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startHttpServer } from '../src/ops/http-server.js';
-import { openRuntime } from '../src/runtime.js';
 import { FakeSlack, slackSignature } from '../test/support/fake-slack.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   ]);
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-ack-'));
-  const runtime = await openRuntime(
+  const runtime = await openBotRuntime(
     loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'bot.db')}` }),
     log,
     { engine: false },

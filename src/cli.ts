@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type BotRuntime, openBotRuntime } from './bot/bot-runtime.js';
 import { needsService, parseArgv } from './bot/commands/grammar.js';
 import {
   type CommandError,
@@ -15,7 +16,6 @@ import { renderText } from './bot/commands/render-text.js';
 import { type CommandDeps, runCommand } from './bot/commands/run-command.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { openRuntime, type Runtime } from './runtime.js';
 import { setupEventsFromArgs } from './scheduling/aws/event-wiring.js';
 import { formatInstant } from './scheduling/expression/index.js';
 
@@ -135,7 +135,7 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const command = parsed.command;
   const wantsService = needsService(command);
-  let runtime: Runtime | undefined;
+  let runtime: BotRuntime | undefined;
   try {
     let config: Config | undefined;
     if (wantsService) {
@@ -148,7 +148,7 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
         }
         throw error;
       }
-      runtime = await openRuntime(config, createLogger({ level: 'silent' }), { engine: false });
+      runtime = await openBotRuntime(config, createLogger({ level: 'silent' }), { engine: false });
     }
     const deps: CommandDeps = runtime
       ? {

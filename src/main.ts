@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { DirectoryIdentities } from './auth/identity.js';
+import { openBotRuntime } from './bot/bot-runtime.js';
 import { readLocalFile } from './bot/commands/read-local-file.js';
 import { createSlackApp, showApprovalDecision } from './bot/slack/app.js';
 import { SlackPoster, TerminalPoster } from './bot/slack/posters.js';
@@ -14,7 +15,6 @@ import { SqsEventSource } from './notifications/sqs-event-source.js';
 import { eventsEndpoint } from './ops/events-endpoint.js';
 import { startHttpServer } from './ops/http-server.js';
 import { instrumentSlack, metricsHandler, readyzHandler } from './ops/operations.js';
-import { openRuntime } from './runtime.js';
 
 /** Composition root: read the configuration once, start what it asks for, stop cleanly. */
 async function main(): Promise<void> {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         rejectRateLimitedCalls: true,
       })
     : undefined;
-  const runtime = await openRuntime(config, log, {
+  const runtime = await openBotRuntime(config, log, {
     engine: true,
     notify: notifyClient
       ? { poster: new SlackPoster(notifyClient), paceMs: config.notifyPaceMs }

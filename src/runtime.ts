@@ -1,20 +1,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { RequestPayload } from './auth/access.js';
 import { AccessControl } from './auth/access.js';
 import type { ApprovalRequest } from './auth/approval-store.js';
 import type { ExecutionOutcome } from './auth/approvals.js';
 import { findRule } from './auth/authorize.js';
 import { ConfiguredIdentities, type IdentityPort } from './auth/identity.js';
 import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from './auth/policy.js';
-import type { CommandDeps, LocalEventsPort } from './bot/commands/run-command.js';
-import { executeApproved } from './bot/commands/run-command.js';
-import { ruleFailureMessage } from './bot/views/rule-failure.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import type { ChatPoster, Route } from './notifications/notifier.js';
+import type { ChatMessage, ChatPoster, Route } from './notifications/notifier.js';
 import { type Notifications, startNotifications } from './notifications/wiring.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
-import { type BusEvent, envelope } from './scheduling/local/event-bus.js';
+import { type BusEvent, envelope, type LocalEventsPort } from './scheduling/local/event-bus.js';
 import { createLocalBackend, type LocalBackend } from './scheduling/local/local-backend.js';
 import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { Backend } from './scheduling/ports.js';
@@ -43,14 +41,30 @@ export interface Runtime {
   /** Where EventBridge events come in (POST /aws/events, SQS, the local bus). */
   events: Notifications;
   access: AccessControl;
-  /** What a command needs to run on behalf of this person (from this channel). */
-  commandDeps(userId: string, channelId?: string): CommandDeps;
+  /** The policy's execution-role aliases, alias → ARN. */
+  roleAliases: Record<string, string>;
+  /** The role a trigger uses when nobody names one (the local back end's stand-in). */
+  defaultRole?: string;
   backend: Backend;
   /** Set on the local back end. */
   local?: LocalBackend;
   service: SchedulingService;
   localEvents?: LocalEventsPort;
   close(): Promise<void>;
+}
+
+/** What running a command needs of the runtime (the chat front ends build on it). */
+export type CommandHost = Pick<
+  Runtime,
+  'service' | 'localEvents' | 'access' | 'store' | 'roleAliases' | 'defaultRole'
+>;
+
+/** A message about a rule that matched an event but could not start its pipeline. */
+export interface RuleFailure {
+  rule: string;
+  pipelineName: string;
+  eventId: string;
+  error: string;
 }
 
 /**
@@ -63,6 +77,15 @@ export async function openRuntime(
   log: Logger,
   options: {
     engine: boolean;
+    /**
+     * Runs an approved request's stored command as its requester: the command layer knows how.
+     * Called at decisions and by recovery, possibly before openRuntime has returned.
+     */
+    executeApproved(
+      payload: RequestPayload,
+      requestId: string,
+      host: CommandHost,
+    ): Promise<ExecutionOutcome>;
     /** Who belongs to which user group; Slack's directory in Slack mode, configuration otherwise. */
     identities?: (policy: () => Policy) => IdentityPort;
     /** Where execution messages go (Slack or the terminal) and whom they go to by default. */
@@ -70,6 +93,8 @@ export async function openRuntime(
       poster: ChatPoster;
       defaultRoutes?: (pipelineName: string) => Route[];
       paceMs?: number;
+      /** How a rule's failed start reads in its channel. */
+      ruleFailureMessage: (failure: RuleFailure) => ChatMessage;
     };
     /**
      * Told of each approval request that recovery (at start, on taking over the lead, and
@@ -145,7 +170,7 @@ export async function openRuntime(
 
   /** Adds the access policy, the approval workflow and the per-person command context. */
   async function withAccess(
-    base: Omit<Runtime, 'access' | 'commandDeps' | 'events'>,
+    base: Omit<Runtime, 'access' | 'events' | 'roleAliases' | 'defaultRole'>,
   ): Promise<Runtime> {
     // An event id seen before is not published again: the person is told so, instead of
     // seeing the old execution's status as if it had run again.
@@ -157,30 +182,23 @@ export async function openRuntime(
         return (base.localEvents as LocalEventsPort).publish(prepared);
       },
     };
-    const commandDeps = (userId: string, channelId?: string): CommandDeps => ({
-      service: base.service,
-      ...(localEvents ? { localEvents } : {}),
-      now: () => new Date(),
-      userId,
-      ...(channelId ? { channelId } : {}),
-      allowedRoles: [],
+    const roles = {
       roleAliases: Object.fromEntries(policy.executionRoles),
       ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
-      access,
-      auditLog: base.store.audit,
-      subscriptions: base.store.subscriptions,
-    });
+    };
     const access: AccessControl = new AccessControl({
       policy: () => policy,
       identities,
       store: base.store,
       now: () => new Date(),
       execute: (payload, requestId) =>
-        executeApproved(
-          payload,
-          requestId,
-          commandDeps(payload.access.userId, payload.access.channelId),
-        ),
+        options.executeApproved(payload, requestId, {
+          service: base.service,
+          ...(localEvents ? { localEvents } : {}),
+          access,
+          store: base.store,
+          ...roles,
+        }),
     });
     if (isPermissive(policy)) log.warn({ policyFile: policy.source }, PERMISSIVE_POLICY_NOTE);
     // Events: stored first, then shown; the local back end's events take the same path.
@@ -214,7 +232,7 @@ export async function openRuntime(
           ...(record?.channelId ? [record.channelId] : []),
           ...defaultRoutes(report.pipelineName).map((route) => route.channel),
         ]);
-        const message = ruleFailureMessage({
+        const message = notify.ruleFailureMessage({
           rule: report.rule,
           pipelineName: report.pipelineName,
           eventId: report.eventId,
@@ -233,7 +251,14 @@ export async function openRuntime(
         await events.inbox.ingest(JSON.stringify(event), 'local');
       });
     }
-    if (!options.engine) return { ...base, access, commandDeps, events };
+    const ready = {
+      ...base,
+      ...(localEvents ? { localEvents } : {}),
+      access,
+      events,
+      ...roles,
+    };
+    if (!options.engine) return ready;
     // The leader finishes approvals a crash left in between (and clicks acknowledged but never
     // counted), in the background so Slack is answered meanwhile; the workflow's compare-and-set
     // makes a pass safe beside live approvals on any replica.
@@ -302,10 +327,7 @@ export async function openRuntime(
     }, LEAD_RETRY_MS);
     leader.unref();
     return {
-      ...base,
-      access,
-      commandDeps,
-      events,
+      ...ready,
       close: async () => {
         clearInterval(sweeper);
         clearInterval(leader);

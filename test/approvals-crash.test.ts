@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalRequest, RequestStatus } from '../src/auth/approval-store.js';
+import { openBotRuntime } from '../src/bot/bot-runtime.js';
 import { parseCommand } from '../src/bot/commands/grammar.js';
 import { runCommand } from '../src/bot/commands/run-command.js';
 import { ids } from '../src/bot/ids.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { openRuntime } from '../src/runtime.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 import { FakeSlack, postSigned } from './support/fake-slack.js';
@@ -88,7 +88,7 @@ function startService(env: Record<string, string>) {
 
 /** N requests waiting for approval, asked for before the service starts. */
 async function submitRequests(env: Record<string, string>, round: number) {
-  const runtime = await openRuntime(loadConfig(env), createLogger({ level: 'silent' }), {
+  const runtime = await openBotRuntime(loadConfig(env), createLogger({ level: 'silent' }), {
     engine: false,
   });
   try {
@@ -256,7 +256,7 @@ describe('a SIGKILL during a burst of approvals', () => {
           expect(count('executed') + count('failed'), `${context}; ${request.id}`).toBe(1);
         }
         // No schedule twice, and each one made by its own request.
-        const runtime = await openRuntime(loadConfig(env), createLogger({ level: 'silent' }), {
+        const runtime = await openBotRuntime(loadConfig(env), createLogger({ level: 'silent' }), {
           engine: false,
         });
         try {

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { openBotRuntime } from '../src/bot/bot-runtime.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../src/notifications/notifier.js';
-import { openRuntime, type Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime.js';
 import { executionEvent } from './notifications/fixtures.js';
 import { createTestDatabase, dropTestDatabases } from './support/postgres-databases.js';
 import { expectOk } from './support/runtime-harness.js';
@@ -28,7 +29,7 @@ describe('two replicas on one PostgreSQL', () => {
     const url = await createTestDatabase('replicas');
     const log = createLogger({ level: 'silent' });
     const open = async (poster: Recorder): Promise<Runtime> =>
-      openRuntime(loadConfig({ DATABASE_URL: url }), log, {
+      openBotRuntime(loadConfig({ DATABASE_URL: url }), log, {
         engine: true,
         notify: {
           poster,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { openBotRuntime } from '../src/bot/bot-runtime.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { openRuntime } from '../src/runtime.js';
 import { createTestDatabase, dropTestDatabases } from './support/postgres-databases.js';
 import { expectOk } from './support/runtime-harness.js';
 
@@ -10,7 +10,7 @@ afterAll(dropTestDatabases);
 describe('the service on PostgreSQL', () => {
   it('opens its store from DATABASE_URL=postgres://… and keeps triggers there', async () => {
     const url = await createTestDatabase('runtime');
-    const runtime = await openRuntime(
+    const runtime = await openBotRuntime(
       loadConfig({ DATABASE_URL: url }),
       createLogger({ level: 'silent' }),
       { engine: false },
@@ -30,7 +30,7 @@ describe('the service on PostgreSQL', () => {
     } finally {
       await runtime.close();
     }
-    const again = await openRuntime(
+    const again = await openBotRuntime(
       loadConfig({ DATABASE_URL: url }),
       createLogger({ level: 'silent' }),
       { engine: false },

@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openBotRuntime } from '../../src/bot/bot-runtime.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startHttpServer } from '../../src/ops/http-server.js';
 import { metricsHandler, readyzHandler } from '../../src/ops/operations.js';
-import { openRuntime } from '../../src/runtime.js';
 import { executionEvent } from '../notifications/fixtures.js';
 import {
   createTestDatabase,
@@ -31,7 +31,7 @@ describe('/readyz', () => {
   it('answers 200 while the store and back end answer, and 503 once the store is gone', async () => {
     const url = await createTestDatabase('readyz');
     const log = createLogger({ level: 'silent' });
-    const runtime = await openRuntime(loadConfig({ DATABASE_URL: url }), log, { engine: false });
+    const runtime = await openBotRuntime(loadConfig({ DATABASE_URL: url }), log, { engine: false });
     const http = await startHttpServer(0, log, [
       { path: '/readyz', handler: readyzHandler(runtime, 'sagemaker-pipelines', log) },
       { path: '/metrics', handler: metricsHandler(runtime) },

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { type BotRuntime, openBotRuntime } from '../../src/bot/bot-runtime.js';
 import { parseCommand } from '../../src/bot/commands/grammar.js';
 import { renderText } from '../../src/bot/commands/render-text.js';
 import type { Reply } from '../../src/bot/commands/replies.js';
@@ -9,14 +10,13 @@ import { runCommand } from '../../src/bot/commands/run-command.js';
 import { TerminalPoster } from '../../src/bot/slack/posters.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
 
 /**
  * "A runtime with this policy and these pipelines": the real product on the local back end
  * and a fresh SQLite file, as the tests of every front end need it.
  */
 export interface RuntimeHarness {
-  runtime: Runtime;
+  runtime: BotRuntime;
   /** The folder holding the policy, the pipelines and the store. */
   dir: string;
   /** Log lines the runtime wrote (JSON objects), with `logs: true`. */
@@ -61,7 +61,7 @@ export async function startRuntime(options: {
       : { level: 'silent' },
   );
   const lines: string[] = [];
-  const runtime = await openRuntime(config, log, {
+  const runtime = await openBotRuntime(config, log, {
     engine: options.engine ?? false,
     ...(options.engine
       ? {

@@ -1,7 +1,7 @@
+import type { BotRuntime } from '../../src/bot/bot-runtime.js';
 import { ids } from '../../src/bot/ids.js';
 import { createSlackApp } from '../../src/bot/slack/app.js';
 import { type HttpService, startHttpServer } from '../../src/ops/http-server.js';
-import type { Runtime } from '../../src/runtime.js';
 import { FakeSlack, postSigned } from './fake-slack.js';
 import { startRuntime } from './runtime-harness.js';
 
@@ -13,7 +13,7 @@ export const SIGNING_SECRET = 'test-signing-secret';
  */
 export interface SlackHarness {
   slack: FakeSlack;
-  runtime: Runtime;
+  runtime: BotRuntime;
   http: HttpService;
   /** The folder holding the policy, the pipelines and the SQLite file. */
   dir: string;

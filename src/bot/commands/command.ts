@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessControl, AccessRequest, ReadFilter } from '../../auth/access.js';
 import type { AuditLog } from '../../auth/audit.js';
 import type { SubscriptionRepository } from '../../notifications/notification-store.js';
+import type { LocalEventsPort } from '../../scheduling/local/event-bus.js';
 import type { SchedulingService, ServiceError } from '../../scheduling/scheduling-service.js';
 import type { Usage } from './parsing.js';
 import { formatCommandError } from './preview-commands.js';
@@ -64,24 +65,9 @@ export function defineCommand<C extends { name: string }>(
   return definition;
 }
 
-/** The local back end's event bus, for put-event. */
-export interface LocalEventsPort {
-  /** The event as the bus will carry it, and the pipelines its enabled rules would start. */
-  prepare(event: Record<string, unknown>): Promise<PreparedEvent>;
-  /** Publishes it, unless an event with its id was received before. */
-  publish(event: PreparedEvent): Promise<{ duplicate: boolean }>;
-}
-
-export interface PreparedEvent {
-  id: string;
-  source: string;
-  detailType: string;
-  pipelines: string[];
-  /** The envelope itself, opaque here. */
-  event: unknown;
-}
-
 /** What commands need from the running product; the CLI and chat front ends supply it. */
+export type { LocalEventsPort, PreparedEvent } from '../../scheduling/local/event-bus.js';
+
 export interface CommandDeps {
   /** Absent where only expressions and patterns can be checked. */
   service?: SchedulingService;

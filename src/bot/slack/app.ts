@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import type { Runtime } from '../../runtime.js';
+import type { BotRuntime } from '../bot-runtime.js';
 import { createSlackContext } from './context.js';
 import { registerListeners } from './listeners/index.js';
 import { sameWorkspaceOnly } from './listeners/middleware/same-workspace.js';
@@ -14,7 +14,7 @@ export interface SlackAppOptions {
   mode: { kind: 'http'; signingSecret: string } | { kind: 'socket'; appToken: string };
   botToken: string;
   apiUrl?: string;
-  runtime: Runtime;
+  runtime: BotRuntime;
   log: Logger;
   /** Skip auth.test at start (tests); Bolt asks Slack who the bot is otherwise. */
   botIdentity?: { botId: string; botUserId: string };

@@ -4,8 +4,8 @@ import { readPayload } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { Logger } from '../../logger.js';
 import type { PostedMessageRepository } from '../../notifications/notification-store.js';
-import type { Runtime } from '../../runtime.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
+import type { BotRuntime } from '../bot-runtime.js';
 import type { Command } from '../commands/grammar.js';
 import type { Reply } from '../commands/replies.js';
 import { runCommand } from '../commands/run-command.js';
@@ -24,7 +24,7 @@ const TIME_ZONE_TTL_MS = 3_600_000;
 
 /** What every Slack listener works with: the product, and the few things they share. */
 export interface SlackContext {
-  runtime: Runtime;
+  runtime: BotRuntime;
   log: Logger;
   afterAck: AfterAckQueue;
   /** The person's Slack time zone, when Slack says. */
@@ -43,7 +43,7 @@ export interface SlackContext {
   ): Promise<void>;
 }
 
-export function createSlackContext(runtime: Runtime, log: Logger): SlackContext {
+export function createSlackContext(runtime: BotRuntime, log: Logger): SlackContext {
   const timeZones = new Map<string, { at: number; tz?: string }>();
   const showDecision: SlackContext['showDecision'] = (client, request, decision, decidedBy) =>
     showApprovalDecision({ client, store: runtime.store, log }, request, decision, decidedBy);

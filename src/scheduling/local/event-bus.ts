@@ -61,3 +61,20 @@ export function envelope(
     detail: fields.detail,
   };
 }
+
+/** The local back end's event bus as commands use it (put-event). */
+export interface LocalEventsPort {
+  /** The event as the bus will carry it, and the pipelines its enabled rules would start. */
+  prepare(event: Record<string, unknown>): Promise<PreparedEvent>;
+  /** Publishes it, unless an event with its id was received before. */
+  publish(event: PreparedEvent): Promise<{ duplicate: boolean }>;
+}
+
+export interface PreparedEvent {
+  id: string;
+  source: string;
+  detailType: string;
+  pipelines: string[];
+  /** The envelope itself, opaque here. */
+  event: unknown;
+}

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BotRuntime } from '../../../src/bot/bot-runtime.js';
 import { parseCommand } from '../../../src/bot/commands/grammar.js';
 import { startTerminalChat, type TerminalChat } from '../../../src/bot/terminal/terminal-chat.js';
-import type { Runtime } from '../../../src/runtime.js';
 import { type RuntimeHarness, startRuntime } from '../../support/runtime-harness.js';
 
 /** The terminal chat end to end: typed lines in, text out, a real local runtime behind. */
@@ -51,7 +51,7 @@ pipelines:
     steps: [{ name: Ingest, seconds: 1 }]
 `;
 
-let runtime: Runtime;
+let runtime: BotRuntime;
 let chat: TerminalChat & { say(line: string): Promise<Said>; idle(): Promise<Said> };
 const errors: unknown[] = [];
 
@@ -78,7 +78,7 @@ afterEach(async () => {
   expect(errors).toEqual([]);
 });
 
-function openChat(rt: Runtime, initialUser: string) {
+function openChat(rt: BotRuntime, initialUser: string) {
   const input = new PassThrough();
   const output = new PassThrough();
   let buffer = '';
