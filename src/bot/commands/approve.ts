@@ -1,7 +1,14 @@
 import { accessOf, defineCommand } from './command.js';
 import { mistake } from './parsing.js';
 
-export type ApproveCommand = { name: 'approve'; requestId: string };
+export type ApproveCommand = {
+  name: 'approve';
+  requestId: string;
+  /** The content the approver saw (an Approve button carries it; a typed id does not). */
+  contentHash?: string;
+  /** The click recorded before Slack was answered, marked processed with this decision. */
+  clickId?: string;
+};
 
 export const approve = defineCommand<ApproveCommand>({
   name: 'approve',
@@ -21,7 +28,13 @@ export const approve = defineCommand<ApproveCommand>({
   async run(command, deps) {
     const found = accessOf(deps, 'approve');
     if (!found.ok) return found.reply;
-    const result = await found.access.workflow.approve(command.requestId, deps.userId ?? 'unknown');
+    const userId = deps.userId ?? 'unknown';
+    const result = await found.access.workflow.approve(
+      command.requestId,
+      userId,
+      command.contentHash,
+      command.clickId ? { clickId: command.clickId } : {},
+    );
     if (!result.ok) return { kind: 'error', message: result.error.message, exitCode: 2 };
     const v = result.value;
     if (v.status === 'PENDING')
@@ -31,6 +44,11 @@ export const approve = defineCommand<ApproveCommand>({
         approvals: v.approvals,
         required: v.required,
       };
-    return { kind: 'approval-decided', request: v.request, summary: v.outcome.summary };
+    return {
+      kind: 'approval-decided',
+      request: v.request,
+      summary: v.outcome.summary,
+      decision: { what: 'approved', by: userId, detail: v.outcome.summary },
+    };
   },
 });

@@ -24,7 +24,12 @@ export const cancel = defineCommand<CancelCommand>({
     const userId = deps.userId ?? 'unknown';
     const result = await found.access.workflow.cancel(command.requestId, userId);
     return result.ok
-      ? { kind: 'approval-decided', request: result.value, summary: `withdrawn by ${userId}` }
+      ? {
+          kind: 'approval-decided',
+          request: result.value,
+          summary: `withdrawn by ${userId}`,
+          decision: { what: 'withdrawn', by: userId },
+        }
       : { kind: 'error', message: result.error.message, exitCode: 2 };
   },
 });

@@ -35,6 +35,7 @@ export const reject = defineCommand<RejectCommand>({
           kind: 'approval-decided',
           request: result.value,
           summary: `rejected by ${userId}: ${command.reason ?? 'no reason given'}`,
+          decision: { what: 'rejected', by: userId, detail: command.reason ?? 'no reason given' },
         }
       : { kind: 'error', message: result.error.message, exitCode: 2 };
   },

@@ -9,6 +9,7 @@ import type {
   TriggerListItem,
 } from '../../scheduling/scheduling-service.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
+import type { Decision } from '../views/approval-message.js';
 
 /**
  * What a command answers, as data. Each front end renders it its own way: plain text for the
@@ -48,7 +49,14 @@ export type Reply =
   | { kind: 'approval-requested'; request: ApprovalRequest; approvalChannel?: string }
   | { kind: 'approvals'; pending: Array<{ request: ApprovalRequest; approvals: number }> }
   | { kind: 'approval-recorded'; request: ApprovalRequest; approvals: number; required: number }
-  | { kind: 'approval-decided'; request: ApprovalRequest; summary: string }
+  | {
+      kind: 'approval-decided';
+      request: ApprovalRequest;
+      /** The outcome as one sentence, for text front ends. */
+      summary: string;
+      /** Who decided what, for the approval message (the decider's mention stays live). */
+      decision?: Decision;
+    }
   | { kind: 'audit'; entries: StoredAuditEntry[]; pipeline?: string }
   | { kind: 'subscribed'; pipeline: string; channel: string; failuresOnly: boolean }
   | { kind: 'unsubscribed'; pipeline: string; channel: string; existed: boolean };

@@ -1,6 +1,7 @@
-import type { AccessRequest, RequestPayload } from '../../auth/access.js';
+import type { RequestPayload } from '../../auth/access.js';
 import type { ExecutionOutcome } from '../../auth/approvals.js';
-import { audit, type ChangeSpec, type CommandDefinition, type CommandDeps } from './command.js';
+import { passGate } from '../../auth/gate.js';
+import type { CommandDeps } from './command.js';
 import { type Command, definitionOf } from './registry.js';
 import type { Reply } from './replies.js';
 
@@ -15,136 +16,59 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
   const definition = definitionOf(command);
   const change = definition.change;
   const action = change?.action(command);
-  if (!change || action === undefined) return definition.run(command, deps);
-  const gate = await gateChange(command, definition, change, action, deps);
-  if (gate.kind === 'reply') return gate.reply;
-  const result = await definition.run(command, { ...deps, ...gate.deps });
-  if (gate.audited) await auditOutcome(command, definition, deps, result);
-  return result;
-}
-
-type Gate =
-  | { kind: 'reply'; reply: Reply }
-  | { kind: 'go'; deps: Partial<CommandDeps>; audited: boolean };
-
-/**
- * Before a change runs: decide it against the policy. Denied → the reason (audited). Needs
- * approval → a stored request (or, on a dry run, the requests it would send). Allowed → it
- * runs with the execution roles the rule allows.
- */
-async function gateChange(
-  command: Command,
-  definition: CommandDefinition<Command>,
-  change: ChangeSpec<Command>,
-  action: AccessRequest['action'],
-  deps: CommandDeps,
-): Promise<Gate> {
-  const access = deps.access;
-  if (!access) return { kind: 'go', deps: {}, audited: false };
-  const userId = deps.userId ?? 'unknown';
+  if (!change || action === undefined || !deps.access) return definition.run(command, deps);
   const names = await change.pipelines(command, deps);
   // Unknown pipelines: the command itself says "not found"; none: nothing to change.
-  if (names === undefined || names.length === 0) return { kind: 'go', deps: {}, audited: false };
+  if (names === undefined || names.length === 0) return definition.run(command, deps);
   const role = change.role?.(command);
   const triggerName = change.trigger?.(command);
-  const request: AccessRequest = {
-    userId,
-    action,
-    pipelineNames: names,
-    ...(deps.channelId ? { channelId: deps.channelId } : {}),
-    ...(role ? { executionRole: role } : {}),
-  };
-  const decision = await access.decide(request);
-  if (decision.outcome === 'deny') {
-    await audit(deps, {
-      event: 'denied',
-      action: command.name,
+  const gate = await passGate({
+    access: deps.access,
+    ...(deps.auditLog ? { auditLog: deps.auditLog } : {}),
+    now: deps.now,
+    request: {
+      userId: deps.userId ?? 'unknown',
+      action,
       pipelineNames: names,
-      ...(triggerName ? { triggerName } : {}),
-      details: { reason: decision.reason },
-    });
-    return { kind: 'reply', reply: { kind: 'error', message: decision.reason, exitCode: 2 } };
-  }
-  // The rule's roles, by alias: role=dev works, and a rule with one role needs no role= at all.
-  const choices = access.roleChoices(names[0] ?? '', deps.channelId);
-  const onlyRole = Object.values(choices).length === 1 ? Object.values(choices)[0] : undefined;
-  const defaultRole = decision.executionRoleArn ?? onlyRole ?? deps.defaultRole;
-  const allowed: Partial<CommandDeps> = {
-    allowedRoles: deps.defaultRole
-      ? [...decision.allowedRoles, deps.defaultRole]
-      : decision.allowedRoles,
-    roleAliases: { ...deps.roleAliases, ...choices },
-    ...(defaultRole ? { defaultRole } : {}),
-  };
-  if (decision.outcome === 'allow' || deps.approved)
-    return { kind: 'go', deps: allowed, audited: !deps.approved };
-  if (isDryRun(command))
-    return { kind: 'reply', reply: await definition.run(command, { ...deps, ...allowed }) };
-  // Check everything now, so approvers never see a request that cannot run.
-  const check = await definition.run({ ...command, dryRun: true } as Command, {
-    ...deps,
-    ...allowed,
-  });
-  if (check.kind === 'error') return { kind: 'reply', reply: check };
-  const payload: RequestPayload = {
-    text: definition.text?.(command) ?? command.name,
-    command,
-    access: request,
-  };
-  const submitted = await access.workflow.submit({
-    payload: JSON.stringify(payload),
-    action: command.name,
-    pipelineNames: names,
-    ...(triggerName ? { triggerName } : {}),
-    requestedBy: userId,
-    ...(deps.channelId ? { channelId: deps.channelId } : {}),
-    requiredApprovals: decision.count,
-    approverRoles: decision.from,
-    expiresAfterMs: decision.expiresAfterMs,
-  });
-  return {
-    kind: 'reply',
-    reply: {
-      kind: 'approval-requested',
-      request: submitted,
-      ...(decision.approvalChannel ? { approvalChannel: decision.approvalChannel } : {}),
+      ...(deps.channelId ? { channelId: deps.channelId } : {}),
+      ...(role ? { executionRole: role } : {}),
     },
-  };
+    name: command.name,
+    ...(triggerName ? { triggerName } : {}),
+    ...(deps.requestId ? { requestId: deps.requestId } : {}),
+    ...(deps.approved ? { approved: true } : {}),
+    roleAliases: deps.roleAliases,
+    ...(deps.defaultRole ? { defaultRole: deps.defaultRole } : {}),
+  });
+  if (gate.kind === 'denied') return { kind: 'error', message: gate.reason, exitCode: 2 };
+  const allowed = { ...deps, ...gate.roles };
+  const text = definition.text?.(command) ?? command.name;
+  if (gate.kind === 'allowed') {
+    const result = await definition.run(command, allowed);
+    if (!isDryRun(command))
+      await gate.recordOutcome(
+        result.kind === 'error'
+          ? { ok: false, reason: result.message, pipelineNames: pipelinesDone(command, result) }
+          : { ok: true, summary: text, pipelineNames: pipelinesDone(command, result) },
+      );
+    return result;
+  }
+  if (isDryRun(command)) return definition.run(command, allowed);
+  // Check everything now, so approvers never see a request that cannot run.
+  const check = await definition.run({ ...command, dryRun: true } as Command, allowed);
+  if (check.kind === 'error') return check;
+  const submitted = await gate.submit({ text, command });
+  return { kind: 'approval-requested', ...submitted };
 }
 
 function isDryRun(command: Command): boolean {
   return 'dryRun' in command && command.dryRun;
 }
 
-/** What a change did, in the audit log: executed with its text, or failed with the reason. */
-async function auditOutcome(
-  command: Command,
-  definition: CommandDefinition<Command>,
-  deps: CommandDeps,
-  reply: Reply,
-): Promise<void> {
-  if (isDryRun(command)) return;
-  // Pipelines typed in the command; for a trigger named by the command, those its reply names.
-  const typed =
-    command.name === 'create' || command.name === 'run'
-      ? [command.pipeline]
-      : command.name === 'on-event'
-        ? command.pipelines
-        : [];
-  const triggerName = definition.change?.trigger?.(command);
-  await audit(deps, {
-    event: reply.kind === 'error' ? 'failed' : 'executed',
-    action: command.name,
-    pipelineNames: typed.length ? typed : pipelineNamesOfReply(reply),
-    ...(triggerName ? { triggerName } : {}),
-    details:
-      reply.kind === 'error'
-        ? { reason: reply.message }
-        : { summary: definition.text?.(command) ?? command.name },
-  });
-}
-
-function pipelineNamesOfReply(reply: Reply): string[] {
+/** The pipelines a change was about: those typed, or, for a trigger by name, those it named. */
+function pipelinesDone(command: Command, reply: Reply): string[] {
+  if (command.name === 'create' || command.name === 'run') return [command.pipeline];
+  if (command.name === 'on-event') return command.pipelines;
   if (reply.kind === 'changed') return reply.item.pipelineNames;
   if (reply.kind === 'orphans')
     return [...new Set(reply.orphans.flatMap((o) => o.missingPipelines))];

@@ -29,10 +29,9 @@ export interface SlackContext {
   afterAck: AfterAckQueue;
   /** The person's Slack time zone, when Slack says. */
   userTimeZone(client: WebClient, userId: string): Promise<string | undefined>;
-  /**
-   * Runs a command as this person, from this channel, through the same gate as every front
-   * end, and posts what needs posting (an approval request, a decision).
-   */
+  /** Runs a command as this person, from this channel, through the gate every front end takes. */
+  execute(command: Command, userId: string, channelId?: string): Promise<Reply>;
+  /** The same, then posts what needs posting (an approval request, a decision). */
   run(client: WebClient, command: Command, userId: string, channelId?: string): Promise<Reply>;
   /** A decision reaches the approval message and the requester. */
   showDecision(
@@ -47,6 +46,8 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
   const timeZones = new Map<string, { at: number; tz?: string }>();
   const showDecision: SlackContext['showDecision'] = (client, request, decision, decidedBy) =>
     showApprovalDecision({ client, store: runtime.store, log }, request, decision, decidedBy);
+  const execute: SlackContext['execute'] = (command, userId, channelId) =>
+    runCommand(command, { ...runtime.commandDeps(userId, channelId), requestId: randomUUID() });
   return {
     runtime,
     log,
@@ -60,17 +61,15 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
       timeZones.set(userId, { at: Date.now(), ...(tz ? { tz } : {}) });
       return tz;
     },
+    execute,
     async run(client, command, userId, channelId) {
-      const reply = await runCommand(command, {
-        ...runtime.commandDeps(userId, channelId),
-        requestId: randomUUID(),
-      });
+      const reply = await execute(command, userId, channelId);
       if (reply.kind === 'approval-requested') {
         const channel = reply.approvalChannel ?? channelId;
         if (channel) await postApprovalRequest(client, runtime.store, log, reply.request, channel);
       }
       if (reply.kind === 'approval-decided')
-        await showDecision(client, reply.request, reply.summary, userId);
+        await showDecision(client, reply.request, reply.decision ?? reply.summary, userId);
       return reply;
     },
   };

@@ -264,7 +264,7 @@ describe('requests from Slack', () => {
     expect(JSON.stringify(updated?.blocks)).not.toContain('request_approve');
     await slack.waitFor('chat.postMessage', 2);
     expect(String(slack.callsTo('chat.postMessage').at(-1)?.args.text)).toMatch(
-      /is rejected: rejected by U0LEAD1: not before the freeze ends/,
+      /is rejected: rejected by <@U0LEAD1>: not before the freeze ends/,
     );
   });
 

@@ -1,12 +1,19 @@
 import { parseDecisionValue } from '../../../views/approval-message.js';
-import { esc } from '../../../views/kit.js';
+import { replyBlocks } from '../../../views/reply-blocks.js';
 import type { SlackContext } from '../../context.js';
-import { actionValue, answerPrivately, approvalMessageKey, messageOf } from '../../support.js';
+import {
+  actionValue,
+  answerPrivately,
+  approvalMessageKey,
+  channelOf,
+  messageOf,
+} from '../../support.js';
 import type { ActionArgs } from '../types.js';
 
 /**
  * Approve: the value is `<request id>|<content hash>`, so an approval counts only for the
- * content the approver saw; a value without the hash is refused, not taken as "any".
+ * content the approver saw; a value without the hash is refused, not taken as "any". The click
+ * runs the approve command, as a typed `approve` would, with the hash and the recorded click.
  */
 export function approve(ctx: SlackContext) {
   const { runtime, log } = ctx;
@@ -29,31 +36,21 @@ export function approve(ctx: SlackContext) {
       });
       return;
     }
-    const result = await runtime.access.workflow.approve(
-      value.requestId,
-      body.user.id,
-      value.contentHash,
-      clickId ? { clickId } : {},
-    );
-    if (!result.ok) {
-      await answerPrivately(respond, { text: esc(result.error.message) });
-      return;
-    }
-    const decided = result.value;
-    if (decided.status === 'PENDING') {
-      await answerPrivately(respond, {
-        text: `approval recorded: ${decided.approvals} of ${decided.required}`,
-      });
-      return;
-    }
     // The clicked message is the one to update, even if it was posted before locations were kept.
     const clicked = messageOf(body);
-    if (clicked) await runtime.store.messages.put(approvalMessageKey(decided.request.id), clicked);
-    await ctx.showDecision(
+    if (clicked) await runtime.store.messages.put(approvalMessageKey(value.requestId), clicked);
+    const reply = await ctx.run(
       client,
-      decided.request,
-      { what: 'approved', by: body.user.id, detail: decided.outcome.summary },
+      {
+        name: 'approve',
+        requestId: value.requestId,
+        contentHash: value.contentHash,
+        ...(clickId ? { clickId } : {}),
+      },
       body.user.id,
+      channelOf(body),
     );
+    // A decision updates the message and tells the requester; anything else is for the clicker.
+    if (reply.kind !== 'approval-decided') await answerPrivately(respond, replyBlocks(reply));
   };
 }
