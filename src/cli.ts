@@ -139,15 +139,8 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     let config: Config | undefined;
     if (wantsService) {
-      try {
-        config = loadConfig(io.env);
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          io.stderr(error.message);
-          return EXIT_USAGE;
-        }
-        throw error;
-      }
+      config = configOrUsage(io);
+      if (!config) return EXIT_USAGE;
       runtime = await openBotRuntime(config, createLogger({ level: 'silent' }), { engine: false });
     }
     const deps: CommandDeps = runtime
@@ -178,16 +171,8 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
  * API key comes from EVENTS_API_KEY (or --api-key), so it never has to be typed.
  */
 async function runSetupEvents(argv: string[], io: CliIo): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(error.message);
-      return EXIT_USAGE;
-    }
-    throw error;
-  }
+  const config = configOrUsage(io);
+  if (!config) return EXIT_USAGE;
   const client = new EventBridgeClient(config.awsRegion ? { region: config.awsRegion } : {});
   try {
     return await setupEventsFromArgs(
@@ -198,6 +183,19 @@ async function runSetupEvents(argv: string[], io: CliIo): Promise<number> {
     );
   } finally {
     client.destroy();
+  }
+}
+
+/** The configuration, or undefined once the mistake in it was told (the caller exits 2). */
+function configOrUsage(io: CliIo): Config | undefined {
+  try {
+    return loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(error.message);
+      return undefined;
+    }
+    throw error;
   }
 }
 

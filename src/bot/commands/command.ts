@@ -253,15 +253,24 @@ export function serviceOf(
   deps: CommandDeps,
   name: string,
 ): { ok: true; service: SchedulingService } | { ok: false; reply: Reply } {
-  if (deps.service) return { ok: true, service: deps.service };
-  return {
-    ok: false,
-    reply: {
-      kind: 'error',
-      message: `${name} needs the scheduling service, which is not running here`,
-      exitCode: 1,
-    },
-  };
+  return deps.service
+    ? { ok: true, service: deps.service }
+    : { ok: false, reply: missing(name, 'the scheduling service, which is not running here') };
+}
+
+/** The access policy and approvals, or the reply that says they are not loaded here. */
+export function accessOf(
+  deps: CommandDeps,
+  name: string,
+): { ok: true; access: AccessControl } | { ok: false; reply: Reply } {
+  return deps.access
+    ? { ok: true, access: deps.access }
+    : { ok: false, reply: missing(name, 'the access policy, which is not loaded here') };
+}
+
+/** A part of the product this front end does not run (the CLI without a store, say). */
+function missing(name: string, what: string): Reply {
+  return { kind: 'error', message: `${name} needs ${what}`, exitCode: 1 };
 }
 
 /** The request context the service takes: who, from where, which roles, dry or not. */
@@ -273,21 +282,5 @@ export function requestContext(deps: CommandDeps, dryRun = false) {
     allowedRoles: deps.allowedRoles,
     dryRun,
     now: deps.now(),
-  };
-}
-
-/** The access policy and approvals, or the reply that says they are not loaded here. */
-export function accessOf(
-  deps: CommandDeps,
-  name: string,
-): { ok: true; access: AccessControl } | { ok: false; reply: Reply } {
-  if (deps.access) return { ok: true, access: deps.access };
-  return {
-    ok: false,
-    reply: {
-      kind: 'error',
-      message: `${name} needs the access policy, which is not loaded here`,
-      exitCode: 1,
-    },
   };
 }

@@ -46,6 +46,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: options.retries ?? 10 },
   };
   const boltLogger = boltLog(log);
+  // Known identity (tests): Bolt skips its auth.test at construction.
+  const identity = options.botIdentity
+    ? {
+        botId: options.botIdentity.botId,
+        botUserId: options.botIdentity.botUserId,
+        tokenVerificationEnabled: false,
+      }
+    : {};
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (options.mode.kind === 'http') {
@@ -60,13 +68,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       receiver,
       clientOptions,
       logger: boltLogger,
-      ...(options.botIdentity
-        ? {
-            botId: options.botIdentity.botId,
-            botUserId: options.botIdentity.botUserId,
-            tokenVerificationEnabled: false,
-          }
-        : {}),
+      ...identity,
     });
   } else {
     app = new App({
@@ -75,13 +77,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       socketMode: true,
       clientOptions,
       logger: boltLogger,
-      ...(options.botIdentity
-        ? {
-            botId: options.botIdentity.botId,
-            botUserId: options.botIdentity.botUserId,
-            tokenVerificationEnabled: false,
-          }
-        : {}),
+      ...identity,
     });
   }
 
