@@ -9,7 +9,7 @@ import {
   notificationPattern,
   PIPELINE_DETAIL_TYPES,
   queuePolicyFor,
-} from '../src/scheduling/aws/event-wiring.js';
+} from '../src/scheduling/aws/event-wiring-plan.js';
 
 /**
  * deploy/: the CloudFormation template and the standalone IAM documents. Pins least privilege
@@ -19,7 +19,7 @@ import {
 
 const ROOT = join(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
-const WIRING_FILE = 'src/scheduling/aws/event-wiring.ts';
+const WIRING_FILE = 'src/scheduling/aws/setup-events.ts';
 
 // ---- CloudFormation YAML: the short-form intrinsics as plain long-form objects ----------
 

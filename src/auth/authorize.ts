@@ -1,3 +1,4 @@
+import { checkRoleArn } from '../scheduling/trigger-rules.js';
 import { globMatches } from './glob.js';
 import type { Identity } from './identity.js';
 import type { Action, Policy, PolicyRule } from './policy.js';
@@ -213,6 +214,11 @@ function checkExecutionRole(
   const wanted = aliasOrArn.trim();
   for (const [alias, arn] of Object.entries(executionRoleChoices(policy, rule))) {
     if (arn === wanted || alias.toLowerCase() === wanted.toLowerCase()) return { ok: true, arn };
+  }
+  // A mistyped ARN gets the same sentence in every front end, before "not allowed".
+  if (wanted.startsWith('arn:')) {
+    const wrong = checkRoleArn(wanted);
+    if (wrong) return { ok: false, reason: wrong.message };
   }
   const target = pipelineName !== undefined ? `for ${pipelineName}` : 'here';
   if (rule.executionRoles.length === 0) {

@@ -208,7 +208,7 @@ export function schedulingContract(backendName: string, setup: () => Promise<Con
       const cases: Array<[Partial<typeof weekdays> & Record<string, unknown>, string, RegExp]> = [
         [{ expression: 'cron(0 8 ? * 8 *)' }, 'expression', /day-of-week: 8 is out of range 1-7/],
         [{ timeZone: 'Mars/Olympus' }, 'timeZone', /not an IANA time zone/],
-        [{ name: 'has spaces' }, 'name', /name: "has spaces" must be 1-64/],
+        [{ name: 'has spaces' }, 'name', /name: "has spaces" can't be a name: use 1-64/],
         [{ roleArn: 'admin' }, 'roleArn', /not an IAM role ARN/],
         [
           { parameters: [{ name: 'Epochs', value: 'ten' }] },

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isTriggerError, type TriggerErrorCode } from '../../src/scheduling/errors.js';
-import { parseEventPattern } from '../../src/scheduling/events/event-pattern.js';
+import { parseEventPattern } from '../../src/scheduling/events/event-pattern/index.js';
 import type { LocalBackend } from '../../src/scheduling/local/local-backend.js';
 import { ruleArn } from '../../src/scheduling/local/local-rules.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../src/scheduling/local/pipeline-catalog.js';
 import { type Pipeline, pipelineNameOf } from '../../src/scheduling/pipeline.js';
-import {
-  type EventTrigger,
-  type RuleTarget,
-  type ScheduleRecord,
-  type ScheduleTrigger,
-  TRIGGER_NAME,
-  type TriggerState,
+import { TRIGGER_NAME } from '../../src/scheduling/trigger-rules.js';
+import type {
+  EventTrigger,
+  RuleTarget,
+  ScheduleRecord,
+  ScheduleTrigger,
+  TriggerState,
 } from '../../src/scheduling/triggers.js';
 
 // Before any client exists: the SDK warns once per process about Node 20.

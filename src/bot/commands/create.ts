@@ -1,5 +1,10 @@
 import { previewStoredSchedule } from '../../scheduling/expression/index.js';
 import type { ParameterValue } from '../../scheduling/pipeline.js';
+import {
+  MAX_RETRY_ATTEMPTS,
+  readFlexibleWindow,
+  readRetrySetting,
+} from '../../scheduling/trigger-rules.js';
 import { DEFAULT_RETRY_POLICY, deadLetterWarnings } from '../../scheduling/triggers.js';
 import {
   defineCommand,
@@ -64,8 +69,7 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
   name: 'create',
   produces: ['create-interactive'],
   usage: {
-    syntax:
-      'create <pipeline> <expression> [name=<schedule>] [tz=<IANA zone>] [start=<ISO>] [end=<ISO>] [window=<minutes>] [role=<arn|alias>] [state=enabled|disabled] [description=<text>] [retries=<0-185>] [max-age=<seconds>] [dlq=<sqs arn>] [param:<Name>=<value>]... [--dry-run]',
+    syntax: `create <pipeline> <expression> [name=<schedule>] [tz=<IANA zone>] [start=<ISO>] [end=<ISO>] [window=<minutes>] [role=<arn|alias>] [state=enabled|disabled] [description=<text>] [retries=<0-${MAX_RETRY_ATTEMPTS}>] [max-age=<seconds>] [dlq=<sqs arn>] [param:<Name>=<value>]... [--dry-run]`,
     summary:
       'schedule a pipeline with at(…), rate(…) or cron(…); with no arguments, asks step by step',
     example:
@@ -138,19 +142,19 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
     }
     let window: number | undefined;
     if (o.window !== undefined) {
-      if (!/^\d+$/.test(o.window))
-        return inputError(`window: "${o.window}" should be a number of minutes (1-1440)`, 'window');
-      window = Number(o.window);
+      const read = readFlexibleWindow(o.window);
+      if (!read.ok) return inputError(read.problem.message, read.problem.field);
+      window = read.value;
     }
     const retry = { ...DEFAULT_RETRY_POLICY };
-    for (const [field, text, key] of [
+    for (const [label, text, key] of [
       ['retries', o.retries, 'maximumRetryAttempts'],
       ['max-age', o.maxAge, 'maximumEventAgeSeconds'],
     ] as const) {
       if (text === undefined) continue;
-      if (!/^\d+$/.test(text))
-        return inputError(`${field}: "${text}" should be a whole number`, field);
-      retry[key] = Number(text);
+      const read = readRetrySetting(label, text);
+      if (!read.ok) return inputError(read.problem.message, read.problem.field);
+      retry[key] = read.value;
     }
     const result = await found.service.createSchedule(
       {

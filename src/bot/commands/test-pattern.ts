@@ -1,4 +1,4 @@
-import { testEventPattern } from '../../scheduling/events/event-pattern.js';
+import { testEventPattern } from '../../scheduling/events/event-pattern/index.js';
 import { defineCommand, fileSafe, inputError, readArgument } from './command.js';
 import { mistake } from './parsing.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseEventPattern } from '../../scheduling/events/event-pattern.js';
+import { parseEventPattern } from '../../scheduling/events/event-pattern/index.js';
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
 import {
   checkParameterValues,
@@ -7,7 +7,12 @@ import {
   type PipelineParameter,
   type PipelineSummary,
 } from '../../scheduling/pipeline.js';
-import { ROLE_ARN, TRIGGER_NAME } from '../../scheduling/triggers.js';
+import {
+  checkRoleArn,
+  checkTriggerName,
+  eventPatternProblem,
+  MAX_TRIGGER_NAME_LENGTH,
+} from '../../scheduling/trigger-rules.js';
 import { type Command, commandText } from '../commands/grammar.js';
 import { formatCommandError, formatPreviewText } from '../commands/preview-commands.js';
 import { renderText } from '../commands/render-text.js';
@@ -285,7 +290,7 @@ async function askPattern(chat: Conversation, deps: Omit<CommandDeps, 'requestId
       }
     }
     const parsed = parseEventPattern(json);
-    if (!parsed.ok) return problem(parsed.error.message);
+    if (!parsed.ok) return problem(eventPatternProblem(parsed.error).message);
     // The stored request and the approvers see the pattern itself, compact, never a file name.
     return ok(JSON.stringify(JSON.parse(json)));
   });
@@ -394,7 +399,11 @@ async function askRole(
           : problem('Which role? Type one of the names above, or a role ARN.');
       const alias = aliases.find((a) => a.toLowerCase() === text.toLowerCase());
       if (alias) return ok(alias);
-      if (ROLE_ARN.test(text)) return ok(text);
+      // Typed as an ARN: what is wrong with it, in the words every front end uses.
+      if (text.startsWith('arn:')) {
+        const wrong = checkRoleArn(text);
+        return wrong ? problem(wrong.message) : ok(text);
+      }
       return problem(
         `"${text}" is ${aliases.length ? `not one of ${aliases.join(', ')}, nor` : 'not'} a role ARN (arn:aws:iam::<account>:role/<name>).`,
       );
@@ -408,13 +417,11 @@ async function askName(
 ): Promise<string | undefined> {
   return question(
     chat,
-    'Name? Letters, digits, - _ and . (at most 64); Enter lets the bot pick one.',
+    `Name? Letters, digits, - _ and . (at most ${MAX_TRIGGER_NAME_LENGTH}); Enter lets the bot pick one.`,
     async (text) => {
       if (text === '') return ok(undefined);
-      if (!TRIGGER_NAME.test(text))
-        return problem(
-          `"${text}" can't be a name: use letters, digits, -, _ and . (at most 64 characters).`,
-        );
+      const wrong = checkTriggerName(text);
+      if (wrong) return problem(wrong.message);
       const existing = await deps.service?.describe(text, deps.now());
       if (existing?.ok)
         return problem(`There is already a trigger called ${text}; pick another name.`);

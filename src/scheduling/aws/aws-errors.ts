@@ -1,5 +1,5 @@
-import { metrics } from '../../ops/metrics.js';
 import { TriggerError, type TriggerErrorCode } from '../errors.js';
+import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 
 /**
  * The one place where AWS SDK errors become TriggerErrors. Adapters describe each call (service,
@@ -68,12 +68,22 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
 }
 
-/** Runs one SDK call and turns whatever it throws into a TriggerError. */
-export async function callAws<T>(call: AwsCall, send: () => Promise<T>): Promise<T> {
+/**
+ * Runs one SDK call and turns whatever it throws into a TriggerError, counting the AWS error
+ * (a TriggerError the adapter threw itself, such as failed batch entries, is not an SDK error).
+ */
+export async function callAws<T>(
+  call: AwsCall,
+  send: () => Promise<T>,
+  metrics: SchedulingMetrics = noSchedulingMetrics,
+): Promise<T> {
   try {
     return await send();
   } catch (error) {
-    throw toTriggerError(error, call);
+    if (error instanceof TriggerError) throw error;
+    const mapped = toTriggerError(error, call);
+    metrics.awsCallFailed(call.service, mapped.code);
+    throw mapped;
   }
 }
 
@@ -86,7 +96,6 @@ export function toTriggerError(error: unknown, call: AwsCall): TriggerError {
   const status = shape.$metadata?.httpStatusCode;
   const requestId = shape.$metadata?.requestId;
   const code = classify(name, status, call.operation);
-  metrics.awsErrors.inc({ service: call.service, code });
   const context = {
     service: call.service,
     operation: call.operation,

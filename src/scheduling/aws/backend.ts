@@ -1,9 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import type { Backend } from '../ports.js';
+import { awsRequests } from '../requests.js';
 import { AwsPipelines } from './pipelines.js';
-import { awsRequests } from './requests.js';
 import { AwsRules } from './rules.js';
 import { AwsSchedules } from './schedules.js';
 
@@ -14,6 +15,8 @@ export interface AwsBackendOptions {
   schedulerClient?: SchedulerClient;
   eventBridgeClient?: EventBridgeClient;
   sageMakerClient?: SageMakerClient;
+  /** Where failed AWS calls are counted; nowhere by default. */
+  metrics?: SchedulingMetrics;
 }
 
 /**
@@ -23,11 +26,12 @@ export interface AwsBackendOptions {
  */
 export function createAwsBackend(options: AwsBackendOptions = {}): Backend {
   const config = options.region ? { region: options.region } : {};
+  const metrics = options.metrics ?? noSchedulingMetrics;
   return {
     kind: 'aws',
-    schedules: new AwsSchedules(options.schedulerClient ?? new SchedulerClient(config)),
-    rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config)),
-    pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config)),
+    schedules: new AwsSchedules(options.schedulerClient ?? new SchedulerClient(config), metrics),
+    rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config), metrics),
+    pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config), metrics),
     requests: awsRequests,
   };
 }

@@ -8,6 +8,7 @@ import {
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import {
   type Pipeline,
   type PipelineSummary,
@@ -15,6 +16,7 @@ import {
   pipelineNameOf,
 } from '../pipeline.js';
 import type { PipelinesPort, StartExecutionRequest } from '../ports.js';
+import { startExecutionInput } from '../requests.js';
 import type {
   Execution,
   ExecutionStatus,
@@ -24,7 +26,6 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws } from './aws-errors.js';
 import { fillPage, readAllPages } from './paging.js';
-import { startExecutionInput } from './requests.js';
 
 const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
   'Executing',
@@ -37,7 +38,10 @@ const FINISHED: ReadonlySet<ExecutionStatus> = new Set(['Stopped', 'Failed', 'Su
 
 /** SageMaker pipelines and their executions. */
 export class AwsPipelines implements PipelinesPort {
-  constructor(private readonly client: SageMakerClient) {}
+  constructor(
+    private readonly client: SageMakerClient,
+    private readonly metrics: SchedulingMetrics = noSchedulingMetrics,
+  ) {}
 
   async list(query: PageRequest & { namePrefix?: string }): Promise<Page<PipelineSummary>> {
     return fillPage(query, async (nextToken, limit) => {
@@ -199,7 +203,11 @@ export class AwsPipelines implements PipelinesPort {
     name: string,
     send: () => Promise<T>,
   ): Promise<T> {
-    return callAws({ service: 'sagemaker', operation, resource: { kind, name } }, send);
+    return callAws(
+      { service: 'sagemaker', operation, resource: { kind, name } },
+      send,
+      this.metrics,
+    );
   }
 }
 

@@ -11,8 +11,10 @@ import {
   RemoveTargetsCommand,
   type Target,
 } from '@aws-sdk/client-eventbridge';
+import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import { pipelineNameOf } from '../pipeline.js';
 import type { RulesPort } from '../ports.js';
+import { ruleInput, ruleTargetInput } from '../requests.js';
 import type {
   EventTrigger,
   Page,
@@ -24,7 +26,6 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws, failedEntriesError } from './aws-errors.js';
 import { fillPage, readAllPages } from './paging.js';
-import { ruleInput, ruleTargetInput } from './requests.js';
 
 /** PutTargets and RemoveTargets take at most 10 entries per request (API reference). */
 const MAX_ENTRIES_PER_REQUEST = 10;
@@ -35,7 +36,10 @@ const MAX_ENTRIES_PER_REQUEST = 10;
  * them from the matched event (dynamic path parameters).
  */
 export class AwsRules implements RulesPort {
-  constructor(private readonly client: EventBridgeClient) {}
+  constructor(
+    private readonly client: EventBridgeClient,
+    private readonly metrics: SchedulingMetrics = noSchedulingMetrics,
+  ) {}
 
   async put(rule: EventTrigger): Promise<{ arn: string }> {
     const output = await this.call('PutRule', rule.name, () =>
@@ -206,7 +210,7 @@ export class AwsRules implements RulesPort {
     send: () => Promise<T>,
     extra: Partial<AwsCall> = {},
   ): Promise<T> {
-    return callAws(this.describeCall(operation, rule, extra), send);
+    return callAws(this.describeCall(operation, rule, extra), send, this.metrics);
   }
 }
 

@@ -10,8 +10,10 @@ import {
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { isTriggerError, TriggerError } from '../errors.js';
+import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import { pipelineNameOf } from '../pipeline.js';
 import type { SchedulesPort } from '../ports.js';
+import { scheduleInput } from '../requests.js';
 import type {
   Page,
   PageRequest,
@@ -22,7 +24,6 @@ import type {
 } from '../triggers.js';
 import { type AwsCall, callAws } from './aws-errors.js';
 import { fillPage } from './paging.js';
-import { scheduleInput } from './requests.js';
 
 /**
  * What GetSchedule reports for a schedule created without a RetryPolicy (someone else's):
@@ -36,7 +37,10 @@ const AWS_DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 /** EventBridge Scheduler schedules that start SageMaker pipelines (the templated target). */
 export class AwsSchedules implements SchedulesPort {
-  constructor(private readonly client: SchedulerClient) {}
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly metrics: SchedulingMetrics = noSchedulingMetrics,
+  ) {}
 
   async ensureGroup(group: string): Promise<void> {
     // Read first, so a deployment whose group was created by an operator needs no
@@ -147,7 +151,7 @@ export class AwsSchedules implements SchedulesPort {
     send: () => Promise<T>,
     extra: Partial<AwsCall> = {},
   ): Promise<T> {
-    return callAws({ service: 'scheduler', operation, resource, ...extra }, send);
+    return callAws({ service: 'scheduler', operation, resource, ...extra }, send, this.metrics);
   }
 }
 

@@ -1,12 +1,12 @@
 import type { Logger } from '../../logger.js';
-import type { Store } from '../../store/store.js';
-import { awsRequests } from '../aws/requests.js';
 import type { Backend } from '../ports.js';
+import { awsRequests } from '../requests.js';
 import { type Clock, systemClock } from './clock.js';
 import { LocalEventBus } from './event-bus.js';
 import { LocalPipelines } from './local-pipelines.js';
 import { LocalRules } from './local-rules.js';
 import { LocalSchedules } from './local-schedules.js';
+import type { LocalStateRepository } from './local-state.js';
 import type { SimulatedPipeline } from './pipeline-catalog.js';
 
 export interface LocalBackend extends Backend {
@@ -26,7 +26,8 @@ const SYNC_INTERVAL_MS = 2000;
 
 /** The embedded back end: EventBridge Scheduler, rules, the default bus and SageMaker, in process. */
 export function createLocalBackend(options: {
-  store: Store;
+  /** Where the state lives: any store holding the local back end's repository (src/store's does). */
+  store: { readonly local: LocalStateRepository };
   pipelines: SimulatedPipeline[];
   log: Logger;
   clock?: Clock;
@@ -38,9 +39,9 @@ export function createLocalBackend(options: {
   const bus = new LocalEventBus((error, event) =>
     log.error({ err: error, eventId: event.id }, 'event listener failed'),
   );
-  const pipelines = new LocalPipelines(options.pipelines, options.store, bus, clock, log);
-  const schedules = new LocalSchedules(options.store, pipelines, clock, log);
-  const rules = new LocalRules(options.store, pipelines, bus, clock, log);
+  const pipelines = new LocalPipelines(options.pipelines, options.store.local, bus, clock, log);
+  const schedules = new LocalSchedules(options.store.local, pipelines, clock, log);
+  const rules = new LocalRules(options.store.local, pipelines, bus, clock, log);
   let syncTimer: unknown;
   const syncInterval = options.syncIntervalMs ?? SYNC_INTERVAL_MS;
   return {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import type { Store } from '../../store/store.js';
 import { TriggerError } from '../errors.js';
 import {
   checkParameterValues,
@@ -19,6 +18,7 @@ import type {
 } from '../triggers.js';
 import type { Clock } from './clock.js';
 import { envelope, type LocalEventBus } from './event-bus.js';
+import type { LocalStateRepository } from './local-state.js';
 import type { SimulatedPipeline } from './pipeline-catalog.js';
 
 type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -71,7 +71,7 @@ export class LocalPipelines implements PipelinesPort {
 
   constructor(
     pipelines: SimulatedPipeline[],
-    private readonly store: Store,
+    private readonly state: LocalStateRepository,
     private readonly bus: LocalEventBus,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -81,7 +81,7 @@ export class LocalPipelines implements PipelinesPort {
 
   /** Picks up executions that were running when the process stopped. */
   async resume(): Promise<void> {
-    const rows = await this.store.local.list('executions');
+    const rows = await this.state.list('executions');
     for (const row of rows) {
       this.watermark = Math.max(this.watermark, row.updatedAt.getTime());
       const execution = JSON.parse(row.json) as StoredExecution;
@@ -92,7 +92,7 @@ export class LocalPipelines implements PipelinesPort {
 
   /** Picks up executions another process (a one-shot CLI command) started since the last look. */
   async sync(): Promise<void> {
-    const rows = await this.store.local.list('executions', {
+    const rows = await this.state.list('executions', {
       updatedSince: new Date(this.watermark),
     });
     for (const row of rows) {
@@ -151,7 +151,7 @@ export class LocalPipelines implements PipelinesPort {
       .digest('hex')
       .slice(0, 12);
     const arn = `${pipeline.arn}/execution/${id}`;
-    const owner = await this.store.local.claimToken('sagemaker-start', request.clientToken, arn);
+    const owner = await this.state.claimToken('sagemaker-start', request.clientToken, arn);
     if (owner !== arn) return { executionArn: owner };
     const given = new Map(request.parameters.map((p) => [p.name, p.value]));
     const now = this.clock.now();
@@ -172,7 +172,7 @@ export class LocalPipelines implements PipelinesPort {
       fails: pipeline.steps.map((s) => s.fails ?? null),
     };
     // Claimed the token but crashed before saving: the insert below is then the first save.
-    await this.store.local.insert('executions', {
+    await this.state.insert('executions', {
       key: arn,
       ref: pipeline.name.toLowerCase(),
       json: JSON.stringify(execution),
@@ -189,7 +189,7 @@ export class LocalPipelines implements PipelinesPort {
 
   async listExecutions(pipelineName: string, query: PageRequest): Promise<Page<ExecutionSummary>> {
     const pipeline = this.find(pipelineName);
-    const rows = await this.store.local.list('executions', { ref: pipeline.name.toLowerCase() });
+    const rows = await this.state.list('executions', { ref: pipeline.name.toLowerCase() });
     const all = rows
       .map((r) => JSON.parse(r.json) as StoredExecution)
       .sort((a, b) => b.startTime - a.startTime);
@@ -236,13 +236,13 @@ export class LocalPipelines implements PipelinesPort {
   }
 
   private async load(executionArn: string): Promise<StoredExecution> {
-    const row = await this.store.local.get('executions', executionArn);
+    const row = await this.state.get('executions', executionArn);
     if (!row) throw new TriggerError('NOT_FOUND', `execution ${executionArn} does not exist`);
     return JSON.parse(row.json) as StoredExecution;
   }
 
   private async save(execution: StoredExecution): Promise<void> {
-    await this.store.local.put('executions', {
+    await this.state.put('executions', {
       key: execution.arn,
       ref: execution.pipelineName.toLowerCase(),
       json: JSON.stringify(execution),

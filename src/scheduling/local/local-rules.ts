@@ -1,23 +1,26 @@
 import type { Logger } from '../../logger.js';
-import type { Store } from '../../store/store.js';
 import { TriggerError } from '../errors.js';
-import { matchesEventPattern, parseEventPattern } from '../events/event-pattern.js';
+import { matchesEventPattern, parseEventPattern } from '../events/event-pattern/index.js';
 import { DYNAMIC_VALUE, type ParameterValue } from '../pipeline.js';
 import type { PipelinesPort, RulesPort } from '../ports.js';
 import {
-  type EventTrigger,
   MAX_DESCRIPTION_LENGTH,
   MAX_RULE_TARGETS,
-  type Page,
-  type PageRequest,
+  MAX_TRIGGER_NAME_LENGTH,
   ROLE_ARN,
-  type RuleRecord,
-  type RuleSummary,
   TRIGGER_NAME,
-  type TriggerState,
+} from '../trigger-rules.js';
+import type {
+  EventTrigger,
+  Page,
+  PageRequest,
+  RuleRecord,
+  RuleSummary,
+  TriggerState,
 } from '../triggers.js';
 import type { Clock } from './clock.js';
 import type { BusEvent, LocalEventBus } from './event-bus.js';
+import type { LocalStateRepository } from './local-state.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
 
 /**
@@ -42,7 +45,7 @@ export class LocalRules implements RulesPort {
   private readonly listeners = new Set<(report: RuleTargetReport) => void | Promise<void>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly state: LocalStateRepository,
     private readonly pipelines: PipelinesPort,
     bus: LocalEventBus,
     private readonly clock: Clock,
@@ -74,7 +77,7 @@ export class LocalRules implements RulesPort {
   async put(rule: EventTrigger): Promise<{ arn: string }> {
     validateRule(rule);
     const arn = ruleArn(rule.name);
-    await this.store.local.put('rules', {
+    await this.state.put('rules', {
       key: rule.name,
       json: JSON.stringify({ ...rule, arn }),
       updatedAt: new Date(this.clock.now()),
@@ -83,7 +86,7 @@ export class LocalRules implements RulesPort {
   }
 
   async get(name: string): Promise<RuleRecord> {
-    const row = await this.store.local.get('rules', name);
+    const row = await this.state.get('rules', name);
     if (!row)
       throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
         rule: name,
@@ -93,7 +96,7 @@ export class LocalRules implements RulesPort {
 
   async setState(name: string, state: TriggerState): Promise<void> {
     const rule = await this.get(name);
-    await this.store.local.put('rules', {
+    await this.state.put('rules', {
       key: name,
       json: JSON.stringify({ ...rule, state }),
       updatedAt: new Date(this.clock.now()),
@@ -101,7 +104,7 @@ export class LocalRules implements RulesPort {
   }
 
   async delete(name: string): Promise<void> {
-    if (!(await this.store.local.delete('rules', name))) {
+    if (!(await this.state.delete('rules', name))) {
       throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
         rule: name,
       });
@@ -110,7 +113,7 @@ export class LocalRules implements RulesPort {
 
   async list(query: PageRequest & { namePrefix?: string }): Promise<Page<RuleSummary>> {
     const size = Math.min(Math.max(query.maxResults ?? 100, 1), 100);
-    const rows = await this.store.local.list('rules', {
+    const rows = await this.state.list('rules', {
       ...(query.namePrefix ? { keyPrefix: query.namePrefix } : {}),
       ...(query.nextToken ? { after: query.nextToken } : {}),
       limit: size + 1,
@@ -125,7 +128,7 @@ export class LocalRules implements RulesPort {
 
   /** The enabled rules this event matches: what publishing it would start. */
   async matching(event: BusEvent): Promise<RuleRecord[]> {
-    const rows = await this.store.local.list('rules');
+    const rows = await this.state.list('rules');
     const matched: RuleRecord[] = [];
     for (const row of rows) {
       const rule = JSON.parse(row.json) as RuleRecord;
@@ -215,7 +218,7 @@ function validateRule(rule: EventTrigger): void {
   if (!TRIGGER_NAME.test(rule.name))
     throw new TriggerError(
       'VALIDATION',
-      `rule name "${rule.name}" must be 1-64 letters, digits, "-", "_" or "."`,
+      `rule name "${rule.name}" must be 1-${MAX_TRIGGER_NAME_LENGTH} letters, digits, "-", "_" or "."`,
     );
   const pattern = parseEventPattern(rule.eventPattern);
   if (!pattern.ok)

@@ -1,73 +1,38 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import type { Store } from '../../store/store.js';
 import { TriggerError } from '../errors.js';
-import {
-  nextOccurrences,
-  occurrenceBounds,
-  parseExpression,
-  resolveTimeZone,
-  type ScheduleExpression,
-} from '../expression/index.js';
-import {
-  MAX_PARAMETER_VALUE_LENGTH,
-  MAX_PARAMETERS,
-  PARAMETER_NAME,
-  type ParameterValue,
-} from '../pipeline.js';
+import { occurrenceBounds, parseExpression } from '../expression/index.js';
 import type { PipelinesPort, SchedulesPort } from '../ports.js';
-import {
-  MAX_DESCRIPTION_LENGTH,
-  type Page,
-  type PageRequest,
-  ROLE_ARN,
-  type ScheduleRecord,
-  type ScheduleSummary,
-  type ScheduleTrigger,
-  SQS_ARN,
-  TRIGGER_NAME,
+import type {
+  Page,
+  PageRequest,
+  ScheduleRecord,
+  ScheduleSummary,
+  ScheduleTrigger,
 } from '../triggers.js';
 import type { Clock } from './clock.js';
 import { MAX_TIMER_MS } from './clock.js';
+import {
+  type Due,
+  dueOf,
+  latest,
+  occurrenceAfter,
+  retryDelay,
+  type Slot,
+  withContext,
+} from './firing.js';
+import type { LocalStateRepository } from './local-state.js';
 import { MinHeap } from './min-heap.js';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
-
-/** A schedule as the store keeps it: the record plus how far the engine got. */
-interface StoredSchedule {
-  record: Omit<ScheduleRecord, 'start' | 'end' | 'createdAt' | 'modifiedAt'> & {
-    start?: string;
-    end?: string;
-    createdAt: string;
-    modifiedAt: string;
-  };
-  /** The scheduled time (ms) of the last occurrence that was fired. */
-  lastFired?: number;
-  /** Bumped on every change so stale heap entries are recognised. */
-  version: number;
-}
-
-interface Slot {
-  /** Shared by every schedule with the same expression text. */
-  expression: ScheduleExpression;
-  timeZone: string;
-  start?: number;
-  end?: number;
-  window?: number;
-  /** The stored revision this slot was built from (revisionOf). */
-  revision: string;
-  /** Which schedule of this name: its creation instant, as stored. */
-  incarnation: string;
-  /** The newest occurrence this process has begun to fire (or saw saved as fired). */
-  lastFired?: number;
-}
-
-interface Due {
-  due: number;
-  key: string;
-  occurrence: number;
-  version: number;
-  attempt: number;
-}
+import {
+  deserialize,
+  keyOf,
+  revisionOf,
+  type StoredSchedule,
+  scheduleArn,
+  serialize,
+  validateName,
+  validateSchedule,
+} from './stored-schedule.js';
 
 export interface FiringReport {
   key: string;
@@ -83,9 +48,6 @@ const MAX_CACHED_EXPRESSIONS = 10_000;
 
 /** How far back sync() looks before its watermark; above SQLite's 5 s busy timeout. */
 const SYNC_OVERLAP_MS = 30_000;
-
-/** Scheduler's precision is a minute; firing a little after the due instant is normal. */
-const RETRY_BASE_MS = 1000;
 
 /**
  * The embedded stand-in for EventBridge Scheduler: it stores schedules like the service does
@@ -119,7 +81,7 @@ export class LocalSchedules implements SchedulesPort {
   private watermark = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly state: LocalStateRepository,
     private readonly pipelines: PipelinesPort,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -130,7 +92,7 @@ export class LocalSchedules implements SchedulesPort {
     this.running = true;
     let after: string | undefined;
     for (;;) {
-      const rows = await this.store.local.list('schedules', {
+      const rows = await this.state.list('schedules', {
         ...(after ? { after } : {}),
         limit: 5000,
       });
@@ -163,7 +125,7 @@ export class LocalSchedules implements SchedulesPort {
     // Rows written since a little before the newest write seen: a CLI process stamps its row
     // before it commits (and may wait out a lock meanwhile), so a row stamped earlier than one
     // already seen can still arrive. Rows seen again are skipped by their revision.
-    const rows = await this.store.local.list('schedules', {
+    const rows = await this.state.list('schedules', {
       updatedSince: new Date(this.watermark - SYNC_OVERLAP_MS),
     });
     for (const row of rows) {
@@ -186,7 +148,7 @@ export class LocalSchedules implements SchedulesPort {
 
   async ensureGroup(group: string): Promise<void> {
     validateName(group, 'group');
-    await this.store.local.insert('groups', {
+    await this.state.insert('groups', {
       key: group,
       json: '{}',
       updatedAt: new Date(this.clock.now()),
@@ -200,10 +162,9 @@ export class LocalSchedules implements SchedulesPort {
     const arn = scheduleArn(schedule.group, schedule.name);
     // The same token again is a retry of the same request: answer as the first call did.
     const claim = `${key}#${randomUUID()}`;
-    const owner = await this.store.local.claimToken('scheduler-create', clientToken, claim);
+    const owner = await this.state.claimToken('scheduler-create', clientToken, claim);
     if (owner !== claim) {
-      if (owner.startsWith(`${key}#`) && (await this.store.local.get('schedules', key)))
-        return { arn };
+      if (owner.startsWith(`${key}#`) && (await this.state.get('schedules', key))) return { arn };
       throw new TriggerError(
         'CONFLICT',
         `client token ${clientToken} was already used for another request`,
@@ -215,7 +176,7 @@ export class LocalSchedules implements SchedulesPort {
       record: { ...serialize(schedule), arn, createdAt: now, modifiedAt: now },
       version: 1,
     };
-    const inserted = await this.store.local.insert('schedules', {
+    const inserted = await this.state.insert('schedules', {
       key,
       ref: schedule.pipelineName.toLowerCase(),
       json: JSON.stringify(stored),
@@ -251,7 +212,7 @@ export class LocalSchedules implements SchedulesPort {
       ...(current.lastFired !== undefined ? { lastFired: current.lastFired } : {}),
       version: current.version + 1,
     };
-    await this.store.local.put('schedules', {
+    await this.state.put('schedules', {
       key,
       ref: schedule.pipelineName.toLowerCase(),
       json: JSON.stringify(stored),
@@ -264,7 +225,7 @@ export class LocalSchedules implements SchedulesPort {
 
   async delete(group: string, name: string, _clientToken: string): Promise<void> {
     const key = keyOf(group, name);
-    if (!(await this.store.local.delete('schedules', key))) {
+    if (!(await this.state.delete('schedules', key))) {
       throw new TriggerError('NOT_FOUND', `schedule ${name} was not found in group ${group}`, {
         key,
       });
@@ -277,7 +238,7 @@ export class LocalSchedules implements SchedulesPort {
   ): Promise<Page<ScheduleSummary>> {
     await this.requireGroup(query.group);
     const size = Math.min(Math.max(query.maxResults ?? 100, 1), 100);
-    const rows = await this.store.local.list('schedules', {
+    const rows = await this.state.list('schedules', {
       keyPrefix: keyOf(query.group, query.namePrefix ?? ''),
       ...(query.nextToken ? { after: query.nextToken } : {}),
       limit: size + 1,
@@ -311,13 +272,13 @@ export class LocalSchedules implements SchedulesPort {
   }
 
   private async requireGroup(group: string): Promise<void> {
-    if (!(await this.store.local.get('groups', group))) {
+    if (!(await this.state.get('groups', group))) {
       throw new TriggerError('NOT_FOUND', `schedule group ${group} does not exist`, { group });
     }
   }
 
   private async load(group: string, name: string): Promise<StoredSchedule> {
-    const row = await this.store.local.get('schedules', keyOf(group, name));
+    const row = await this.state.get('schedules', keyOf(group, name));
     if (!row)
       throw new TriggerError('NOT_FOUND', `schedule ${name} was not found in group ${group}`, {
         group,
@@ -413,7 +374,7 @@ export class LocalSchedules implements SchedulesPort {
 
   private async fire(entry: Due): Promise<void> {
     // Read the schedule as it is now: another process may have changed or deleted it.
-    const row = await this.store.local.get('schedules', entry.key);
+    const row = await this.state.get('schedules', entry.key);
     if (!row) {
       this.forget(entry.key);
       return;
@@ -467,7 +428,7 @@ export class LocalSchedules implements SchedulesPort {
     if (!slot || this.versions.get(entry.key) !== entry.version) return;
     // Read it again: another process may have changed, deleted or re-created the schedule while
     // it fired, and writing back the copy read before would undo that.
-    const row = await this.store.local.get('schedules', entry.key);
+    const row = await this.state.get('schedules', entry.key);
     if (!row) {
       this.forget(entry.key);
       return;
@@ -479,7 +440,7 @@ export class LocalSchedules implements SchedulesPort {
     }
     const next = occurrenceAfter(slot, entry.occurrence);
     if (next === undefined && stored.record.deleteAfterCompletion) {
-      await this.store.local.delete('schedules', entry.key);
+      await this.state.delete('schedules', entry.key);
       this.forget(entry.key);
       this.log.info(
         { schedule: entry.key },
@@ -487,7 +448,7 @@ export class LocalSchedules implements SchedulesPort {
       );
       return;
     }
-    await this.store.local.put('schedules', {
+    await this.state.put('schedules', {
       key: entry.key,
       ref: stored.record.pipelineName.toLowerCase(),
       json: JSON.stringify({ ...stored, lastFired: latest(stored.lastFired, entry.occurrence) }),
@@ -519,7 +480,7 @@ export class LocalSchedules implements SchedulesPort {
       },
       'schedule invocation failed for good',
     );
-    await this.store.local.put('dead-letters', {
+    await this.state.put('dead-letters', {
       key: `${entry.key}|${entry.occurrence}`,
       ref: entry.key,
       json: JSON.stringify({
@@ -531,158 +492,5 @@ export class LocalSchedules implements SchedulesPort {
       }),
       updatedAt: new Date(this.clock.now()),
     });
-  }
-}
-
-/**
- * What a stored schedule is, for telling changes apart: the version alone is not enough, since a
- * schedule deleted and created again under its old name starts again at 1.
- */
-function revisionOf(stored: StoredSchedule): string {
-  return `${stored.record.createdAt}#${stored.version}`;
-}
-
-function latest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
-}
-
-function occurrenceAfter(slot: Slot, after: number): number | undefined {
-  const [next] = nextOccurrences(slot.expression, {
-    after: new Date(after),
-    timeZone: slot.timeZone,
-    ...(slot.start !== undefined ? { start: new Date(slot.start) } : {}),
-    ...(slot.end !== undefined ? { end: new Date(slot.end) } : {}),
-    count: 1,
-  });
-  return next?.getTime();
-}
-
-/** With a flexible window, a stable pseudo-random delay within it (the same after a restart). */
-function dueOf(key: string, slot: Slot, occurrence: number): number {
-  if (!slot.window) return occurrence;
-  const hash = createHash('sha256').update(`${key}|${occurrence}`).digest().readUInt32BE(0);
-  return occurrence + (hash % (slot.window * 60)) * 1000;
-}
-
-function retryDelay(
-  entry: Due,
-  policy: ScheduleTrigger['retryPolicy'],
-  now: number,
-): number | undefined {
-  if (entry.attempt > policy.maximumRetryAttempts) return undefined;
-  const delay = RETRY_BASE_MS * 2 ** (entry.attempt - 1);
-  return now + delay - entry.occurrence > policy.maximumEventAgeSeconds * 1000 ? undefined : delay;
-}
-
-/** Scheduler substitutes its context attributes inside parameter values. */
-function withContext(parameters: ParameterValue[], arn: string, entry: Due): ParameterValue[] {
-  const scheduled = new Date(entry.occurrence).toISOString().replace('.000Z', 'Z');
-  const executionId = createHash('sha256')
-    .update(`${arn}|${entry.occurrence}|${entry.attempt}`)
-    .digest('hex')
-    .slice(0, 16);
-  return parameters.map(({ name, value }) => ({
-    name,
-    value: value
-      .replaceAll('<aws.scheduler.schedule-arn>', arn)
-      .replaceAll('<aws.scheduler.scheduled-time>', scheduled)
-      .replaceAll('<aws.scheduler.execution-id>', executionId)
-      .replaceAll('<aws.scheduler.attempt-number>', String(entry.attempt)),
-  }));
-}
-
-export function scheduleArn(group: string, name: string): string {
-  return `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule/${group}/${name}`;
-}
-
-function keyOf(group: string, name: string): string {
-  return `${group}/${name}`;
-}
-
-function serialize(
-  schedule: ScheduleTrigger,
-): Omit<StoredSchedule['record'], 'arn' | 'createdAt' | 'modifiedAt'> {
-  const { start, end, ...rest } = schedule;
-  return {
-    ...rest,
-    ...(start ? { start: start.toISOString() } : {}),
-    ...(end ? { end: end.toISOString() } : {}),
-  };
-}
-
-function deserialize(record: StoredSchedule['record']): ScheduleRecord {
-  const { start, end, createdAt, modifiedAt, ...rest } = record;
-  return {
-    ...rest,
-    ...(start ? { start: new Date(start) } : {}),
-    ...(end ? { end: new Date(end) } : {}),
-    createdAt: new Date(createdAt),
-    modifiedAt: new Date(modifiedAt),
-  };
-}
-
-function validateName(name: string, what: string): void {
-  if (!TRIGGER_NAME.test(name)) {
-    throw new TriggerError(
-      'VALIDATION',
-      `${what} name "${name}" must be 1-64 letters, digits, "-", "_" or "."`,
-    );
-  }
-}
-
-/** The checks EventBridge Scheduler makes on CreateSchedule/UpdateSchedule, with its limits. */
-function validateSchedule(s: ScheduleTrigger): void {
-  validateName(s.name, 'schedule');
-  validateName(s.group, 'group');
-  const parsed = parseExpression(s.expression);
-  if (!parsed.ok)
-    throw new TriggerError(
-      'VALIDATION',
-      `Invalid Schedule Expression ${s.expression}: ${parsed.error.message}`,
-    );
-  const zone = resolveTimeZone(s.timeZone);
-  if (!zone.ok) throw new TriggerError('VALIDATION', zone.message);
-  if (
-    s.flexibleWindowMinutes !== undefined &&
-    (!Number.isInteger(s.flexibleWindowMinutes) ||
-      s.flexibleWindowMinutes < 1 ||
-      s.flexibleWindowMinutes > 1440)
-  ) {
-    throw new TriggerError('VALIDATION', 'MaximumWindowInMinutes must be between 1 and 1440');
-  }
-  if (s.start && s.end && s.end.getTime() <= s.start.getTime())
-    throw new TriggerError('VALIDATION', 'The EndDate must be after the StartDate');
-  if (!ROLE_ARN.test(s.roleArn))
-    throw new TriggerError('VALIDATION', `RoleArn ${s.roleArn} is not an IAM role ARN`);
-  if (s.deadLetterArn !== undefined && !SQS_ARN.test(s.deadLetterArn)) {
-    throw new TriggerError(
-      'VALIDATION',
-      `DeadLetterConfig.Arn ${s.deadLetterArn} is not an SQS queue ARN`,
-    );
-  }
-  if ((s.description ?? '').length > MAX_DESCRIPTION_LENGTH)
-    throw new TriggerError(
-      'VALIDATION',
-      `Description is longer than ${MAX_DESCRIPTION_LENGTH} characters`,
-    );
-  const { maximumEventAgeSeconds: age, maximumRetryAttempts: attempts } = s.retryPolicy;
-  if (!Number.isInteger(age) || age < 60 || age > 86_400)
-    throw new TriggerError('VALIDATION', 'MaximumEventAgeInSeconds must be between 60 and 86400');
-  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 185)
-    throw new TriggerError('VALIDATION', 'MaximumRetryAttempts must be between 0 and 185');
-  if (s.parameters.length > MAX_PARAMETERS)
-    throw new TriggerError(
-      'VALIDATION',
-      `PipelineParameterList has more than ${MAX_PARAMETERS} items`,
-    );
-  for (const p of s.parameters) {
-    if (!PARAMETER_NAME.test(p.name))
-      throw new TriggerError('VALIDATION', `parameter name "${p.name}" is not valid`);
-    if (p.value.length < 1 || p.value.length > MAX_PARAMETER_VALUE_LENGTH) {
-      throw new TriggerError(
-        'VALIDATION',
-        `parameter ${p.name}: the value must be 1-${MAX_PARAMETER_VALUE_LENGTH} characters`,
-      );
-    }
   }
 }

@@ -279,3 +279,16 @@ describe('AWS errors become TriggerErrors', () => {
     }
   });
 });
+
+describe('counting failed AWS calls', () => {
+  it('reports each failed call to the metrics port it was given, by service and code', async () => {
+    const counted: string[] = [];
+    const counting = new AwsSchedules(clients.scheduler, {
+      triggerChanged: () => {},
+      awsCallFailed: (service, code) => counted.push(`${service} ${code}`),
+    });
+    standIn.on('GetSchedule', awsError('ThrottlingException', 'Rate exceeded', { status: 429 }));
+    expect((await failure(counting.get(GROUP, 'churn-daily'))).code).toBe('THROTTLED');
+    expect(counted).toEqual(['scheduler THROTTLED']);
+  });
+});

@@ -1,13 +1,13 @@
 import { EventBridgeClient, type Target } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setupEventsFromArgs } from '../../../src/scheduling/aws/event-wiring.js';
 import {
   checkSetupOptions,
   eventsEndpoint,
   notificationPattern,
   SetupInputError,
-  setupEvents,
-  setupEventsFromArgs,
-} from '../../../src/scheduling/aws/event-wiring.js';
+} from '../../../src/scheduling/aws/event-wiring-plan.js';
+import { setupEvents } from '../../../src/scheduling/aws/setup-events.js';
 import { isTriggerError } from '../../../src/scheduling/errors.js';
 import {
   AwsStandIn,

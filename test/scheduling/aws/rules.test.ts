@@ -127,7 +127,8 @@ describe('put', () => {
       .on('PutRule', { body: { RuleArn: RULE_ARN } })
       .on('ListTargetsByRule', { body: { Targets: [{ Id: 'churn-train' }] } })
       .on('PutTargets', noFailures);
-    await rules.put(rule({ state: 'DISABLED', description: undefined }));
+    const { description: _none, ...undescribed } = rule({ state: 'DISABLED' });
+    await rules.put(undescribed);
     expect(standIn.requests.map((r) => r.operation)).toEqual([
       'PutRule',
       'ListTargetsByRule',

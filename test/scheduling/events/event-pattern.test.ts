@@ -6,7 +6,7 @@ import {
   matchesEventPattern,
   parseEventPattern,
   testEventPattern,
-} from '../../../src/scheduling/events/event-pattern.js';
+} from '../../../src/scheduling/events/event-pattern/index.js';
 
 function compile(pattern: unknown): CompiledPattern {
   const parsed = parseEventPattern(pattern);

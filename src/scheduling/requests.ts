@@ -4,12 +4,13 @@ import type {
   CreateScheduleCommandInput,
   Target as ScheduleTargetInput,
 } from '@aws-sdk/client-scheduler';
-import type { BackendRequest, RequestRenderer, StartExecutionRequest } from '../ports.js';
-import type { EventTrigger, RuleTarget, ScheduleTrigger } from '../triggers.js';
+import type { BackendRequest, RequestRenderer, StartExecutionRequest } from './ports.js';
+import type { EventTrigger, RuleTarget, ScheduleTrigger } from './triggers.js';
 
 /**
- * The request bodies the AWS adapters send, as pure functions: the adapters send them and a dry
- * run shows them, so what a person previews is exactly what AWS would receive.
+ * The request bodies the AWS adapters send, as pure functions: the adapters send them, and a dry
+ * run on either back end shows them (the local one stands in for AWS), so what a person
+ * previews is exactly what AWS would receive. Type-only imports of the SDK: nothing here sends.
  */
 
 /** The whole schedule as CreateSchedule and UpdateSchedule take it (same members). */

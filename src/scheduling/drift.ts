@@ -1,0 +1,60 @@
+import type { ParameterValue } from './pipeline.js';
+import type { EventTrigger, RuleRecord, ScheduleRecord, ScheduleTrigger } from './triggers.js';
+
+/**
+ * Drift: what AWS holds that differs from what the bot last wrote (someone changed a trigger in
+ * the console, or another tool did). Compared field by field, in people's words.
+ */
+
+/** A schedule as the trigger record keeps it: JSON, so its dates are ISO text. */
+export type SerializedSchedule = Omit<ScheduleTrigger, 'start' | 'end'> & {
+  start?: string;
+  end?: string;
+};
+
+/** The schedule fields whose value in AWS differs from the recorded one. */
+export function scheduleDrift(recorded: SerializedSchedule, actual: ScheduleRecord): string[] {
+  const drift: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const checks: Array<[string, unknown, unknown]> = [
+    ['expression', recorded.expression, actual.expression],
+    ['time zone', recorded.timeZone, actual.timeZone],
+    ['state', recorded.state, actual.state],
+    ['role', recorded.roleArn, actual.roleArn],
+    ['parameters', sortParams(recorded.parameters), sortParams(actual.parameters)],
+    ['start', recorded.start, actual.start?.toISOString()],
+    ['end', recorded.end, actual.end?.toISOString()],
+    ['flexible window', recorded.flexibleWindowMinutes, actual.flexibleWindowMinutes],
+    ['target pipeline', recorded.pipelineArn.toLowerCase(), actual.pipelineArn.toLowerCase()],
+    ['retry policy', recorded.retryPolicy, actual.retryPolicy],
+    ['dead-letter queue', recorded.deadLetterArn, actual.deadLetterArn],
+  ];
+  for (const [field, before, after] of checks) if (!same(before, after)) drift.push(field);
+  return drift;
+}
+
+/** The rule fields whose value in AWS differs from the recorded one. */
+export function ruleDrift(recorded: EventTrigger, actual: RuleRecord): string[] {
+  const drift: string[] = [];
+  if (canonicalJson(recorded.eventPattern) !== canonicalJson(actual.eventPattern))
+    drift.push('event pattern');
+  if (recorded.state !== actual.state) drift.push('state');
+  const targets = (t: EventTrigger['targets']) =>
+    JSON.stringify(
+      t.map((x) => ({ p: x.pipelineName.toLowerCase(), v: sortParams(x.parameters) })),
+    );
+  if (targets(recorded.targets) !== targets(actual.targets)) drift.push('targets');
+  return drift;
+}
+
+function sortParams(parameters: ParameterValue[] | undefined): ParameterValue[] {
+  return [...(parameters ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function canonicalJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
+}
