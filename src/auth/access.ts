@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ApprovalRequest, AccessStorage as Store } from './approval-store.js';
+import type { ApprovalMetrics } from './approval-metrics.js';
+import type { AccessStorage, ApprovalRequest } from './approval-store.js';
 import {
   type ApprovalWorkflow,
   type ExecutionOutcome,
@@ -59,8 +60,10 @@ export class AccessControl {
     private readonly deps: {
       policy: () => Policy;
       identities: IdentityPort;
-      store: Store;
+      store: AccessStorage;
       now: () => Date;
+      /** Where approval workflow events are counted; nowhere when unset. */
+      metrics?: ApprovalMetrics;
       /** Runs an approved request; set by the command layer, which knows how to run commands. */
       execute: (payload: RequestPayload, requestId: string) => Promise<ExecutionOutcome>;
     },
@@ -72,6 +75,7 @@ export class AccessControl {
         canApprove(deps.policy(), await deps.identities.identify(userId), roles),
       ruleNow: (request) => this.ruleNow(request),
       execute: (request, attempt) => this.runApproved(request, attempt.token),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     });
   }
 

@@ -42,3 +42,16 @@ export function auditSummary(entry: Pick<AuditEntry, 'details'>): string {
     return '';
   }
 }
+
+/** What an entry is about: the action, the trigger and the pipelines, as one phrase. */
+export function auditSubject(
+  entry: Pick<AuditEntry, 'action' | 'triggerName' | 'pipelineNames'>,
+): string {
+  return [
+    entry.action,
+    entry.triggerName,
+    entry.pipelineNames.length ? `(${entry.pipelineNames.join(', ')})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}

@@ -30,6 +30,14 @@ export interface ExecutionState {
   seen: string[];
 }
 
+/** Where to go from an execution's message, worked out beside its state (see wiring.ts). */
+export interface ExecutionLinks {
+  /** Where to open the execution (SageMaker console); none for the local back end. */
+  consoleUrl?: string;
+  /** The trigger that started it, when known (its Pause button). */
+  trigger?: string;
+}
+
 const executionRank: Record<string, number> = {
   Executing: 1,
   Stopping: 2,

@@ -1,13 +1,17 @@
 import type { Logger } from '../logger.js';
-import { metrics } from '../ops/metrics.js';
 import { parseEvent } from './events.js';
-import type { NotificationStorage as Store } from './notification-store.js';
+import {
+  type EventVia,
+  type NotificationMetrics,
+  noNotificationMetrics,
+} from './notification-metrics.js';
+import type { NotificationStorage } from './notification-store.js';
 
 export type IngestResult = { ok: true; duplicate: boolean } | { ok: false; reason: string };
 
 /** Where events come in: POST /aws/events, the SQS queue, the local bus. */
 export interface EventInbox {
-  ingest(body: string, via: 'http' | 'sqs' | 'local'): Promise<IngestResult>;
+  ingest(body: string, via: EventVia): Promise<IngestResult>;
 }
 
 /**
@@ -17,17 +21,18 @@ export interface EventInbox {
  */
 export class StoredInbox implements EventInbox {
   constructor(
-    private readonly store: Store,
+    private readonly store: NotificationStorage,
     private readonly log: Logger,
+    private readonly metrics: NotificationMetrics = noNotificationMetrics,
     private readonly onStored: () => void = () => {},
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async ingest(body: string, via: 'http' | 'sqs' | 'local'): Promise<IngestResult> {
+  async ingest(body: string, via: EventVia): Promise<IngestResult> {
     const parsed = parseEvent(body);
     if (!parsed.ok) {
       this.log.warn({ via, reason: parsed.reason }, 'event refused');
-      metrics.events.inc({ result: 'refused', via });
+      this.metrics.eventReceived('refused', via);
       return parsed;
     }
     const stored = await this.store.events.insert({
@@ -36,7 +41,7 @@ export class StoredInbox implements EventInbox {
       via,
       body,
     });
-    metrics.events.inc({ result: stored ? 'received' : 'deduplicated', via });
+    this.metrics.eventReceived(stored ? 'received' : 'deduplicated', via);
     // Once per event: a new delivery of the same id is not news.
     if (stored && parsed.oddities.length > 0)
       this.log.warn(

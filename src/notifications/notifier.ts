@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
-import { metrics } from '../ops/metrics.js';
 import { type PipelineEvent, parseEvent } from './events.js';
 import { applyEvent, type ExecutionState } from './execution-state.js';
-import type { NotificationStorage as Store, StoredEvent } from './notification-store.js';
+import { type NotificationMetrics, noNotificationMetrics } from './notification-metrics.js';
+import type { NotificationStorage, StoredEvent } from './notification-store.js';
 
 /** A chat message: fallback text and Block Kit blocks (a terminal prints the text). */
 export interface ChatMessage {
@@ -43,7 +43,7 @@ export interface Route {
 }
 
 export interface NotifierDeps {
-  store: Store;
+  store: NotificationStorage;
   poster: ChatPoster;
   /** The channels that follow a pipeline (subscriptions, the policy's defaults, …). */
   routes(pipelineName: string): Promise<Route[]>;
@@ -56,6 +56,8 @@ export interface NotifierDeps {
    */
   renderFailure(state: ExecutionState): Promise<ChatMessage>;
   log: Logger;
+  /** Where the Slack calls are counted; nowhere when unset. */
+  metrics?: NotificationMetrics;
   /** Minimum time between two calls to one channel (Slack: about one message a second). */
   paceMs?: number;
   now?: () => number;
@@ -85,7 +87,11 @@ export class Notifier {
     failures: 0,
   };
 
-  constructor(private readonly deps: NotifierDeps) {}
+  private readonly metrics: NotificationMetrics;
+
+  constructor(private readonly deps: NotifierDeps) {
+    this.metrics = deps.metrics ?? noNotificationMetrics;
+  }
 
   /** Processes everything pending; concurrent calls fold into one run (and one more after it). */
   process(): Promise<void> {
@@ -135,7 +141,7 @@ export class Notifier {
           'execution message failed; will retry',
         );
       this.stats.failures += failed.length;
-      metrics.slackCalls.inc({ result: 'error' }, failed.length);
+      this.metrics.slackCall('error', failed.length);
       await this.sleep(1000);
       return false;
     }
@@ -185,20 +191,14 @@ export class Notifier {
         row?.ts === ts &&
         JSON.stringify(this.deps.render(before)) === JSON.stringify(message)
       ) {
-        await store.executionMessages.put({
-          executionArn: arn,
-          channel: route.channel,
-          ts,
-          state: JSON.stringify(state),
-          updatedAt: new Date(this.now()),
-        });
+        await this.remember(arn, route.channel, ts, state);
         return;
       }
       await this.call(route.channel, () =>
         this.deps.poster.update(route.channel, ts as string, message),
       );
       this.stats.updated++;
-      metrics.slackCalls.inc({ result: 'updated' });
+      this.metrics.slackCall('updated');
     } else {
       await store.executionMessages.put({
         executionArn: arn,
@@ -213,16 +213,10 @@ export class Notifier {
         )
       ).ts;
       this.stats.posted++;
-      metrics.slackCalls.inc({ result: 'posted' });
+      this.metrics.slackCall('posted');
     }
     this.stats.rendered++;
-    await store.executionMessages.put({
-      executionArn: arn,
-      channel: route.channel,
-      ts,
-      state: JSON.stringify(state),
-      updatedAt: new Date(this.now()),
-    });
+    await this.remember(arn, route.channel, ts, state);
     // A failure also goes into the thread, so the people it concerns are notified.
     if (state.status === 'Failed' && before?.status !== 'Failed') {
       const reply = await this.deps.renderFailure(state);
@@ -243,7 +237,7 @@ export class Notifier {
       } catch (error) {
         if (!(error instanceof RateLimited)) throw error;
         this.stats.rateLimited++;
-        metrics.slackCalls.inc({ result: 'rate_limited' });
+        this.metrics.slackCall('rate_limited');
         this.deps.log.warn(
           { channel, retryAfter: error.retryAfterSeconds },
           'Slack rate limit: waiting',
@@ -259,6 +253,17 @@ export class Notifier {
     const next = previous.catch(() => {}).then(work);
     this.channelQueues.set(channel, next);
     return next;
+  }
+
+  /** What a channel's message for this execution shows now, kept for the next update. */
+  private remember(executionArn: string, channel: string, ts: string, state: ExecutionState) {
+    return this.deps.store.executionMessages.put({
+      executionArn,
+      channel,
+      ts,
+      state: JSON.stringify(state),
+      updatedAt: new Date(this.now()),
+    });
   }
 
   private now(): number {

@@ -1,9 +1,13 @@
-import { executionMessage, failureReply } from '../bot/views/execution-message.js';
 import type { Logger } from '../logger.js';
-import { type ExecutionState, pipelineNameFromArn } from './execution-state.js';
+import {
+  type ExecutionLinks,
+  type ExecutionState,
+  pipelineNameFromArn,
+} from './execution-state.js';
 import { StoredInbox } from './inbox.js';
-import type { NotificationStorage as Store } from './notification-store.js';
-import { type ChatPoster, Notifier, type Route } from './notifier.js';
+import type { NotificationMetrics } from './notification-metrics.js';
+import type { NotificationStorage } from './notification-store.js';
+import { type ChatMessage, type ChatPoster, Notifier, type Route } from './notifier.js';
 
 /** Waits this long after an event arrives before rendering, so a burst becomes one update. */
 const COALESCE_MS = 250;
@@ -23,9 +27,18 @@ export interface Notifications {
  * notifier that works from it. Slack in Slack mode, the terminal in terminal mode.
  */
 export function startNotifications(options: {
-  store: Store;
+  store: NotificationStorage;
   log: Logger;
+  /** Where the inbox and the notifier count what they do; nowhere when unset. */
+  metrics?: NotificationMetrics;
   poster?: ChatPoster;
+  /**
+   * An execution's message from its state and links (the view's executionMessage): given by
+   * the composition root, since the views live on the Slack side.
+   */
+  render: (state: ExecutionState, links: ExecutionLinks) => ChatMessage;
+  /** The failure reply for the thread, mentioning whom it concerns (the view's failureReply). */
+  renderFailure: (state: ExecutionState, concerns?: string) => ChatMessage;
   /** Channels every pipeline's executions go to, beside subscriptions (the policy's notify). */
   defaultRoutes: (pipelineName: string) => Route[];
   /** The values an execution ran with, from the back end. */
@@ -47,13 +60,14 @@ export function startNotifications(options: {
     }, COALESCE_MS);
     pending.unref();
   };
-  const inbox = new StoredInbox(store, log.child({ component: 'events' }), kick);
+  const inbox = new StoredInbox(store, log.child({ component: 'events' }), options.metrics, kick);
   let sweeper: NodeJS.Timeout | undefined;
   if (options.poster) {
     notifier = new Notifier({
       store,
       poster: options.poster,
       log: log.child({ component: 'notifier' }),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
       routes: async (pipelineName) => {
         const routes = new Map<string, Route>();
@@ -71,12 +85,12 @@ export function startNotifications(options: {
           routes.set(sub.channel, { channel: sub.channel, filter: sub.filter });
         return [...routes.values()];
       },
-      render: (state) => executionMessage(state, linksFor(state)),
+      render: (state) => options.render(state, linksFor(state)),
       ...(options.parametersOf ? { parametersOf: options.parametersOf } : {}),
       renderFailure: async (state) => {
         const trigger = triggerOf(state);
         const record = trigger ? await store.triggerRecords.get('schedule', trigger) : undefined;
-        return failureReply(state, record?.createdBy);
+        return options.renderFailure(state, record?.createdBy);
       },
     });
     sweeper = setInterval(kick, SWEEP_MS);
@@ -99,7 +113,7 @@ export function triggerOf(state: ExecutionState): string | undefined {
   return /schedule ([^\s]+\/[^\s]+)$/.exec(state.description ?? '')?.[1];
 }
 
-function linksFor(state: ExecutionState) {
+function linksFor(state: ExecutionState): ExecutionLinks {
   const trigger = triggerOf(state);
   const region = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):/.exec(state.executionArn)?.[1];
   const id = state.executionArn.split('/').at(-1) ?? '';

@@ -1,4 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApprovalMetrics } from '../auth/approval-metrics.js';
+import type { NotificationMetrics } from '../notifications/notification-metrics.js';
 
 /**
  * The service's Prometheus series. One registry per process; the counters are plain in-memory
@@ -56,4 +58,15 @@ export const metrics = {
     help: 'Stored events waiting to be shown',
     registers: [registry],
   }),
+};
+
+/** The approval workflow's port (src/auth) on pipeline_schedule_approval_events_total. */
+export const approvalMetrics: ApprovalMetrics = {
+  approvalEvent: (outcome) => metrics.approvals.inc({ outcome }),
+};
+
+/** The event path's port (src/notifications) on the events and Slack-call counters. */
+export const notificationMetrics: NotificationMetrics = {
+  eventReceived: (result, via) => metrics.events.inc({ result, via }),
+  slackCall: (result, count) => metrics.slackCalls.inc({ result }, count),
 };

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessControl, type RequestPayload } from '../../src/auth/access.js';
-import { processRunner, runnerIsGone } from '../../src/auth/approvals.js';
+import { processRunner, runnerIsGone } from '../../src/auth/approval-runner.js';
 import { ConfiguredIdentities } from '../../src/auth/identity.js';
 import { type Policy, parsePolicy } from '../../src/auth/policy.js';
 import { parseCommand } from '../../src/bot/commands/grammar.js';

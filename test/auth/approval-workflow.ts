@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalMetrics } from '../../src/auth/approval-metrics.js';
+import type { Runner } from '../../src/auth/approval-runner.js';
 import type { ApprovalRequest } from '../../src/auth/approval-store.js';
-import {
-  ApprovalWorkflow,
-  type ExecutionOutcome,
-  type RuleNow,
-  type Runner,
-} from '../../src/auth/approvals.js';
+import { ApprovalWorkflow, type ExecutionOutcome, type RuleNow } from '../../src/auth/approvals.js';
 import type { Store } from '../../src/store/store.js';
 
 /**
@@ -26,6 +23,7 @@ export function testWorkflow(
     ) => Promise<ExecutionOutcome>;
     runner?: Runner;
     attemptLeaseMs?: number;
+    metrics?: ApprovalMetrics;
   } = {},
 ) {
   const executed: string[] = [];
@@ -60,6 +58,7 @@ export function testWorkflow(
       }),
     ...(options.runner ? { runner: options.runner } : {}),
     ...(options.attemptLeaseMs !== undefined ? { attemptLeaseMs: options.attemptLeaseMs } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return { workflow, executed, approvers, revoked, roles, policy };
 }

@@ -39,6 +39,18 @@ describe('an approval', () => {
     ]);
   });
 
+  it('counts each workflow event through the metrics port it is given', async () => {
+    const outcomes: string[] = [];
+    const { workflow } = testWorkflow(store, {
+      metrics: { approvalEvent: (outcome) => outcomes.push(outcome) },
+    });
+    const request = await workflow.submit(submission);
+    await workflow.approve(request.id, 'U0ALICE');
+    await workflow.approve('req-unknown', 'U0LEAD1');
+    await workflow.approve(request.id, 'U0LEAD1', request.contentHash);
+    expect(outcomes).toEqual(['requested', 'denied', 'approved', 'executed']);
+  });
+
   it('waits for N distinct approvers when the policy asks for N', async () => {
     const { workflow, executed } = testWorkflow(store);
     const request = await workflow.submit({ ...submission, requiredApprovals: 2 });

@@ -7,9 +7,9 @@ import {
   loadPolicy,
   PERMISSIVE_POLICY_NOTE,
   type Policy,
-  parseDuration,
   parsePolicy,
 } from '../../src/auth/policy.js';
+import { parseDuration } from '../../src/auth/policy-schema.js';
 
 /** YAML written indented in the test; line 1 is the line after the opening backtick. */
 function yml(text: string): string {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executionMessage, failureReply } from '../../src/bot/views/execution-message.js';
 import { createLogger } from '../../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../../src/notifications/notifier.js';
 import { type Notifications, startNotifications } from '../../src/notifications/wiring.js';
@@ -98,6 +99,8 @@ beforeEach(async () => {
     paceMs: 0,
     active: () => true,
     defaultRoutes: () => [{ channel: 'C0ALERTS', filter: 'all' }],
+    render: executionMessage,
+    renderFailure: failureReply,
   });
   http = await startHttpServer(0, log, [
     { path: '/aws/events', handler: eventsEndpoint({ apiKey: KEY, inbox: events.inbox, log }) },

@@ -3,10 +3,12 @@ import { TerminalPoster } from '../../src/bot/slack/posters.js';
 import { executionMessage, failureReply } from '../../src/bot/views/execution-message.js';
 import { createLogger } from '../../src/logger.js';
 import { StoredInbox } from '../../src/notifications/inbox.js';
+import type { NotificationMetrics } from '../../src/notifications/notification-metrics.js';
 import {
   type ChatMessage,
   type ChatPoster,
   Notifier,
+  type NotifierDeps,
   RateLimited,
   type Route,
 } from '../../src/notifications/notifier.js';
@@ -91,10 +93,14 @@ beforeEach(() => {
   clock = { now: 0 };
   poster = new RecordingPoster(clock);
   routes = [{ channel: 'C0ALERTS', filter: 'all' }];
-  notifier = new Notifier({
+  notifier = notifierWith({ log });
+});
+
+/** A notifier on this test's store, poster, clock and routes. */
+function notifierWith(deps: Pick<NotifierDeps, 'log'> & Partial<NotifierDeps>): Notifier {
+  return new Notifier({
     store,
     poster,
-    log,
     paceMs: 1000,
     now: () => clock.now,
     sleep: async (ms) => {
@@ -103,8 +109,9 @@ beforeEach(() => {
     routes: async () => routes,
     render: (state) => executionMessage(state),
     renderFailure: async (state) => failureReply(state, 'U0OWNER'),
+    ...deps,
   });
-});
+}
 
 const put = (...events: object[]) =>
   Promise.all(events.map((e) => inbox.ingest(JSON.stringify(e), 'http')));
@@ -258,5 +265,40 @@ describe('execution messages', () => {
     await notifier.process();
     expect(poster.calls.map((c) => c.op)).toEqual(['post']);
     expect(await store.events.pendingCount()).toBe(0);
+  });
+});
+
+describe('the event path counts', () => {
+  it('events and Slack calls through the metrics port it is given', async () => {
+    const counted: string[] = [];
+    const metrics: NotificationMetrics = {
+      eventReceived: (result, via) => counted.push(`event ${result} ${via}`),
+      slackCall: (result, count) => counted.push(`slack ${result}${count ? ` ${count}` : ''}`),
+    };
+    const log = createLogger({ level: 'silent' });
+    const counting = new StoredInbox(store, log, metrics);
+    const counter = notifierWith({ log, metrics, paceMs: 0 });
+    await counting.ingest('{"not":"an event"}', 'sqs');
+    await counting.ingest(JSON.stringify(executionEvent('e0', 'x1', 'Executing')), 'http');
+    await counting.ingest(JSON.stringify(executionEvent('e0', 'x1', 'Executing')), 'local');
+    poster.failNext = 1;
+    await counter.process();
+    await counter.process();
+    poster.rateLimitNext = 1;
+    await counting.ingest(
+      JSON.stringify(executionEvent('e1', 'x1', 'Succeeded', { time: '2026-03-02T09:20:00Z' })),
+      'http',
+    );
+    await counter.process();
+    expect(counted).toEqual([
+      'event refused sqs',
+      'event received http',
+      'event deduplicated local',
+      'slack error 1',
+      'slack posted',
+      'event received http',
+      'slack rate_limited',
+      'slack updated',
+    ]);
   });
 });

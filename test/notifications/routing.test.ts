@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionMessage } from '../../src/bot/views/execution-message.js';
+import { executionMessage, failureReply } from '../../src/bot/views/execution-message.js';
 import { createLogger } from '../../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../../src/notifications/notifier.js';
 import { startNotifications } from '../../src/notifications/wiring.js';
@@ -40,6 +40,8 @@ describe('where an execution is posted', () => {
       poster,
       paceMs: 0,
       defaultRoutes: () => [{ channel: 'C0ALERTS', filter: 'all' }],
+      render: executionMessage,
+      renderFailure: failureReply,
       parametersOf: async () => [{ name: 'Epochs', value: '3' }],
     });
     try {

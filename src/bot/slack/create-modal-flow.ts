@@ -1,21 +1,22 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { parseEventPattern } from '../../scheduling/events/event-pattern.js';
 import { previewSchedule } from '../../scheduling/expression/index.js';
 import {
   checkParameterValues,
   type Pipeline,
   type PipelineSummary,
 } from '../../scheduling/pipeline.js';
-import { TRIGGER_NAME } from '../../scheduling/triggers.js';
+import {
+  checkEventTrigger,
+  checkSchedule,
+  readFlexibleWindow,
+  type TriggerField,
+} from '../../scheduling/trigger-rules.js';
 import type { Command } from '../commands/grammar.js';
 import { ids } from '../ids.js';
-import {
-  type CreateModalState,
-  createModal,
-  pipelineOptionValue,
-  readCreateModal,
-} from '../views/create-modal.js';
+import { type CreateModalState, createModal } from '../views/create-modal.js';
+import { pipelineOptionValue } from '../views/create-modal-inputs.js';
+import { readCreateModal } from '../views/create-modal-read.js';
 import type { SlackContext } from './context.js';
 import { PipelineSearch } from './pipeline-search.js';
 import { parseMetadata } from './support.js';
@@ -121,29 +122,28 @@ export class CreateModalFlow {
       if (found.ok) pipeline = found.pipeline;
       else errors[ids.create.pipeline.block] = found.message;
     }
-    if (read.triggerType === 'event') {
-      const pattern = parseEventPattern(v.eventPattern ?? '');
-      if (!pattern.ok) errors[ids.create.eventPattern.block] = pattern.error.message;
-    } else {
-      const preview = previewSchedule({
-        expression: v.expression ?? '',
-        now: new Date(),
-        ...(v.timeZone ? { timeZone: v.timeZone } : {}),
-      });
-      if (!preview.ok) {
-        const block =
-          preview.error.code === 'INVALID_TIME_ZONE'
-            ? ids.create.timeZone.block
-            : read.triggerType === 'at' && !v.expression
-              ? ids.create.atPicker.block
-              : ids.create.expression.block;
-        errors[block] = preview.error.message;
-      }
+    // The shared trigger rules, so the modal says what the CLI and the terminal say; the
+    // pipeline and the role are chosen from lists, checked above and below.
+    const window = v.window ? readFlexibleWindow(v.window) : undefined;
+    const named = v.name ? { name: v.name } : {};
+    const checked =
+      read.triggerType === 'event'
+        ? checkEventTrigger({ pipelineCount: 1, eventPattern: v.eventPattern ?? '', ...named })
+        : checkSchedule({
+            expression: v.expression ?? '',
+            now: new Date(),
+            ...(v.timeZone ? { timeZone: v.timeZone } : {}),
+            ...named,
+            ...(window?.ok ? { flexibleWindowMinutes: window.value } : {}),
+          });
+    const problems = [
+      ...(checked.ok ? [] : checked.problems),
+      ...(window && !window.ok ? [window.problem] : []),
+    ];
+    for (const problem of problems) {
+      const block = blockOf(problem.field, read.triggerType === 'at' && !v.expression);
+      if (!errors[block]) errors[block] = problem.message;
     }
-    if (v.name && !TRIGGER_NAME.test(v.name))
-      errors[ids.create.name.block] = 'letters, digits, "-", "_" and "." only, at most 64';
-    if (v.window && !/^\d+$/.test(v.window))
-      errors[ids.create.window.block] = 'a number of minutes, 1-1440';
     const parameters = Object.entries(v.parameters ?? {})
       .filter(([, value]) => value !== '')
       .map(([name, value]) => ({ name, value: String(value) }));
@@ -267,6 +267,30 @@ export class CreateModalFlow {
     }
     return state;
   }
+}
+
+/**
+ * The block each trigger-rule problem is shown beside. The modal has no description, retry or
+ * dead-letter inputs, so those never come up; beside the name is where they would read best.
+ */
+const blockOfField: Record<TriggerField, string> = {
+  expression: ids.create.expression.block,
+  timeZone: ids.create.timeZone.block,
+  start: ids.create.start.block,
+  end: ids.create.end.block,
+  flexibleWindowMinutes: ids.create.window.block,
+  eventPattern: ids.create.eventPattern.block,
+  roleArn: ids.create.role.block,
+  pipelines: ids.create.pipeline.block,
+  name: ids.create.name.block,
+  description: ids.create.name.block,
+  retryPolicy: ids.create.name.block,
+  deadLetterArn: ids.create.name.block,
+};
+
+/** The block for a problem; the at() picker's when it holds the time. */
+function blockOf(field: TriggerField, fromAtPicker: boolean): string {
+  return field === 'expression' && fromAtPicker ? ids.create.atPicker.block : blockOfField[field];
 }
 
 /** The channel the modal was opened from, kept in its metadata. */

@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
-import type {
-  InputBlock,
-  InputBlockElement,
-  KnownBlock,
-  ModalView,
-  PlainTextOption,
-} from '@slack/web-api';
+import type { InputBlock, KnownBlock, ModalView } from '@slack/web-api';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
-import { formatInstant } from '../../scheduling/expression/index.js';
-import { MAX_PARAMETER_VALUE_LENGTH, type PipelineParameter } from '../../scheduling/pipeline.js';
+import type { PipelineParameter } from '../../scheduling/pipeline.js';
+import { MAX_TRIGGER_NAME_LENGTH } from '../../scheduling/trigger-rules.js';
 import { ids } from '../ids.js';
+import { input, pipelineOption, placeholder } from './create-modal-inputs.js';
+import { parameterBlocks } from './create-modal-parameters.js';
+import { whenInputs } from './create-modal-when.js';
 import {
   clip,
   clipStart,
@@ -21,7 +17,6 @@ import {
   option,
   plain,
   section,
-  sections,
 } from './kit.js';
 import { LIMITS } from './limits.js';
 
@@ -52,17 +47,7 @@ export interface CreateModalState {
   loading?: boolean;
 }
 
-/**
- * Parameters that get an input each. The other blocks of the form number at most 15 (a cron form
- * with a preview and warnings), so 80 keeps a modal under Slack's 100 blocks with room to spare;
- * past it (or with a name too long to be an action_id) one multiline input takes `Name=value`
- * lines.
- */
-export const MAX_PARAMETER_INPUTS = 80;
-/** EventBridge Scheduler's flexible window: 1 to 1440 minutes. */
-const MAX_WINDOW_MINUTES = 1440;
 /** TRIGGER_NAME in scheduling/triggers.ts. */
-const MAX_TRIGGER_NAME = 64;
 
 const c = ids.create;
 
@@ -118,162 +103,6 @@ export function createModalMetadata(state: Pick<CreateModalState, 'pipeline' | '
   });
 }
 
-/** The inverse of createModalMetadata; unknown input gives a cron form with no pipeline. */
-export function readCreateModalMetadata(metadata: string | undefined): {
-  triggerType: TriggerType;
-  pipeline?: string;
-} {
-  try {
-    const parsed = JSON.parse(metadata ?? '') as { t?: unknown; p?: unknown };
-    return {
-      triggerType: isTriggerType(parsed.t) ? parsed.t : 'cron',
-      ...(typeof parsed.p === 'string' ? { pipeline: parsed.p } : {}),
-    };
-  } catch {
-    return { triggerType: 'cron' };
-  }
-}
-
-/**
- * The value a pipeline's option carries: the name, or for names longer than an option value may
- * be (75), a prefix and a hash. Use it for the options listener too, and compare with
- * `pipelineOptionValue(name) === value` to map a long one back.
- */
-export function pipelineOptionValue(name: string): string {
-  if (name.length <= LIMITS.optionValue) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
-  return `${name.slice(0, LIMITS.optionValue - 11)}~${hash}`;
-}
-
-/** A pipeline as an option of the external select (text clipped to 75). */
-export function pipelineOption(name: string, description?: string): PlainTextOption {
-  return option(name, pipelineOptionValue(name), description);
-}
-
-/** A time zone as an option of the external select. */
-export function timeZoneOption(zone: string): PlainTextOption {
-  return option(zone, zone);
-}
-
-/**
- * The form's values from `view.state.values` (view_submission or block_actions): the trigger
- * type, the pipeline option's value (see pipelineOptionValue) and the inputs, empty ones left
- * out. For 'at', a picked date wins over typed text and becomes `at(…)` in the chosen zone.
- */
-export function readCreateModal(values: Record<string, Record<string, unknown>>): {
-  triggerType: TriggerType;
-  pipeline?: string;
-  values: CreateModalState['values'];
-} {
-  const read = (id: { block: string; action: string }) => values[id.block]?.[id.action];
-  const type = selected(read(c.triggerType));
-  const triggerType: TriggerType = isTriggerType(type) ? type : 'cron';
-  const pipeline = selected(read(c.pipeline));
-  const out: CreateModalState['values'] = {};
-  const timeZone = selected(read(c.timeZone));
-  if (timeZone) out.timeZone = timeZone;
-  const picked = dateTime(read(c.atPicker));
-  const expression = text(read(c.expression));
-  if (triggerType === 'at' && picked) out.expression = `at(${wallIso(picked, timeZone ?? 'UTC')})`;
-  else if (expression) out.expression = expression;
-  const pattern = text(read(c.eventPattern));
-  if (pattern) out.eventPattern = pattern;
-  const start = dateTime(read(c.start));
-  if (start) out.start = formatInstant(start);
-  const end = dateTime(read(c.end));
-  if (end) out.end = formatInstant(end);
-  const window = text(read(c.window));
-  if (window) out.window = window;
-  const name = text(read(c.name));
-  if (name) out.name = name;
-  const role = selected(read(c.role));
-  if (role) out.roleAlias = role;
-
-  const parameters: Record<string, string> = {};
-  for (const line of (text(read(c.parameters)) ?? '').split('\n')) {
-    const at = line.indexOf('=');
-    if (line.trim().startsWith('#') || at <= 0) continue;
-    const key = line.slice(0, at).trim();
-    const value = line.slice(at + 1).trim();
-    if (key && value) parameters[key] = value;
-  }
-  for (const [blockId, inputs] of Object.entries(values)) {
-    if (!blockId.startsWith(c.parameterBlockPrefix)) continue;
-    for (const [actionId, input] of Object.entries(inputs)) {
-      const value = text(input) ?? selected(input);
-      if (value) parameters[actionId] = value;
-    }
-  }
-  if (Object.keys(parameters).length) out.parameters = parameters;
-  return { triggerType, ...(pipeline ? { pipeline } : {}), values: out };
-}
-
-function isTriggerType(v: unknown): v is TriggerType {
-  return v === 'at' || v === 'rate' || v === 'cron' || v === 'event';
-}
-
-function text(input: unknown): string | undefined {
-  const v = (input as { value?: unknown } | undefined)?.value;
-  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
-}
-
-function selected(input: unknown): string | undefined {
-  const v = (input as { selected_option?: { value?: unknown } | null } | undefined)?.selected_option
-    ?.value;
-  return typeof v === 'string' && v ? v : undefined;
-}
-
-function dateTime(input: unknown): Date | undefined {
-  const v = (input as { selected_date_time?: unknown } | undefined)?.selected_date_time;
-  return typeof v === 'number' && Number.isFinite(v) ? new Date(v * 1000) : undefined;
-}
-
-const wallFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** `2026-12-24T09:00:00`: the wall time of an instant in a zone, as at(…) takes it. */
-function wallIso(instant: Date, timeZone: string): string {
-  let f = wallFormatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-GB', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-      });
-    } catch {
-      return wallIso(instant, 'UTC');
-    }
-    wallFormatters.set(timeZone, f);
-  }
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(instant)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
-}
-
-function input(
-  id: { block: string; action: string },
-  label: string,
-  element: InputBlockElement,
-  extra: { hint?: string; optional?: boolean; dispatch?: boolean } = {},
-): InputBlock {
-  return {
-    type: 'input',
-    block_id: id.block,
-    label: plain(label, LIMITS.inputLabel),
-    element,
-    ...(extra.hint ? { hint: plain(extra.hint, LIMITS.inputHint) } : {}),
-    ...(extra.optional ? { optional: true } : {}),
-    ...(extra.dispatch ? { dispatch_action: true } : {}),
-  };
-}
-
-const placeholder = (text: string) => plain(text, LIMITS.placeholder);
-
 function typeInput(type: TriggerType): InputBlock {
   const options = typeChoices.map((t) => option(t.text, t.type, t.description));
   const initial = options[typeChoices.findIndex((t) => t.type === type)];
@@ -303,147 +132,6 @@ function pipelineInput(name: string | undefined): InputBlock {
       ...(name ? { initial_option: pipelineOption(name) } : {}),
     },
     { dispatch: true },
-  );
-}
-
-const expressionHints: Record<
-  Exclude<TriggerType, 'event'>,
-  { placeholder: string; hint: string }
-> = {
-  cron: {
-    placeholder: 'cron(0 8 ? * MON-FRI *)',
-    hint: 'cron(minutes hours day-of-month month day-of-week year), day-of-week 1 = Sunday, one of the two day fields ?. e.g. cron(0 8 ? * MON-FRI *) weekdays at 08:00; cron(30 2 1 * ? *) 02:30 on the 1st; cron(0 */6 * * ? *) every 6 hours. Press Enter to preview.',
-  },
-  rate: {
-    placeholder: 'rate(6 hours)',
-    hint: 'rate(5 minutes), rate(1 hour), rate(2 days): counted from the start, or from when it is created. Press Enter to preview.',
-  },
-  at: {
-    placeholder: 'at(2026-12-24T09:00:00)',
-    hint: 'A local date-time, read in the time zone below: at(2026-12-24T09:00:00). Press Enter to preview.',
-  },
-};
-
-function whenInputs(state: CreateModalState): KnownBlock[] {
-  const v = state.values;
-  const type = state.triggerType;
-  if (type === 'event')
-    return [
-      input(
-        c.eventPattern,
-        'Event pattern (JSON)',
-        {
-          type: 'plain_text_input',
-          action_id: c.eventPattern.action,
-          multiline: true,
-          max_length: LIMITS.plainTextInput,
-          placeholder: placeholder('{"source":["aws.s3"],"detail-type":["Object Created"]}'),
-          ...(v.eventPattern ? { initial_value: clip(v.eventPattern, LIMITS.plainTextInput) } : {}),
-        },
-        {
-          hint: 'An EventBridge event pattern. Parameter values may be JSON paths into the event, such as $.detail.object.key. Rules run in UTC.',
-        },
-      ),
-    ];
-  const hints = expressionHints[type];
-  const blocks: KnownBlock[] = [];
-  if (type === 'at')
-    blocks.push(
-      input(
-        c.atPicker,
-        'When',
-        { type: 'datetimepicker', action_id: c.atPicker.action },
-        {
-          optional: true,
-          dispatch: true,
-          hint: 'Pick a date and time, or type at(…) below. When both are set, the picked one wins.',
-        },
-      ),
-    );
-  blocks.push(
-    input(
-      c.expression,
-      type === 'at' ? '…or the expression' : 'Expression',
-      {
-        type: 'plain_text_input',
-        action_id: c.expression.action,
-        placeholder: placeholder(hints.placeholder),
-        dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
-        max_length: 256,
-        ...(v.expression ? { initial_value: clip(v.expression, 256) } : {}),
-      },
-      { hint: hints.hint, optional: type === 'at', dispatch: true },
-    ),
-  );
-  const zone = [v.timeZone, state.userTimeZone, 'UTC'].find(
-    (z): z is string => !!z && z.length <= LIMITS.optionValue,
-  );
-  blocks.push(
-    input(
-      c.timeZone,
-      'Time zone',
-      {
-        type: 'external_select',
-        action_id: c.timeZone.action,
-        min_query_length: 1,
-        placeholder: placeholder('Type a city or zone, e.g. Berlin'),
-        ...(zone ? { initial_option: timeZoneOption(zone) } : {}),
-      },
-      {
-        dispatch: true,
-        hint:
-          type === 'rate'
-            ? 'rate() runs at fixed intervals whatever the zone; it matters for start and end.'
-            : 'The expression is read in this zone, daylight saving included.',
-      },
-    ),
-  );
-  if (type !== 'at') {
-    blocks.push(
-      dateTimeInput(c.start, 'Start', v.start, 'No runs before this.'),
-      dateTimeInput(c.end, 'End', v.end, 'No runs after this.'),
-    );
-  }
-  blocks.push(
-    input(
-      c.window,
-      'Flexible window (minutes)',
-      {
-        type: 'number_input',
-        action_id: c.window.action,
-        is_decimal_allowed: false,
-        min_value: '1',
-        max_value: String(MAX_WINDOW_MINUTES),
-        placeholder: placeholder('off: run on time'),
-        ...(v.window && /^\d+$/.test(v.window) ? { initial_value: v.window } : {}),
-      },
-      {
-        optional: true,
-        hint: `Lets Scheduler start up to this many minutes late to spread load (1–${MAX_WINDOW_MINUTES}). Empty: on time.`,
-      },
-    ),
-  );
-  return blocks;
-}
-
-function dateTimeInput(
-  id: { block: string; action: string },
-  label: string,
-  value: string | undefined,
-  hint: string,
-): InputBlock {
-  const seconds = value ? Math.floor(Date.parse(value) / 1000) : Number.NaN;
-  // datetimepicker takes 10-digit Unix seconds: 2001-09-09 to 2286.
-  const valid = Number.isInteger(seconds) && String(seconds).length === 10;
-  return input(
-    id,
-    label,
-    {
-      type: 'datetimepicker',
-      action_id: id.action,
-      ...(valid ? { initial_date_time: seconds } : {}),
-    },
-    { optional: true, dispatch: true, hint },
   );
 }
 
@@ -489,120 +177,12 @@ function nameInput(name: string | undefined): InputBlock {
     {
       type: 'plain_text_input',
       action_id: c.name.action,
-      max_length: MAX_TRIGGER_NAME,
+      max_length: MAX_TRIGGER_NAME_LENGTH,
       placeholder: placeholder('e.g. churn-weekdays; empty: made from the pipeline'),
-      ...(name ? { initial_value: clip(name, MAX_TRIGGER_NAME) } : {}),
+      ...(name ? { initial_value: clip(name, MAX_TRIGGER_NAME_LENGTH) } : {}),
     },
-    { optional: true, hint: 'Letters, digits, - _ and . (at most 64).' },
+    { optional: true, hint: `Letters, digits, - _ and . (at most ${MAX_TRIGGER_NAME_LENGTH}).` },
   );
-}
-
-function parameterBlocks(state: CreateModalState): KnownBlock[] {
-  const pipeline = state.pipeline;
-  if (!pipeline) return [];
-  const params = pipeline.parameters;
-  const entered = state.values.parameters ?? {};
-  const shownName = esc(clip(pipeline.name, 200));
-  if (params.length === 0) return [divider(), context(`*${shownName}* declares no parameters.`)];
-  const tooLong = params.some((p) => p.name.length > LIMITS.actionId);
-  if (params.length <= MAX_PARAMETER_INPUTS && !tooLong)
-    return [
-      divider(),
-      section(`*Parameters of ${shownName}*\nLeave one empty to use its default.`),
-      ...params.map((p, i) => parameterInput(p, i, entered[p.name])),
-    ];
-
-  // Too many for an input each (a modal holds 100 blocks), or a name that can't be an action_id.
-  const why =
-    params.length > MAX_PARAMETER_INPUTS
-      ? `declares ${params.length} parameters, too many for a field each`
-      : 'has a parameter name too long for a field of its own';
-  const lines = params.map(
-    (p) =>
-      `${code(clip(p.name, 300))} ${esc(p.type)}${p.defaultValue !== undefined ? `, default ${code(clip(p.defaultValue, 100))}` : ', *required*'}`,
-  );
-  const initial: string[] = [];
-  let size = 0;
-  const required = params.filter((p) => p.defaultValue === undefined && !(p.name in entered));
-  for (const line of [
-    ...Object.entries(entered).map(([k, v]) => `${k}=${v}`),
-    ...required.map((p) => `${p.name}=`),
-  ]) {
-    if (size + line.length + 1 > LIMITS.plainTextInput) break;
-    initial.push(line);
-    size += line.length + 1;
-  }
-  return [
-    divider(),
-    section(
-      `*Parameters of ${shownName}*\nIt ${why}: write the ones to set below as ${code('Name=value')} lines, one per line. The others keep their defaults.`,
-    ),
-    ...sections(lines, 2),
-    input(
-      c.parameters,
-      'Parameters (Name=value, one per line)',
-      {
-        type: 'plain_text_input',
-        action_id: c.parameters.action,
-        multiline: true,
-        max_length: LIMITS.plainTextInput,
-        placeholder: placeholder('InstanceType=ml.m5.xlarge'),
-        ...(initial.length ? { initial_value: initial.join('\n') } : {}),
-      },
-      { optional: required.length === 0 },
-    ),
-  ];
-}
-
-function parameterInput(
-  p: PipelineParameter,
-  index: number,
-  value: string | undefined,
-): InputBlock {
-  const id = { block: `${c.parameterBlockPrefix}${index}`, action: p.name };
-  const hasDefault = p.defaultValue !== undefined;
-  const hint = placeholder(hasDefault ? `default: ${p.defaultValue}` : 'required');
-  const choices =
-    p.type === 'Boolean'
-      ? ['true', 'false']
-      : p.enumValues?.length &&
-          p.enumValues.length <= LIMITS.selectOptions &&
-          p.enumValues.every((e) => e.length > 0 && e.length <= LIMITS.optionValue)
-        ? p.enumValues
-        : undefined;
-  let element: InputBlockElement;
-  if (choices) {
-    const options = choices.map((v) => option(v, v));
-    const initial = options.find((o) => o.value === value);
-    element = {
-      type: 'static_select',
-      action_id: id.action,
-      options,
-      placeholder: hint,
-      ...(initial ? { initial_option: initial } : {}),
-    };
-  } else if (p.type === 'Integer' || p.type === 'Float') {
-    const numeric = p.type === 'Integer' ? /^[+-]?\d+$/ : /^[+-]?\d+(\.\d+)?$/;
-    element = {
-      type: 'number_input',
-      action_id: id.action,
-      is_decimal_allowed: p.type === 'Float',
-      placeholder: hint,
-      ...(value && numeric.test(value) ? { initial_value: value } : {}),
-    };
-  } else {
-    element = {
-      type: 'plain_text_input',
-      action_id: id.action,
-      max_length: MAX_PARAMETER_VALUE_LENGTH,
-      placeholder: hint,
-      ...(value ? { initial_value: clip(value, MAX_PARAMETER_VALUE_LENGTH) } : {}),
-    };
-  }
-  return input(id, `${p.name} (${p.type})`, element, {
-    optional: hasDefault,
-    ...(p.description ? { hint: p.description } : {}),
-  });
 }
 
 function previewBlocks(state: CreateModalState): KnownBlock[] {

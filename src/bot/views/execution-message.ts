@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { ExecutionState } from '../../notifications/execution-state.js';
+import type { ExecutionLinks, ExecutionState } from '../../notifications/execution-state.js';
 import { ids } from '../ids.js';
 import {
   actions,
@@ -26,13 +26,6 @@ const icons: Record<string, string> = {
 const MAX_STEPS_SHOWN = 15;
 /** Slack truncates `text` at 40,000 characters; a notification needs far less. */
 const FALLBACK_TEXT_MAX = 3000;
-
-export interface ExecutionLinks {
-  /** Where to open the execution (SageMaker console); none for the local back end. */
-  consoleUrl?: string;
-  /** The trigger that started it, when known (its Pause button). */
-  trigger?: string;
-}
 
 /**
  * One execution as one message, kept current: status, pipeline, what started it, duration,

@@ -4,12 +4,14 @@ import { ids } from '../../../src/bot/ids.js';
 import {
   type CreateModalState,
   createModal,
-  MAX_PARAMETER_INPUTS,
-  pipelineOptionValue,
-  readCreateModal,
-  readCreateModalMetadata,
   type TriggerType,
 } from '../../../src/bot/views/create-modal.js';
+import { pipelineOptionValue } from '../../../src/bot/views/create-modal-inputs.js';
+import { MAX_PARAMETER_INPUTS } from '../../../src/bot/views/create-modal-parameters.js';
+import {
+  readCreateModal,
+  readCreateModalMetadata,
+} from '../../../src/bot/views/create-modal-read.js';
 import { blockKitProblems } from '../../../src/bot/views/limits.js';
 import { LONG, parameters, preview, ROLE_ARN, warnedPreview } from './samples.js';
 

@@ -1,4 +1,4 @@
-import { pipelineOption } from '../../../views/create-modal.js';
+import { pipelineOption } from '../../../views/create-modal-inputs.js';
 import type { CreateModalFlow } from '../../create-modal-flow.js';
 import { channelOf } from '../../support.js';
 import type { OptionsArgs } from '../types.js';

@@ -1,4 +1,4 @@
-import { timeZoneOption } from '../../../views/create-modal.js';
+import { timeZoneOption } from '../../../views/create-modal-inputs.js';
 import type { OptionsArgs } from '../types.js';
 
 /** Slack shows at most 100 options. */

@@ -1,0 +1,276 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { Attribution } from '../../scheduling/scheduling-service.js';
+import type { Reply } from '../commands/replies.js';
+import { ids } from '../ids.js';
+import {
+  actions,
+  button,
+  cleanUpButton,
+  clip,
+  code,
+  codeBlock,
+  context,
+  esc,
+  fieldsSection,
+  header,
+  person,
+  section,
+  sections,
+  triggerButtons,
+  when,
+} from './kit.js';
+import { LIMITS } from './limits.js';
+import { runsText, warningBlocks } from './preview-replies.js';
+import type { ReplyOf, SlackMessage } from './reply-blocks.js';
+
+/** Replies about schedules and rules: created, changed, described, listed, orphaned, matched. */
+
+/** Rows that get their own buttons; the rest of a list is text (2 blocks per row, 50 max). */
+const MAX_BUTTON_ROWS = 20;
+
+/** A schedule just created, with its next runs and its buttons. */
+export function scheduleCreatedMessage(
+  reply: ReplyOf<'schedule-created'>,
+  tz: string | undefined,
+): SlackMessage {
+  const s = reply.schedule;
+  const runs = reply.preview?.description ?? s.expression;
+  return {
+    text: `created schedule ${s.name} (${s.state.toLowerCase()}): ${s.pipelineName} ${runs}`,
+    blocks: [
+      section(
+        `:white_check_mark: Created schedule *${esc(s.name)}* (${s.state.toLowerCase()}): starts *${esc(s.pipelineName)}* ${esc(runs)}`,
+      ),
+      ...fieldsSection([
+        ['Expression', code(s.expression)],
+        ['Time zone', esc(s.timeZone)],
+        ['Role', code(s.roleArn)],
+        ['Parameters', parametersText(s.parameters)],
+      ]),
+      ...(reply.preview ? [section(runsText(reply.preview.occurrences, tz))] : []),
+      ...warningBlocks(reply.preview?.warnings ?? []),
+      context(`ARN ${code(s.arn)}`),
+      actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...s, kind: 'schedule' })),
+    ],
+  };
+}
+
+/** A rule just created, with its pattern and targets. */
+export function ruleCreatedMessage(reply: ReplyOf<'rule-created'>): SlackMessage {
+  const r = reply.rule;
+  const pipelines = r.targets.map((t) => t.pipelineName);
+  return {
+    text: `created rule ${r.name} (${r.state.toLowerCase()}): starts ${pipelines.join(', ')} on matching events`,
+    blocks: [
+      section(
+        `:white_check_mark: Created rule *${esc(r.name)}* (${r.state.toLowerCase()}): starts ${pipelines.map((p) => `*${esc(p)}*`).join(', ')} on matching events`,
+      ),
+      section(`*Pattern*\n${codeBlock(r.eventPattern, LIMITS.sectionText - 20)}`),
+      ...sections(targetLines(r.targets), 3),
+      context(`ARN ${code(r.arn)}`),
+      actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...r, kind: 'event' })),
+    ],
+  };
+}
+
+/** A trigger paused, resumed or deleted, with the button that undoes a pause. */
+export function changedMessage(reply: ReplyOf<'changed'>): SlackMessage {
+  const what = reply.item.kind === 'schedule' ? 'schedule' : 'rule';
+  const icon = {
+    paused: ':double_vertical_bar:',
+    resumed: ':arrow_forward:',
+    deleted: ':wastebasket:',
+  };
+  const next =
+    reply.action === 'paused'
+      ? [button(ids.actions.resume, 'Resume', reply.item.name, { style: 'primary' })]
+      : reply.action === 'resumed'
+        ? [button(ids.actions.pause, 'Pause', reply.item.name)]
+        : [];
+  return {
+    text: `${reply.action} ${what} ${reply.item.name}`,
+    blocks: [
+      section(
+        `${icon[reply.action]} ${capitalize(reply.action)} ${what} *${esc(reply.item.name)}*`,
+      ),
+      ...(next.length ? [actions(`${ids.blocks.triggerActions}_0`, next)] : []),
+    ],
+  };
+}
+
+/** Whether an event matches a pattern. */
+export function patternResultMessage(reply: ReplyOf<'pattern-result'>): SlackMessage {
+  return reply.matches
+    ? {
+        text: 'true: the event matches the pattern',
+        blocks: [section(':white_check_mark: The event matches the pattern.')],
+      }
+    : {
+        text: 'false: the event does not match the pattern',
+        blocks: [section(':x: The event does not match the pattern.')],
+      };
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function parametersText(parameters: Array<{ name: string; value: string }>): string | undefined {
+  return parameters.length
+    ? clip(parameters.map((p) => code(`${p.name}=${p.value}`)).join(', '), 1900)
+    : undefined;
+}
+
+function targetLines(
+  targets: Array<{ pipelineName: string; parameters: Array<{ name: string; value: string }> }>,
+  exists: Record<string, boolean> = {},
+): string[] {
+  return targets.map((t) => {
+    const params = parametersText(t.parameters);
+    return `• starts *${esc(t.pipelineName)}*${exists[t.pipelineName] === false ? ' :warning: _does not exist_' : ''}${params ? `\n      ${params}` : ''}`;
+  });
+}
+
+function attributionLines(a: Attribution, tz: string | undefined): string[] {
+  const lines: string[] = [];
+  if (a.createdBy)
+    lines.push(
+      `Created by ${person(a.createdBy)}${a.createdAt ? ` on ${when(a.createdAt, tz)}` : ''}`,
+    );
+  if (a.approvedBy?.length) lines.push(`Approved by ${a.approvedBy.map(person).join(', ')}`);
+  return lines;
+}
+
+/** One trigger in full: its settings, who made and approved it, drift, next runs. */
+export function describedMessage(
+  d: Extract<Reply, { kind: 'described' }>['description'],
+  tz: string | undefined,
+): SlackMessage {
+  const drift = d.drift.length
+    ? [`:warning: Changed outside the bot: ${d.drift.map(esc).join(', ')}`]
+    : [];
+  if (d.kind === 'schedule') {
+    const t = d.trigger;
+    const retries = `up to ${t.retryPolicy.maximumRetryAttempts} within ${t.retryPolicy.maximumEventAgeSeconds} s${t.deadLetterArn ? `, then ${code(t.deadLetterArn)}` : ''}`;
+    const about = [...attributionLines(d.attribution, tz), ...drift];
+    return {
+      text: `${t.name}: schedule, ${t.state.toLowerCase()}: ${d.description}`,
+      blocks: [
+        header(t.name),
+        section(
+          `Schedule in group ${code(t.group)}, *${t.state.toLowerCase()}* — ${esc(d.description)}`,
+        ),
+        ...fieldsSection([
+          [
+            'Pipeline',
+            `${esc(t.pipelineName)}${d.pipelineExists ? '' : '\n:warning: does not exist: this schedule is an orphan'}`,
+          ],
+          ['Expression', code(t.expression)],
+          ['Time zone', esc(t.timeZone)],
+          ['Role', code(t.roleArn)],
+          ['Parameters', parametersText(t.parameters)],
+          [
+            'Flexible window',
+            t.flexibleWindowMinutes ? `${t.flexibleWindowMinutes} minutes` : 'off',
+          ],
+          ['Retries', `${retries}${t.deleteAfterCompletion ? '\nDeleted after its last run' : ''}`],
+          ['Start', t.start ? when(t.start, tz) : undefined],
+          ['End', t.end ? when(t.end, tz) : undefined],
+          ['Description', t.description ? esc(t.description) : undefined],
+        ]),
+        ...(about.length ? [section(about.join('\n'))] : []),
+        section(
+          runsText(d.nextRuns, tz, t.state === 'DISABLED' ? 'none while it is paused' : 'none'),
+        ),
+        ...warningBlocks(d.warnings),
+        context(`ARN ${code(t.arn)}`),
+        actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...t, kind: 'schedule' })),
+      ],
+    };
+  }
+  const r = d.trigger;
+  const about = [...attributionLines(d.attribution, tz), ...drift];
+  return {
+    text: `${r.name}: EventBridge rule, ${r.state.toLowerCase()}`,
+    blocks: [
+      header(r.name),
+      section(`EventBridge rule, *${r.state.toLowerCase()}*; role ${code(r.roleArn)}`),
+      section(`*Pattern*\n${codeBlock(r.eventPattern, LIMITS.sectionText - 20)}`),
+      ...sections(targetLines(r.targets, d.pipelinesExist), 3),
+      ...(about.length ? [section(about.join('\n'))] : []),
+      context(`ARN ${code(r.arn)}`),
+      actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...r, kind: 'event' })),
+    ],
+  };
+}
+
+/** The triggers, the first rows with their buttons, the rest as text. */
+export function listMessage(
+  items: Extract<Reply, { kind: 'list' }>['items'],
+  filter: string | undefined,
+  more: boolean,
+): SlackMessage {
+  if (items.length === 0) {
+    const none = filter
+      ? `No triggers start *${esc(filter)}*.`
+      : `No triggers yet: create one with ${code(`${ids.command} create <pipeline> <expression>`)}.`;
+    return {
+      text: filter ? `no triggers start ${filter}` : 'no triggers yet',
+      blocks: [
+        section(none),
+        ...(filter
+          ? []
+          : [
+              actions(`${ids.blocks.createActions}_0`, [
+                button(ids.actions.openCreate, 'New trigger', undefined, { style: 'primary' }),
+              ]),
+            ]),
+      ],
+    };
+  }
+  const line = (i: (typeof items)[number]) =>
+    `*${esc(i.name)}*  ${i.kind === 'schedule' ? 'schedule' : 'rule'} · ${i.state === 'ENABLED' ? 'enabled' : 'paused'} · ${esc(i.pipelineNames.join(', '))}`;
+  const rows = items.slice(0, MAX_BUTTON_ROWS);
+  const rest = items.slice(rows.length);
+  return {
+    text: `${items.length}${more ? '+' : ''} triggers${filter ? ` for ${filter}` : ''}`,
+    blocks: [
+      section(`*Triggers${filter ? ` that start ${esc(filter)}` : ''}*`),
+      ...rows.flatMap((item, i): KnownBlock[] => [
+        section(line(item)),
+        actions(`${ids.blocks.triggerActions}_${i}`, triggerButtons(item, { details: true })),
+      ]),
+      ...sections(rest.map(line), 3),
+      ...(more
+        ? [context(`More exist: narrow it with ${code(`${ids.command} list <pipeline>`)}.`)]
+        : []),
+    ],
+  };
+}
+
+/** Triggers whose pipeline is gone, with the clean-up button (or what was removed). */
+export function orphansMessage(
+  orphans: Extract<Reply, { kind: 'orphans' }>['orphans'],
+  cleaned: boolean,
+): SlackMessage {
+  if (orphans.length === 0) {
+    const none = cleaned
+      ? 'No orphans to clean up.'
+      : 'No orphans: every trigger starts a pipeline that exists.';
+    return { text: none, blocks: [section(`:sparkles: ${none}`)] };
+  }
+  const lines = orphans.map(
+    (o) =>
+      `• *${esc(o.name)}* (${o.kind === 'schedule' ? 'schedule' : 'rule'}): ${esc(o.missingPipelines.join(', '))} is gone`,
+  );
+  return {
+    text: cleaned
+      ? `removed ${orphans.length} orphaned triggers`
+      : `${orphans.length} triggers start a pipeline that no longer exists`,
+    blocks: [
+      section(cleaned ? '*Removed:*' : '*Triggers whose pipeline no longer exists* (orphans):'),
+      ...sections(lines, 10),
+      ...(cleaned
+        ? []
+        : [actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(orphans.length)])]),
+    ],
+  };
+}
