@@ -14,6 +14,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { executionMessage, failureReply } from '../src/bot/views/execution-message.js';
 import { createLogger } from '../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../src/notifications/notifier.js';
 import { startNotifications } from '../src/notifications/wiring.js';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
   const log = createLogger({ level: 'silent' });
   const poster = new TimingPoster();
   const events = startNotifications({
+    render: executionMessage,
+    renderFailure: failureReply,
     store,
     log,
     poster,

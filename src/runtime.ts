@@ -11,10 +11,12 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ChatMessage, ChatPoster, Route } from './notifications/notifier.js';
 import { type Notifications, startNotifications } from './notifications/wiring.js';
+import { approvalMetrics, metrics, notificationMetrics } from './ops/metrics.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
 import { type BusEvent, envelope, type LocalEventsPort } from './scheduling/local/event-bus.js';
 import { createLocalBackend, type LocalBackend } from './scheduling/local/local-backend.js';
 import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
+import type { SchedulingMetrics } from './scheduling/metrics.js';
 import type { Backend } from './scheduling/ports.js';
 import { SchedulingService } from './scheduling/scheduling-service.js';
 import { openPostgresStore } from './store/postgres-store.js';
@@ -67,6 +69,20 @@ export interface RuleFailure {
   error: string;
 }
 
+/** The renderers of what the runtime posts by itself (it knows no chat format). */
+export interface RuntimeMessages {
+  execution: Parameters<typeof startNotifications>[0]['render'];
+  failure: Parameters<typeof startNotifications>[0]['renderFailure'];
+  /** A rule that matched an event but could not start its pipeline. */
+  ruleFailure: (failure: RuleFailure) => ChatMessage;
+}
+
+/** Counts of the domain modules, on the service's Prometheus series. */
+const schedulingMetrics: SchedulingMetrics = {
+  triggerChanged: (action, kind) => metrics.triggers.inc({ action, kind }),
+  awsCallFailed: (service, code) => metrics.awsErrors.inc({ service, code }),
+};
+
 /**
  * Opens the store and the back end the configuration names. With `engine`, the local back end
  * fires schedules and advances executions (the service); without, it only reads and writes
@@ -93,9 +109,9 @@ export async function openRuntime(
       poster: ChatPoster;
       defaultRoutes?: (pipelineName: string) => Route[];
       paceMs?: number;
-      /** How a rule's failed start reads in its channel. */
-      ruleFailureMessage: (failure: RuleFailure) => ChatMessage;
     };
+    /** How the runtime's messages read: the chat front end's views. */
+    messages: RuntimeMessages;
     /**
      * Told of each approval request that recovery (at start, on taking over the lead, and
      * every sweep) finished or closed: to update its approval message. Gets the store because
@@ -114,11 +130,17 @@ export async function openRuntime(
   const store = await openStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
-      const backend = createAwsBackend(config.awsRegion ? { region: config.awsRegion } : {});
+      const backend = createAwsBackend({
+        ...(config.awsRegion ? { region: config.awsRegion } : {}),
+        metrics: schedulingMetrics,
+      });
       return withAccess({
         store,
         backend,
-        service: new SchedulingService(backend, store, { group: config.scheduleGroup }),
+        service: new SchedulingService(backend, store, {
+          group: config.scheduleGroup,
+          metrics: schedulingMetrics,
+        }),
         close: () => store.close(),
       });
     }
@@ -128,7 +150,10 @@ export async function openRuntime(
       store,
       backend: local,
       local,
-      service: new SchedulingService(local, store, { group: config.scheduleGroup }),
+      service: new SchedulingService(local, store, {
+        group: config.scheduleGroup,
+        metrics: schedulingMetrics,
+      }),
       localEvents: {
         async prepare(event) {
           const full = envelope(
@@ -187,6 +212,7 @@ export async function openRuntime(
       ...(config.backend === 'local' ? { defaultRole: LOCAL_DEFAULT_ROLE } : {}),
     };
     const access: AccessControl = new AccessControl({
+      metrics: approvalMetrics,
       policy: () => policy,
       identities,
       store: base.store,
@@ -214,6 +240,9 @@ export async function openRuntime(
           filter: 'all' as const,
         })));
     const events = startNotifications({
+      metrics: notificationMetrics,
+      render: options.messages.execution,
+      renderFailure: options.messages.failure,
       store: base.store,
       log,
       active: () => leading,
@@ -232,7 +261,7 @@ export async function openRuntime(
           ...(record?.channelId ? [record.channelId] : []),
           ...defaultRoutes(report.pipelineName).map((route) => route.channel),
         ]);
-        const message = notify.ruleFailureMessage({
+        const message = options.messages.ruleFailure({
           rule: report.rule,
           pipelineName: report.pipelineName,
           eventId: report.eventId,

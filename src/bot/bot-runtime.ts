@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { type CommandHost, openRuntime, type Runtime } from '../runtime.js';
 import type { CommandDeps } from './commands/command.js';
 import { executeApproved } from './commands/run-command.js';
+import { executionMessage, failureReply } from './views/execution-message.js';
 import { ruleFailureMessage } from './views/rule-failure.js';
 
 type RuntimeOptions = Parameters<typeof openRuntime>[2];
@@ -21,14 +22,15 @@ export interface BotRuntime extends Runtime {
 export async function openBotRuntime(
   config: Config,
   log: Logger,
-  options: Omit<RuntimeOptions, 'executeApproved' | 'notify'> & {
-    notify?: Omit<NonNullable<RuntimeOptions['notify']>, 'ruleFailureMessage'>;
-  },
+  options: Omit<RuntimeOptions, 'executeApproved' | 'messages'>,
 ): Promise<BotRuntime> {
-  const { notify, ...rest } = options;
   const runtime = await openRuntime(config, log, {
-    ...rest,
-    ...(notify ? { notify: { ...notify, ruleFailureMessage } } : {}),
+    ...options,
+    messages: {
+      execution: executionMessage,
+      failure: failureReply,
+      ruleFailure: ruleFailureMessage,
+    },
     executeApproved: (payload, requestId, host) =>
       executeApproved(payload, requestId, commandDepsFor(host, payload.access.userId)),
   });

@@ -1,5 +1,5 @@
 import { requestText } from '../../auth/access.js';
-import { auditSummary } from '../../auth/audit.js';
+import { auditSubject, auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { formatInstant } from '../../scheduling/expression/index.js';
 import { usages } from './grammar.js';
@@ -200,13 +200,7 @@ export function renderText(reply: Reply): TextOutput {
         );
       return out(
         ...reply.entries.map((e) => {
-          const what = [
-            e.action,
-            e.triggerName,
-            e.pipelineNames.length ? `(${e.pipelineNames.join(', ')})` : '',
-          ]
-            .filter(Boolean)
-            .join(' ');
+          const what = auditSubject(e);
           const reason = auditSummary(e);
           return `${formatInstant(e.at)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
         }),
