@@ -1,5 +1,5 @@
 import { formatClock } from './calendar.js';
-import { MAX_YEAR, MIN_YEAR } from './parse.js';
+import { MAX_YEAR, MIN_YEAR } from './parse-shared.js';
 import type {
   CronExpression,
   CronItem,

@@ -1,4 +1,5 @@
 import { daysInMonth } from './calendar.js';
+import { monthLong } from './describe.js';
 import { fail } from './parse-shared.js';
 import type { AtExpression } from './types.js';
 
@@ -47,7 +48,7 @@ export function parseAt(text: string, body: string, bodyStart: number): AtExpres
   const monthLength = daysInMonth(year, month);
   if (day < 1 || day > monthLength) {
     fail(
-      `at: ${year}-${pad(month)}-${pad(day)} is not a date (${monthNamesLong[month - 1]} ${year} has ${monthLength} days)`,
+      `at: ${year}-${pad(month)}-${pad(day)} is not a date (${monthLong[month - 1]} ${year} has ${monthLength} days)`,
       'at',
       span,
     );
@@ -57,20 +58,5 @@ export function parseAt(text: string, body: string, bodyStart: number): AtExpres
   if (second > 59) fail(`at: second ${pad(second)} is out of range 00-59`, 'at', span);
   return { kind: 'at', text, local: { year, month, day, hour, minute, second } };
 }
-
-const monthNamesLong = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 const pad = (n: number) => String(n).padStart(2, '0');
