@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PipelineEvent } from './events.js';
 
 /** What the bot knows of one execution, built from its events in whatever order they came. */
@@ -28,6 +29,41 @@ export interface ExecutionState {
   >;
   /** Event ids already applied: a duplicate changes nothing. */
   seen: string[];
+}
+
+const step = z
+  .object({
+    status: z.string(),
+    type: z.string().optional(),
+    time: z.string().optional(),
+    failureReason: z.string().optional(),
+    startTime: z.string().optional(),
+    endTime: z.string().optional(),
+  })
+  .loose();
+
+const storedState = z
+  .object({
+    executionArn: z.string(),
+    pipelineArn: z.string(),
+    pipelineName: z.string(),
+    status: z.string(),
+    steps: z.record(z.string(), step),
+    seen: z.array(z.string()),
+  })
+  .loose();
+
+/**
+ * The state a message row keeps, checked; undefined when it is not one the notifier wrote
+ * (then the next event rebuilds it, which only costs an update).
+ */
+export function readExecutionState(text: string): ExecutionState | undefined {
+  try {
+    const parsed = storedState.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as ExecutionState) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where to go from an execution's message, worked out beside its state (see wiring.ts). */

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { type PipelineEvent, parseEvent } from './events.js';
-import { applyEvent, type ExecutionState } from './execution-state.js';
+import { applyEvent, type ExecutionState, readExecutionState } from './execution-state.js';
 import { type NotificationMetrics, noNotificationMetrics } from './notification-metrics.js';
 import type { NotificationStorage, StoredEvent } from './notification-store.js';
 
@@ -157,7 +157,7 @@ export class Notifier {
   private async show(arn: string, route: Route, events: PipelineEvent[]): Promise<void> {
     const store = this.deps.store;
     const row = await store.executionMessages.get(arn, route.channel);
-    const before = row ? (JSON.parse(row.state) as ExecutionState) : undefined;
+    const before = row ? readExecutionState(row.state) : undefined;
     let state = before;
     for (const event of events) state = applyEvent(state, event);
     if (!state) return;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ParameterValue } from './pipeline.js';
 import type { EventTrigger, RuleRecord, ScheduleRecord, ScheduleTrigger } from './triggers.js';
 
@@ -11,6 +12,50 @@ export type SerializedSchedule = Omit<ScheduleTrigger, 'start' | 'end'> & {
   start?: string;
   end?: string;
 };
+
+const parameters = z.array(z.object({ name: z.string(), value: z.string() }));
+
+/** What drift compares of a recorded schedule; the rest of the record rides along. */
+const recordedSchedule = z
+  .object({
+    expression: z.string(),
+    timeZone: z.string(),
+    state: z.enum(['ENABLED', 'DISABLED']),
+    roleArn: z.string(),
+    pipelineArn: z.string(),
+    parameters,
+  })
+  .loose();
+
+const recordedRule = z
+  .object({
+    eventPattern: z.string(),
+    state: z.enum(['ENABLED', 'DISABLED']),
+    targets: z.array(z.object({ pipelineName: z.string(), parameters }).loose()),
+  })
+  .loose();
+
+/**
+ * A trigger record's spec (the JSON the bot wrote), checked before drift reads it; undefined
+ * when it is not one the bot wrote (a record from another version, or damaged), so drift
+ * says nothing instead of failing describe.
+ */
+export function readRecordedSchedule(spec: string): SerializedSchedule | undefined {
+  return readJson(spec, recordedSchedule) as SerializedSchedule | undefined;
+}
+
+export function readRecordedRule(spec: string): EventTrigger | undefined {
+  return readJson(spec, recordedRule) as EventTrigger | undefined;
+}
+
+function readJson(text: string, schema: z.ZodType): unknown {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The schedule fields whose value in AWS differs from the recorded one. */
 export function scheduleDrift(recorded: SerializedSchedule, actual: ScheduleRecord): string[] {

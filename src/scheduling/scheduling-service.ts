@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ruleDrift, type SerializedSchedule, scheduleDrift } from './drift.js';
+import { readRecordedRule, readRecordedSchedule, ruleDrift, scheduleDrift } from './drift.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import { previewStoredSchedule, type ScheduleWarning } from './expression/index.js';
 import { noSchedulingMetrics, type SchedulingMetrics } from './metrics.js';
@@ -236,9 +236,9 @@ export class SchedulingService {
           ],
           pipelineExists: await this.pipelineExists(trigger.pipelineName),
           attribution: attributionOf(recorded),
-          drift: recorded
-            ? scheduleDrift(JSON.parse(recorded.spec) as SerializedSchedule, trigger)
-            : [],
+          drift: driftOf(recorded && readRecordedSchedule(recorded.spec), (r) =>
+            scheduleDrift(r, trigger),
+          ),
         });
       }
       const trigger = found.record;
@@ -251,7 +251,7 @@ export class SchedulingService {
         trigger,
         pipelinesExist: exists,
         attribution: attributionOf(recorded),
-        drift: recorded ? ruleDrift(JSON.parse(recorded.spec) as EventTrigger, trigger) : [],
+        drift: driftOf(recorded && readRecordedRule(recorded.spec), (r) => ruleDrift(r, trigger)),
       });
     });
   }
@@ -475,4 +475,9 @@ export function tokenFor(requestId: string, operation: string): string {
 
 function dryRun(requests: DryRun['requests']): DryRun {
   return { dryRun: true, requests };
+}
+
+/** Drift against what the bot recorded; none when it recorded nothing readable. */
+function driftOf<T>(recorded: T | undefined, compare: (recorded: T) => string[]): string[] {
+  return recorded ? compare(recorded) : [];
 }

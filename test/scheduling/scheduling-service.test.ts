@@ -4,6 +4,7 @@ import type { SchedulingMetrics } from '../../src/scheduling/metrics.js';
 import type { Backend } from '../../src/scheduling/ports.js';
 import { SchedulingService } from '../../src/scheduling/scheduling-service.js';
 import { type LocalHarness, ROLE, startLocal } from '../support/local-backend.js';
+import { expectOk } from '../support/runtime-harness.js';
 
 /** The service on the local back end, with a back end that fails where a test says. */
 
@@ -85,5 +86,23 @@ describe('metrics', () => {
   it('counts triggers created and deleted through the port it was given', async () => {
     expect((await service.delete('on-data-a', ctx)).ok).toBe(true);
     expect(counted).toEqual(['created event', 'created event', 'deleted event']);
+  });
+});
+
+describe('describing a trigger whose record the bot cannot read', () => {
+  it('still describes it, with no drift claimed, and reports drift again once the record is sound', async () => {
+    const record = await local.store.triggerRecords.get('event', 'on-data-a');
+    expect(record).toBeDefined();
+    if (!record) return;
+    await local.store.triggerRecords.put({ ...record, spec: '{"not": "a rule"' });
+    const described = expectOk(await service.describe('on-data-a'));
+    expect(described.kind === 'event' && described.drift).toEqual([]);
+    // A readable record that differs from AWS is drift, as before.
+    await local.store.triggerRecords.put({
+      ...record,
+      spec: JSON.stringify({ ...JSON.parse(record.spec), state: 'DISABLED' }),
+    });
+    const drifted = expectOk(await service.describe('on-data-a'));
+    expect(drifted.kind === 'event' && drifted.drift).toEqual(['state']);
   });
 });

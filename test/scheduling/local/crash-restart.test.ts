@@ -9,6 +9,7 @@ import { createLocalBackend } from '../../../src/scheduling/local/local-backend.
 import { loadPipelineCatalog } from '../../../src/scheduling/local/pipeline-catalog.js';
 import { SchedulingService } from '../../../src/scheduling/scheduling-service.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { expectOk } from '../../support/runtime-harness.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // Node itself, with tsx as a loader: a tsx wrapper process would take the SIGKILL while the
@@ -82,7 +83,7 @@ describe('the local back end after a crash', () => {
         },
         { requestId: name, allowedRoles: 'any' },
       );
-      expect(created.ok).toBe(true);
+      expectOk(created);
     }
     setup.pipelines.close();
 
