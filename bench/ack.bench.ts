@@ -35,7 +35,8 @@ async function fire(url: string, slack: FakeSlack, text: string): Promise<number
       channel_id: 'C0BENCH',
       team_id: 'T0BENCH',
       api_app_id: 'A0BENCH',
-      trigger_id: `t${i}`,
+      // Unique per burst, as Slack's are: the same signed body twice is a replay, ignored.
+      trigger_id: `t${i}-${timestamp}-${Math.random()}`,
       response_url: slack.responseUrl(`r${i}`),
     }).toString(),
   );
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
     runtime,
     log,
     botIdentity: { botId: 'B0', botUserId: 'U0' },
+    teamId: 'T0BENCH',
     retries: 0,
   });
   const ourServer = await startHttpServer(0, log, [
