@@ -370,11 +370,20 @@ export class LocalPipelines implements PipelinesPort {
     if (execution.displayName) detail.pipelineExecutionDisplayName = execution.displayName;
     if (execution.description) detail.pipelineExecutionDescription = execution.description;
     if (execution.endTime !== undefined) detail.executionEndTime = iso(execution.endTime);
+    return this.publishSageMaker(EXECUTION_STATUS_CHANGE, execution, detail);
+  }
+
+  /** An event as SageMaker puts it on the default bus: its source, the two ARNs, the detail. */
+  private publishSageMaker(
+    detailType: string,
+    execution: StoredExecution,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     return this.bus.publish(
       envelope(
         {
           source: 'aws.sagemaker',
-          'detail-type': EXECUTION_STATUS_CHANGE,
+          'detail-type': detailType,
           resources: [execution.pipelineArn, execution.arn],
           detail,
         },
@@ -400,17 +409,7 @@ export class LocalPipelines implements PipelinesPort {
     if (step.startTime !== undefined) detail.stepStartTime = iso(step.startTime);
     if (step.endTime !== undefined) detail.stepEndTime = iso(step.endTime);
     if (step.failureReason) detail.failureReason = step.failureReason;
-    return this.bus.publish(
-      envelope(
-        {
-          source: 'aws.sagemaker',
-          'detail-type': STEP_STATUS_CHANGE,
-          resources: [execution.pipelineArn, execution.arn],
-          detail,
-        },
-        this.clock.now(),
-      ),
-    );
+    return this.publishSageMaker(STEP_STATUS_CHANGE, execution, detail);
   }
 }
 
