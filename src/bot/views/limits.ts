@@ -1,7 +1,7 @@
 import type { AnyBlock, KnownBlock, PlainTextElement } from '@slack/web-api';
 
 /**
- * Block Kit limits, pinned from /work/shared/reference/slack-platform.md §4–5 (docs.slack.dev
+ * Block Kit limits, pinned from shared/reference/slack-platform.md §4–5 (docs.slack.dev
  * and the Slack SDK validators). Slack answers a payload that breaks one with `invalid_blocks`
  * or `invalid_arguments`, so the builders clip to these and the tests check every view.
  */
