@@ -23,7 +23,6 @@ import { attributionOf, TriggerRecorder } from './trigger-recorder.js';
 import type { TriggerRecordRepository } from './trigger-records.js';
 import {
   deadLetterWarnings,
-  type EventTrigger,
   type ExecutionSummary,
   type Page,
   type RetryPolicy,

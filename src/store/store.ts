@@ -47,21 +47,3 @@ export interface ReplayKeys {
    */
   claim(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }
-
-// The types' old home, kept while files being changed elsewhere still import them from here;
-// new code imports them from the module that owns them.
-export type {
-  ApprovalClick,
-  ApprovalRequest,
-  ApprovalVote,
-  RequestStatus,
-} from '../auth/approval-store.js';
-export type { AuditEntry, StoredAuditEntry } from '../auth/audit.js';
-export type {
-  ExecutionMessage,
-  MessageLocation,
-  StoredEvent,
-  Subscription,
-} from '../notifications/notification-store.js';
-export type { LocalRow, LocalTable } from '../scheduling/local/local-state.js';
-export type { TriggerRecord } from '../scheduling/trigger-records.js';
