@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     runtime,
     log,
     botIdentity: { botId: 'B0', botUserId: 'U0' },
-    teamId: 'T0BENCH',
+    installation: { teamId: 'T0BENCH' },
     retries: 0,
   });
   const ourServer = await startHttpServer(0, log, [

@@ -366,6 +366,41 @@ describe('approval buttons', () => {
   });
 });
 
+describe('an Enterprise Grid org-wide install', () => {
+  it('takes requests from every workspace of its org, team null included, and no other org', async () => {
+    const org = await startSlackHarness({
+      policy,
+      pipelines,
+      installation: { teamId: 'T0HOME', enterpriseId: 'E0ORG' },
+    });
+    try {
+      const ask = (team: object | null, enterprise: object | null, id: string) =>
+        org.interact({
+          type: 'block_actions',
+          team,
+          enterprise,
+          user: { id: 'U0ALICE' },
+          api_app_id: 'A0APP',
+          trigger_id: 't',
+          channel: { id: 'C0MLOPS' },
+          response_url: org.slack.responseUrl(id),
+          actions: [
+            { type: 'button', action_id: ids.actions.describe, value: 'nope', action_ts: '1' },
+          ],
+        });
+      await ask({ id: 'T0OTHERWS', enterprise_id: 'E0ORG' }, { id: 'E0ORG' }, 'sibling');
+      await ask(null, { id: 'E0ORG' }, 'org-level');
+      expect(await org.replyText('sibling')).toMatch(/nope/);
+      expect(await org.replyText('org-level')).toMatch(/nope/);
+      await ask({ id: 'T0STRANGER' }, { id: 'E0ELSE' }, 'stranger');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(org.slack.callsTo('respond:stranger')).toEqual([]);
+    } finally {
+      await org.close();
+    }
+  });
+});
+
 describe('text from people and events', () => {
   it('reaches Slack escaped: a reject reason cannot ping the channel or disguise a link', async () => {
     await ask('U0ALICE', "create prod-churn 'rate(1 day)' name=prod-daily role=prod");

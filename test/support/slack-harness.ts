@@ -1,6 +1,7 @@
 import type { BotRuntime } from '../../src/bot/bot-runtime.js';
 import { ids } from '../../src/bot/ids.js';
 import { createSlackApp } from '../../src/bot/slack/app.js';
+import type { Installation } from '../../src/bot/slack/listeners/middleware/same-workspace.js';
 import { type HttpService, startHttpServer } from '../../src/ops/http-server.js';
 import { FakeSlack, postSigned } from './fake-slack.js';
 import { startRuntime } from './runtime-harness.js';
@@ -73,6 +74,8 @@ export async function startSlackHarness(files: {
   policy: string;
   pipelines: string;
   env?: Record<string, string>;
+  /** Where the app is installed; our one workspace T0TEAM by default. */
+  installation?: Installation;
 }): Promise<SlackHarness> {
   const slack = await FakeSlack.start();
   const base = await startRuntime({
@@ -94,7 +97,7 @@ export async function startSlackHarness(files: {
     runtime,
     log,
     botIdentity: { botId: 'B0BOT', botUserId: 'U0BOT' },
-    teamId: 'T0TEAM',
+    installation: files.installation ?? { teamId: 'T0TEAM' },
     retries: 0,
   });
   const http = await startHttpServer(0, log, [

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { BotRuntime } from '../bot-runtime.js';
 import { createSlackContext } from './context.js';
 import { registerListeners } from './listeners/index.js';
-import { sameWorkspaceOnly } from './listeners/middleware/same-workspace.js';
+import { type Installation, sameWorkspaceOnly } from './listeners/middleware/same-workspace.js';
 import { guardSlackRequests } from './request-guard.js';
 
 export { showApprovalDecision } from './context.js';
@@ -20,8 +20,8 @@ export interface SlackAppOptions {
   botIdentity?: { botId: string; botUserId: string };
   /** Tests: never retry a failed Web API call. */
   retries?: number;
-  /** The workspace the app is installed in; asked of auth.test when unset. */
-  teamId?: string;
+  /** Where the app is installed (workspace, Grid org); asked of auth.test when unset. */
+  installation?: Installation;
 }
 
 export interface SlackApp {
@@ -82,21 +82,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   }
 
   // The workspace the app is installed in, asked once (again after a failure).
-  let installationTeam: Promise<string | undefined> | undefined;
-  const ourTeam = () => {
-    installationTeam ??= options.teamId
-      ? Promise.resolve(options.teamId)
+  let installed: Promise<Installation | undefined> | undefined;
+  const installation = () => {
+    installed ??= options.installation
+      ? Promise.resolve(options.installation)
       : app.client.auth.test().then(
-          (answer) => (typeof answer.team_id === 'string' ? answer.team_id : undefined),
+          (answer) => ({
+            ...(typeof answer.team_id === 'string' ? { teamId: answer.team_id } : {}),
+            ...(typeof answer.enterprise_id === 'string' && answer.enterprise_id
+              ? { enterpriseId: answer.enterprise_id }
+              : {}),
+          }),
           (error: unknown) => {
-            installationTeam = undefined;
+            installed = undefined;
             log.error({ err: error }, 'auth.test failed: the workspace of this app is unknown');
             return undefined;
           },
         );
-    return installationTeam;
+    return installed;
   };
-  app.use(sameWorkspaceOnly(ourTeam, log));
+  app.use(sameWorkspaceOnly(installation, log));
   registerListeners(app, createSlackContext(runtime, log));
   app.error(async (error) => {
     log.error({ err: error }, 'slack listener failed');

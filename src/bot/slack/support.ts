@@ -29,6 +29,17 @@ export function teamOf(body: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** The Enterprise Grid org a request says it comes from, when it does. */
+export function enterpriseOf(body: unknown): string | undefined {
+  const b = body as {
+    enterprise?: { id?: unknown } | null;
+    enterprise_id?: unknown;
+    team?: { enterprise_id?: unknown } | null;
+  };
+  const id = b.enterprise?.id ?? b.enterprise_id ?? b.team?.enterprise_id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 /** The message a click came from, to update it in place. */
 export function messageOf(body: unknown): { channel: string; ts: string } | undefined {
   const b = body as { channel?: { id?: unknown }; message?: { ts?: unknown } };
