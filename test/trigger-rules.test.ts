@@ -12,7 +12,12 @@ import {
   readFlexibleWindow,
   readRetrySetting,
 } from '../src/scheduling/trigger-rules.js';
-import { type SlackHarness, startSlackHarness } from './support/slack-harness.js';
+import {
+  createSubmission,
+  formValues,
+  type SlackHarness,
+  startSlackHarness,
+} from './support/slack-harness.js';
 
 /**
  * One set of trigger rules: the same mistake reads the same through the CLI, the terminal's
@@ -161,41 +166,15 @@ pipelines:
     });
 
     it('the Slack modal says it beside the field', async () => {
-      const typed = (block: { block: string; action: string }, value: string) => ({
-        [block.block]: { [block.action]: { type: 'plain_text_input', value } },
-      });
-      const submitted = await h.interact({
-        type: 'view_submission',
-        team: { id: 'T0TEAM' },
-        user: { id: 'U0ALICE' },
-        api_app_id: 'A0APP',
-        trigger_id: 'trigger-submit',
-        view: {
-          id: 'V1',
-          callback_id: ids.views.create,
-          private_metadata: '{}',
-          hash: 'h',
-          state: {
-            values: {
-              [ids.create.triggerType.block]: {
-                [ids.create.triggerType.action]: {
-                  type: 'static_select',
-                  selected_option: { value: 'rate' },
-                },
-              },
-              [ids.create.pipeline.block]: {
-                [ids.create.pipeline.action]: {
-                  type: 'external_select',
-                  selected_option: { value: 'dev-churn' },
-                },
-              },
-              ...typed(ids.create.expression, 'rate(1 day)'),
-              ...typed(ids.create.window, '2000'),
-              ...typed(ids.create.name, 'bad name'),
-            },
-          },
-        },
-      });
+      const submitted = await h.interact(
+        createSubmission('U0ALICE', {
+          ...formValues.selected(ids.create.triggerType, 'rate'),
+          ...formValues.selected(ids.create.pipeline, 'dev-churn', 'external_select'),
+          ...formValues.typed(ids.create.expression, 'rate(1 day)'),
+          ...formValues.typed(ids.create.window, '2000'),
+          ...formValues.typed(ids.create.name, 'bad name'),
+        }),
+      );
       expect(await submitted.json()).toEqual({
         response_action: 'errors',
         errors: { [ids.create.window.block]: WINDOW, [ids.create.name.block]: NAME },

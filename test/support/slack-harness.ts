@@ -70,6 +70,40 @@ export function pipelineChosen(
   };
 }
 
+type Input = { block: string; action: string };
+
+/** What the create modal's inputs hold, as Slack sends them in `view.state.values`. */
+export const formValues = {
+  selected: (input: Input, value: string, type = 'static_select') => ({
+    [input.block]: { [input.action]: { type, selected_option: { value } } },
+  }),
+  typed: (input: Input, value: string) => ({
+    [input.block]: { [input.action]: { type: 'plain_text_input', value } },
+  }),
+};
+
+/** The create modal submitted by `user` with these values. */
+export function createSubmission(
+  user: string,
+  values: Record<string, unknown>,
+  privateMetadata = '{}',
+): object {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0TEAM' },
+    user: { id: user },
+    api_app_id: 'A0APP',
+    trigger_id: 'trigger-submit',
+    view: {
+      id: 'V1',
+      callback_id: ids.views.create,
+      private_metadata: privateMetadata,
+      hash: 'h',
+      state: { values },
+    },
+  };
+}
+
 export async function startSlackHarness(files: {
   policy: string;
   pipelines: string;

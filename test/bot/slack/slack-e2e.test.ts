@@ -3,6 +3,8 @@ import { ids } from '../../../src/bot/ids.js';
 import type { Runtime } from '../../../src/runtime.js';
 import { type FakeSlack, postSigned } from '../../support/fake-slack.js';
 import {
+  createSubmission,
+  formValues,
   pipelineChosen,
   SIGNING_SECRET as SECRET,
   type SlackHarness,
@@ -123,52 +125,18 @@ describe('requests from Slack', () => {
 
     // 2. The requester submits: errors come back beside the field that caused them.
     const values = (expression: string) => ({
-      [ids.create.triggerType.block]: {
-        [ids.create.triggerType.action]: {
-          type: 'static_select',
-          selected_option: { value: 'cron' },
-        },
-      },
-      [ids.create.pipeline.block]: {
-        [ids.create.pipeline.action]: {
-          type: 'external_select',
-          selected_option: { value: 'prod-churn' },
-        },
-      },
-      [ids.create.expression.block]: {
-        [ids.create.expression.action]: { type: 'plain_text_input', value: expression },
-      },
-      [ids.create.timeZone.block]: {
-        [ids.create.timeZone.action]: {
-          type: 'external_select',
-          selected_option: { value: 'Europe/Berlin' },
-        },
-      },
-      [ids.create.role.block]: {
-        [ids.create.role.action]: { type: 'static_select', selected_option: { value: 'prod' } },
-      },
-      [ids.create.name.block]: {
-        [ids.create.name.action]: { type: 'plain_text_input', value: 'prod-weekdays' },
-      },
+      ...formValues.selected(ids.create.triggerType, 'cron'),
+      ...formValues.selected(ids.create.pipeline, 'prod-churn', 'external_select'),
+      ...formValues.typed(ids.create.expression, expression),
+      ...formValues.selected(ids.create.timeZone, 'Europe/Berlin', 'external_select'),
+      ...formValues.selected(ids.create.role, 'prod'),
+      ...formValues.typed(ids.create.name, 'prod-weekdays'),
     });
     const submit = (expression: string) =>
       postSigned(
         url,
         SECRET,
-        interaction({
-          type: 'view_submission',
-          team: { id: 'T0TEAM' },
-          user: { id: 'U0ALICE' },
-          api_app_id: 'A0APP',
-          trigger_id: 'trigger-submit',
-          view: {
-            id: 'V1',
-            callback_id: ids.views.create,
-            private_metadata: modal.private_metadata,
-            hash: 'h',
-            state: { values: values(expression) },
-          },
-        }),
+        interaction(createSubmission('U0ALICE', values(expression), modal.private_metadata)),
       );
     const invalid = await submit('cron(0 8 ? * 8 *)');
     expect(await invalid.json()).toEqual({
