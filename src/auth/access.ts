@@ -174,14 +174,6 @@ export class AccessControl {
     return canApprove(this.deps.policy(), await this.deps.identities.identify(userId), roles);
   }
 
-  /** May this person see this pipeline's triggers and history? */
-  async mayRead(userId: string, pipelineName: string, channelId?: string): Promise<Decision> {
-    return authorize(this.deps.policy(), await this.deps.identities.identify(userId), 'read', {
-      pipelineName,
-      ...(channelId ? { channelId } : {}),
-    });
-  }
-
   /**
    * What this person may see, decided once per command: every output that names a pipeline
    * (lists, audit, approvals, search, Home, history) passes through it. Someone who holds no
