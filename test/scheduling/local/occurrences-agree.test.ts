@@ -17,8 +17,13 @@ const CLI = join(root, 'bin', 'pipeline-schedule.js');
 const GROUP_PREFIX = 'Started by EventBridge Scheduler schedule sagemaker-pipelines/';
 /** Scheduler substitutes the occurrence's instant here: what fired, not when it started. */
 const SCHEDULED_TIME = 'param:ScheduledTime=<aws.scheduler.scheduled-time>';
-/** How late a run may start when the service knew of it in time (its timer, a 2 s sync). */
-const ON_TIME_MS = 4000;
+/**
+ * How late a run may start when the service knew of it in time: its timer or a 2 s sync, plus
+ * the stalls of a loaded machine (two test workers beside the spawned service have delayed its
+ * timers by 6 s). Which instant fired is asserted exactly, through the scheduled time; only
+ * the start is given this slack.
+ */
+const ON_TIME_MS = 15_000;
 
 type Kind = 'rate' | 'rate-start' | 'cron' | 'at';
 
