@@ -30,17 +30,28 @@ export interface SchedulesPort {
   update(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }>;
   delete(group: string, name: string, clientToken: string): Promise<void>;
   list(query: PageRequest & { group: string; namePrefix?: string }): Promise<Page<ScheduleSummary>>;
+  /** Every schedule group of the account (for watching `*`). */
+  listGroups(): Promise<string[]>;
 }
 
-/** EventBridge rules on the default bus, each with up to five pipeline targets. */
+/**
+ * EventBridge rules, each with up to five targets: the bot makes its own on the default bus;
+ * `bus` (default: the default bus) reaches the others it watches.
+ */
 export interface RulesPort {
-  /** PutRule then PutTargets, removing targets the trigger no longer names. */
+  /** PutRule then PutTargets on the default bus, removing targets the trigger no longer names. */
   put(rule: EventTrigger): Promise<{ arn: string }>;
-  get(name: string): Promise<RuleRecord>;
-  setState(name: string, state: TriggerState): Promise<void>;
-  /** RemoveTargets then DeleteRule. */
-  delete(name: string): Promise<void>;
-  list(query: PageRequest & { namePrefix?: string }): Promise<Page<RuleSummary>>;
+  get(name: string, bus?: string): Promise<RuleRecord>;
+  setState(name: string, state: TriggerState, bus?: string): Promise<void>;
+  /** RemoveTargets of every target, then DeleteRule. */
+  delete(name: string, bus?: string): Promise<void>;
+  /** RemoveTargets with exactly these ids; the rule and its other targets stay. */
+  removeTargets(name: string, ids: string[], bus?: string): Promise<void>;
+  list(query: PageRequest & { namePrefix?: string; bus?: string }): Promise<Page<RuleSummary>>;
+  /** The names of the rules with a target of this ARN (ListRuleNamesByTarget). */
+  namesByTarget(targetArn: string, bus?: string): Promise<string[]>;
+  /** The rule's tags: CloudFormation's `aws:cloudformation:stack-name` tells who made it. */
+  tags(ruleArn: string, name: string): Promise<Record<string, string>>;
 }
 
 export interface StartExecutionRequest {
@@ -75,8 +86,9 @@ export interface RequestRenderer {
   updateSchedule(schedule: ScheduleTrigger, clientToken: string): BackendRequest[];
   deleteSchedule(group: string, name: string, clientToken: string): BackendRequest[];
   putRule(rule: EventTrigger): BackendRequest[];
-  setRuleState(name: string, state: TriggerState): BackendRequest[];
-  deleteRule(rule: EventTrigger): BackendRequest[];
+  setRuleState(name: string, state: TriggerState, bus?: string): BackendRequest[];
+  deleteRule(rule: EventTrigger & { bus?: string }, ids?: string[]): BackendRequest[];
+  removeRuleTargets(name: string, ids: string[], bus?: string): BackendRequest[];
   startExecution(request: StartExecutionRequest): BackendRequest[];
 }
 

@@ -1,10 +1,8 @@
 import type { Target as RuleTargetInput } from '@aws-sdk/client-eventbridge';
 import type { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
-import type {
-  CreateScheduleCommandInput,
-  Target as ScheduleTargetInput,
-} from '@aws-sdk/client-scheduler';
+import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import type { BackendRequest, RequestRenderer, StartExecutionRequest } from './ports.js';
+import { scheduleDocument } from './schedule-document.js';
 import type { EventTrigger, RuleTarget, ScheduleTrigger } from './triggers.js';
 
 /**
@@ -13,41 +11,15 @@ import type { EventTrigger, RuleTarget, ScheduleTrigger } from './triggers.js';
  * previews is exactly what AWS would receive. Type-only imports of the SDK: nothing here sends.
  */
 
-/** The whole schedule as CreateSchedule and UpdateSchedule take it (same members). */
+/**
+ * The whole schedule as CreateSchedule and UpdateSchedule take it (same members): its document
+ * (schedule-document.ts: the held one with the domain's changes, or a new one), dates as Dates.
+ */
 export function scheduleInput(s: ScheduleTrigger, clientToken: string): CreateScheduleCommandInput {
-  const target: ScheduleTargetInput = {
-    Arn: s.pipelineArn,
-    RoleArn: s.roleArn,
-    // Always present, even empty (`{}`, as the SageMaker Python SDK sends it): the block is
-    // what makes Scheduler treat the pipeline ARN as the SageMaker templated target.
-    SageMakerPipelineParameters:
-      s.parameters.length > 0
-        ? { PipelineParameterList: s.parameters.map((p) => ({ Name: p.name, Value: p.value })) }
-        : {},
-    // Scheduler's own defaults are undocumented; we always send ours.
-    RetryPolicy: {
-      MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
-      MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
-    },
-    ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
-  };
-  return {
-    Name: s.name,
-    GroupName: s.group,
-    ScheduleExpression: s.expression,
-    ScheduleExpressionTimezone: s.timeZone,
-    ...(s.start ? { StartDate: s.start } : {}),
-    ...(s.end ? { EndDate: s.end } : {}),
-    FlexibleTimeWindow:
-      s.flexibleWindowMinutes === undefined
-        ? { Mode: 'OFF' }
-        : { Mode: 'FLEXIBLE', MaximumWindowInMinutes: s.flexibleWindowMinutes },
-    State: s.state,
-    ...(s.description !== undefined ? { Description: s.description } : {}),
-    ActionAfterCompletion: s.deleteAfterCompletion ? 'DELETE' : 'NONE',
-    Target: target,
-    ClientToken: clientToken,
-  };
+  const document: Record<string, unknown> = { ...scheduleDocument(s), ClientToken: clientToken };
+  for (const key of ['StartDate', 'EndDate'])
+    if (typeof document[key] === 'string') document[key] = new Date(document[key]);
+  return document as unknown as CreateScheduleCommandInput;
 }
 
 export function ruleInput(rule: EventTrigger) {
@@ -105,14 +77,26 @@ export const awsRequests: RequestRenderer = {
       },
     },
   ],
-  setRuleState: (name, state): BackendRequest[] => [
-    { operation: state === 'ENABLED' ? 'EnableRule' : 'DisableRule', input: { Name: name } },
+  setRuleState: (name, state, bus): BackendRequest[] => [
+    {
+      operation: state === 'ENABLED' ? 'EnableRule' : 'DisableRule',
+      input: { Name: name, ...busInput(bus) },
+    },
   ],
-  deleteRule: (rule): BackendRequest[] => [
-    { operation: 'RemoveTargets', input: { Rule: rule.name, Ids: rule.targets.map((t) => t.id) } },
-    { operation: 'DeleteRule', input: { Name: rule.name } },
+  // Every target goes, pipeline or not: the rule cannot be deleted with any left.
+  deleteRule: (rule, ids = rule.targets.map((t) => t.id)): BackendRequest[] => [
+    { operation: 'RemoveTargets', input: { Rule: rule.name, Ids: ids, ...busInput(rule.bus) } },
+    { operation: 'DeleteRule', input: { Name: rule.name, ...busInput(rule.bus) } },
+  ],
+  removeRuleTargets: (name, ids, bus): BackendRequest[] => [
+    { operation: 'RemoveTargets', input: { Rule: name, Ids: ids, ...busInput(bus) } },
   ],
   startExecution: (request): BackendRequest[] => [
     { operation: 'StartPipelineExecution', input: startExecutionInput(request) },
   ],
 };
+
+/** Requests name the default bus by leaving EventBusName out. */
+function busInput(bus: string | undefined): { EventBusName?: string } {
+  return bus && bus !== 'default' ? { EventBusName: bus } : {};
+}

@@ -24,6 +24,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maximumRetryAttempts: 3,
 };
 
+/**
+ * The whole of a trigger as the back end holds it (for a schedule, GetSchedule's members), opaque
+ * to the domain: a write starts from it and changes only the fields the domain changed, so what
+ * the domain does not model (KmsKeyArn, a target's Input, a field AWS adds later) goes back as
+ * it was. Absent on a trigger the bot is about to create.
+ */
+export type HeldDocument = Readonly<Record<string, unknown>>;
+
 export interface ScheduleTrigger {
   kind: 'schedule';
   name: string;
@@ -46,6 +54,15 @@ export interface ScheduleTrigger {
   deadLetterArn?: string;
   /** ActionAfterCompletion DELETE: remove a one-time schedule once it has run. */
   deleteAfterCompletion: boolean;
+  /**
+   * Absent for the templated pipeline target the bot makes. `universal`: Scheduler's universal
+   * target starting the pipeline (pipeline and parameters read from its Input); `other`: a
+   * target that is not a pipeline (Lambda, SQS, …), never started or changed by the bot.
+   */
+  targetKind?: 'universal' | 'other';
+  /** The target's own ARN, when it is not the pipeline's. */
+  targetArn?: string;
+  held?: HeldDocument;
 }
 
 /** A schedule as a back end holds it. */
@@ -61,6 +78,11 @@ export interface ScheduleSummary {
   arn: string;
   state: TriggerState;
   targetArn: string;
+}
+
+/** A schedule that starts a pipeline: the templated target, or the universal one. */
+export function startsPipeline(schedule: { targetKind?: string }): boolean {
+  return schedule.targetKind !== 'other';
 }
 
 export interface RuleTarget {
@@ -84,14 +106,31 @@ export interface EventTrigger {
   targets: RuleTarget[];
 }
 
+/** A rule target that does not start a pipeline (Lambda, SQS, an API destination, …). */
+export interface OtherTarget {
+  id: string;
+  arn: string;
+}
+
+export const DEFAULT_EVENT_BUS = 'default';
+
 export interface RuleRecord extends EventTrigger {
   arn: string;
+  /** The event bus it is on; the bot makes its own rules on the default bus. */
+  bus: string;
+  /** A rule that runs on a schedule (cron/rate, always UTC) instead of on events: no pattern. */
+  scheduleExpression?: string;
+  /** Counted and shown, never started, changed or removed by a clean-up. */
+  otherTargets: OtherTarget[];
+  /** The AWS service that manages the rule, when one does (DescribeRule ManagedBy). */
+  managedBy?: string;
 }
 
 export interface RuleSummary {
   name: string;
   arn: string;
   state: TriggerState;
+  bus?: string;
 }
 
 export interface Page<T> {

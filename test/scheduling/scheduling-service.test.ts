@@ -26,13 +26,16 @@ beforeEach(async () => {
     ...local.backend,
     rules: {
       put: (rule) => rules.put(rule),
-      setState: (name, state) => rules.setState(name, state),
-      delete: (name) => rules.delete(name),
+      setState: (name, state, bus) => rules.setState(name, state, bus),
+      delete: (name, bus) => rules.delete(name, bus),
+      removeTargets: (name, ids, bus) => rules.removeTargets(name, ids, bus),
       list: (query) => rules.list(query),
-      get: async (name) => {
+      namesByTarget: (arn, bus) => rules.namesByTarget(arn, bus),
+      tags: (arn, name) => rules.tags(arn, name),
+      get: async (name, bus) => {
         const error = failGet?.(name);
         if (error) throw error;
-        return rules.get(name);
+        return rules.get(name, bus);
       },
     },
   };

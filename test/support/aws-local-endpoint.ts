@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { isTriggerError, type TriggerErrorCode } from '../../src/scheduling/errors.js';
 import { parseEventPattern } from '../../src/scheduling/events/event-pattern/index.js';
 import type { LocalBackend } from '../../src/scheduling/local/local-backend.js';
-import { ruleArn } from '../../src/scheduling/local/local-rules.js';
+import { type LocalRule, ruleArn } from '../../src/scheduling/local/local-rules.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../src/scheduling/local/pipeline-catalog.js';
-import { type Pipeline, pipelineNameOf } from '../../src/scheduling/pipeline.js';
+import { PIPELINE_ARN, type Pipeline, pipelineNameOf } from '../../src/scheduling/pipeline.js';
+import { readScheduleDocument, scheduleDocument } from '../../src/scheduling/schedule-document.js';
 import { TRIGGER_NAME } from '../../src/scheduling/trigger-rules.js';
 import type {
-  EventTrigger,
+  RuleRecord,
   RuleTarget,
   ScheduleRecord,
   ScheduleTrigger,
@@ -84,23 +85,7 @@ const ERRORS: Record<Service, Record<TriggerErrorCode, [string, number]>> = {
   },
 };
 
-/** What Scheduler reports for a target sent without a RetryPolicy. */
-const SCHEDULER_DEFAULT_RETRY = { maximumEventAgeSeconds: 86_400, maximumRetryAttempts: 185 };
-
-/** A rule as PutRule and PutTargets build it up, before LocalRules (which wants both) holds it. */
-interface StagedRule {
-  eventPattern: string;
-  state: TriggerState;
-  description?: string;
-}
-
 export class AwsLocalEndpoint {
-  /**
-   * Rules that exist without targets: created by PutRule and not yet given targets, or whose
-   * targets were all removed before DeleteRule. LocalRules only takes a rule with its targets,
-   * so these live here; a rule with targets lives in LocalRules alone.
-   */
-  private readonly staged = new Map<string, StagedRule>();
   private requestCount = 0;
 
   private constructor(
@@ -190,6 +175,14 @@ export class AwsLocalEndpoint {
         return { body: { ScheduleGroupArn: groupArn(name) } };
       }
     }
+    if (route?.[1] === 'schedule-groups' && name === undefined && method === 'GET') {
+      const groups = await schedules.listGroups();
+      return {
+        body: {
+          ScheduleGroups: groups.map((g) => ({ Arn: groupArn(g), Name: g, State: 'ACTIVE' })),
+        },
+      };
+    }
     if (route?.[1] === 'schedules' && name === undefined && method === 'GET') {
       // Without ScheduleGroup AWS lists every group; the local back end lists one at a time.
       const group = query.get('ScheduleGroup');
@@ -271,61 +264,105 @@ export class AwsLocalEndpoint {
         const name = stringOf(body.Name);
         if (!TRIGGER_NAME.test(name))
           throw new WireError('ValidationException', 400, `Rule name ${name} is not valid.`);
-        if (typeof body.EventPattern !== 'string')
-          throw unsupported('PutRule without EventPattern (scheduled rules)');
-        const pattern = parseEventPattern(body.EventPattern);
-        if (!pattern.ok)
+        const hasPattern = typeof body.EventPattern === 'string';
+        const hasSchedule = typeof body.ScheduleExpression === 'string';
+        if (hasPattern === hasSchedule)
           throw new WireError(
-            'InvalidEventPatternException',
+            'ValidationException',
             400,
-            `Event pattern is not valid. Reason: ${pattern.error.message}`,
+            'Parameter(s) EventPattern or ScheduleExpression must be specified.',
           );
-        const staged: StagedRule = {
-          eventPattern: body.EventPattern,
+        if (hasPattern) {
+          const pattern = parseEventPattern(stringOf(body.EventPattern));
+          if (!pattern.ok)
+            throw new WireError(
+              'InvalidEventPatternException',
+              400,
+              `Event pattern is not valid. Reason: ${pattern.error.message}`,
+            );
+        }
+        const current = await this.findRule(name);
+        // PutRule replaces the rule's own fields (a description left out is cleared); the
+        // targets stay.
+        await rules.store({
+          kind: 'event',
+          name,
+          bus: 'default',
+          eventPattern: stringOf(body.EventPattern),
+          ...(hasSchedule ? { scheduleExpression: stringOf(body.ScheduleExpression) } : {}),
           state: body.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
           ...(typeof body.Description === 'string' ? { description: body.Description } : {}),
-        };
-        const current = await this.findRule(name);
-        if (current && current.targets.length > 0) {
-          // PutRule replaces the rule: a description left out is cleared.
-          const { arn: _arn, description: _old, ...rest } = current;
-          await rules.put({ ...rest, ...staged });
-        } else {
-          this.staged.set(name, staged);
-        }
+          roleArn: current?.roleArn ?? '',
+          targets: current?.targets ?? [],
+          otherTargets: current?.otherTargets ?? [],
+          ...(current?.tags ? { tags: current.tags } : {}),
+          ...(Array.isArray(body.Tags) && !current
+            ? {
+                tags: Object.fromEntries(
+                  arrayOf(body.Tags).map((t) => [stringOf(t.Key), stringOf(t.Value)]),
+                ),
+              }
+            : {}),
+        });
         return { RuleArn: ruleArn(name) };
       }
       case 'PutTargets': {
-        const name = stringOf(body.Rule);
-        const current = await this.requireRule(name);
+        const current = await this.requireRule(stringOf(body.Rule));
         const given = arrayOf(body.Targets).map(toRuleTarget);
-        const roles = new Set(given.map((t) => t.roleArn));
-        const givenIds = new Set(given.map((t) => t.target.id));
+        const pipelineTargets = given.filter((t) => 'target' in t);
+        const roles = new Set(pipelineTargets.map((t) => t.roleArn));
+        const givenIds = new Set(given.map((t) => ('target' in t ? t.target.id : t.other.id)));
         const kept = current.targets.filter((t) => !givenIds.has(t.id));
-        // LocalRules keeps one role for the whole rule, as our triggers use it.
-        if (roles.size > 1 || (kept.length > 0 && !roles.has(current.roleArn)))
+        // LocalRules keeps one role for the pipeline targets of a rule, as our triggers use it.
+        if (roles.size > 1 || (kept.length > 0 && roles.size > 0 && !roles.has(current.roleArn)))
           throw unsupported('targets of one rule with different RoleArns');
-        const byId = new Map(current.targets.map((t) => [t.id, t]));
-        for (const t of given) byId.set(t.target.id, t.target);
-        await this.saveRule(current, [...byId.values()], given[0]?.roleArn ?? current.roleArn);
+        const targets = new Map(current.targets.map((t) => [t.id, t]));
+        const others = new Map(current.otherTargets.map((t) => [t.id, t]));
+        for (const t of given) {
+          if ('target' in t) {
+            others.delete(t.target.id);
+            targets.set(t.target.id, t.target);
+          } else {
+            targets.delete(t.other.id);
+            others.set(t.other.id, t.other);
+          }
+        }
+        await rules.store({
+          ...current,
+          roleArn: pipelineTargets[0]?.roleArn ?? current.roleArn,
+          targets: [...targets.values()],
+          otherTargets: [...others.values()],
+        });
         return { FailedEntryCount: 0, FailedEntries: [] };
       }
       case 'ListTargetsByRule': {
         const rule = await this.requireRule(stringOf(body.Rule));
-        const page = slicePage(rule.targets, body.NextToken, body.Limit);
+        const all = [
+          ...rule.targets.map((t) => fromRuleTarget(t, rule.roleArn)),
+          ...rule.otherTargets.map((t) => ({ Id: t.id, Arn: t.arn })),
+        ];
+        const page = slicePage(all, body.NextToken, body.Limit);
+        return { Targets: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
+      }
+      case 'ListRuleNamesByTarget': {
+        const names = await rules.namesByTarget(stringOf(body.TargetArn));
+        const page = slicePage(names, body.NextToken, body.Limit);
         return {
-          Targets: page.items.map((t) => fromRuleTarget(t, rule.roleArn)),
+          RuleNames: page.items,
           ...(page.nextToken ? { NextToken: page.nextToken } : {}),
         };
       }
+      case 'ListTagsForResource': {
+        const arn = stringOf(body.ResourceARN);
+        const rule = await this.requireRule(arn.slice(arn.lastIndexOf('/') + 1));
+        return {
+          Tags: Object.entries(rule.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+        };
+      }
       case 'RemoveTargets': {
-        const current = await this.requireRule(stringOf(body.Rule));
-        const ids = new Set(arrayOf(body.Ids).map(stringOf));
-        await this.saveRule(
-          current,
-          current.targets.filter((t) => !ids.has(t.id)),
-          current.roleArn,
-        );
+        const name = stringOf(body.Rule);
+        await this.requireRule(name);
+        await rules.removeTargets(name, arrayOf(body.Ids).map(stringOf));
         return { FailedEntryCount: 0, FailedEntries: [] };
       }
       case 'DescribeRule': {
@@ -333,9 +370,12 @@ export class AwsLocalEndpoint {
         return {
           Name: rule.name,
           Arn: ruleArn(rule.name),
-          EventPattern: rule.eventPattern,
+          ...(rule.scheduleExpression !== undefined
+            ? { ScheduleExpression: rule.scheduleExpression }
+            : { EventPattern: rule.eventPattern }),
           State: rule.state,
           ...(rule.description !== undefined ? { Description: rule.description } : {}),
+          ...(rule.managedBy !== undefined ? { ManagedBy: rule.managedBy } : {}),
           EventBusName: 'default',
           CreatedBy: LOCAL_ACCOUNT,
         };
@@ -344,23 +384,21 @@ export class AwsLocalEndpoint {
         // AWS answers 200 for a rule that does not exist, and refuses one that has targets.
         const name = stringOf(body.Name);
         const rule = await this.findRule(name);
-        if (rule && rule.targets.length > 0)
+        if (!rule) return {};
+        if (rule.targets.length + rule.otherTargets.length > 0)
           throw new WireError(
             'ValidationException',
             400,
             "Rule can't be deleted since it has targets.",
           );
-        this.staged.delete(name);
+        await rules.delete(name);
         return {};
       }
       case 'EnableRule':
       case 'DisableRule': {
         const name = stringOf(body.Name);
-        const state: TriggerState = operation === 'EnableRule' ? 'ENABLED' : 'DISABLED';
-        const rule = await this.requireRule(name);
-        const staged = this.staged.get(name);
-        if (staged) staged.state = state;
-        else if (rule.targets.length > 0) await rules.setState(name, state);
+        await this.requireRule(name);
+        await rules.setState(name, operation === 'EnableRule' ? 'ENABLED' : 'DISABLED');
         return {};
       }
       case 'ListRules':
@@ -370,11 +408,7 @@ export class AwsLocalEndpoint {
     }
   }
 
-  /** A rule with targets from LocalRules, else a staged one (no targets), else undefined. */
-  private async findRule(name: string): Promise<EventTriggerWithArn | undefined> {
-    const staged = this.staged.get(name);
-    if (staged)
-      return { kind: 'event', name, arn: ruleArn(name), roleArn: '', targets: [], ...staged };
+  private async findRule(name: string): Promise<(RuleRecord & LocalRule) | undefined> {
     try {
       return await this.backend.rules.get(name);
     } catch (error) {
@@ -383,7 +417,7 @@ export class AwsLocalEndpoint {
     }
   }
 
-  private async requireRule(name: string): Promise<EventTriggerWithArn> {
+  private async requireRule(name: string): Promise<RuleRecord & LocalRule> {
     const rule = await this.findRule(name);
     if (!rule)
       throw new WireError(
@@ -394,67 +428,32 @@ export class AwsLocalEndpoint {
     return rule;
   }
 
-  /** Moves the rule between the staging and LocalRules as its targets come and go. */
-  private async saveRule(
-    current: EventTriggerWithArn,
-    targets: RuleTarget[],
-    roleArn: string,
-  ): Promise<void> {
-    const { name, eventPattern, state, description } = current;
-    if (targets.length === 0) {
-      if (!this.staged.has(name)) await this.backend.rules.delete(name);
-      this.staged.set(name, { eventPattern, state, ...(description ? { description } : {}) });
-      return;
-    }
-    await this.backend.rules.put({
-      kind: 'event',
-      name,
-      eventPattern,
-      state,
-      roleArn,
-      ...(description !== undefined ? { description } : {}),
-      targets,
-    });
-    this.staged.delete(name);
-  }
-
   private async listRules(body: Json): Promise<unknown> {
     const prefix = typeof body.NamePrefix === 'string' ? body.NamePrefix : '';
-    // Every name from LocalRules and the staging, then one page of them: the token is a name.
-    const rules: Array<{ name: string; state: TriggerState; eventPattern?: string }> = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.backend.rules.list({
-        ...(prefix ? { namePrefix: prefix } : {}),
-        maxResults: 100,
-        ...(nextToken ? { nextToken } : {}),
-      });
-      rules.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    for (const [name, staged] of this.staged)
-      if (name.startsWith(prefix)) rules.push({ name, ...staged });
-    rules.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const after = typeof body.NextToken === 'string' ? body.NextToken : undefined;
-    const rest = after === undefined ? rules : rules.filter((r) => r.name > after);
-    const limit = typeof body.Limit === 'number' ? Math.min(Math.max(body.Limit, 1), 100) : 100;
-    const items = rest.slice(0, limit);
-    const last = items[items.length - 1];
+    const page = await this.backend.rules.list({
+      ...(prefix ? { namePrefix: prefix } : {}),
+      ...(typeof body.Limit === 'number' ? { maxResults: body.Limit } : {}),
+      ...(typeof body.NextToken === 'string' ? { nextToken: body.NextToken } : {}),
+    });
     return {
       Rules: await Promise.all(
-        items.map(async (r) => {
+        page.items.map(async (r) => {
           const full = await this.findRule(r.name);
           return {
             Name: r.name,
             Arn: ruleArn(r.name),
             State: r.state,
-            ...(full ? { EventPattern: full.eventPattern } : {}),
+            ...(full?.scheduleExpression !== undefined
+              ? { ScheduleExpression: full.scheduleExpression }
+              : full
+                ? { EventPattern: full.eventPattern }
+                : {}),
             ...(full?.description !== undefined ? { Description: full.description } : {}),
             EventBusName: 'default',
           };
         }),
       ),
-      ...(rest.length > limit && last ? { NextToken: last.name } : {}),
+      ...(page.nextToken ? { NextToken: page.nextToken } : {}),
     };
   }
 
@@ -555,8 +554,6 @@ export class AwsLocalEndpoint {
   }
 }
 
-type EventTriggerWithArn = EventTrigger & { arn: string };
-
 function toWireError(error: unknown, service: Service): WireError {
   if (error instanceof WireError) return error;
   if (isTriggerError(error)) {
@@ -605,83 +602,40 @@ function groupArn(name: string): string {
   return `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT}:schedule-group/${name}`;
 }
 
-/** A CreateSchedule/UpdateSchedule body in our terms; UpdateSchedule resets what is left out. */
+/**
+ * A CreateSchedule/UpdateSchedule body as the schedule Scheduler then holds: the whole body
+ * (UpdateSchedule resets what is left out), name and group beside it, dates as ISO text.
+ */
 function toSchedule(name: string, group: string, body: Json): ScheduleTrigger {
-  const target = (body.Target ?? {}) as Json;
-  const pipelineArn = stringOf(target.Arn);
-  const window = (body.FlexibleTimeWindow ?? {}) as Json;
-  const retry = target.RetryPolicy as Json | undefined;
-  const sageMaker = (target.SageMakerPipelineParameters ?? {}) as Json;
-  const deadLetter = target.DeadLetterConfig as Json | undefined;
-  return {
-    kind: 'schedule',
-    name,
-    group,
-    pipelineArn,
-    pipelineName: pipelineNameOf(pipelineArn),
-    expression: stringOf(body.ScheduleExpression),
-    timeZone: stringOf(body.ScheduleExpressionTimezone) || 'UTC',
-    ...(body.StartDate !== undefined ? { start: fromEpoch(body.StartDate) } : {}),
-    ...(body.EndDate !== undefined ? { end: fromEpoch(body.EndDate) } : {}),
-    ...(window.Mode === 'FLEXIBLE' && typeof window.MaximumWindowInMinutes === 'number'
-      ? { flexibleWindowMinutes: window.MaximumWindowInMinutes }
-      : {}),
-    state: body.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
-    roleArn: stringOf(target.RoleArn),
-    parameters: arrayOf(sageMaker.PipelineParameterList).map(toParameter),
-    ...(typeof body.Description === 'string' ? { description: body.Description } : {}),
-    retryPolicy: {
-      maximumEventAgeSeconds:
-        typeof retry?.MaximumEventAgeInSeconds === 'number'
-          ? retry.MaximumEventAgeInSeconds
-          : SCHEDULER_DEFAULT_RETRY.maximumEventAgeSeconds,
-      maximumRetryAttempts:
-        typeof retry?.MaximumRetryAttempts === 'number'
-          ? retry.MaximumRetryAttempts
-          : SCHEDULER_DEFAULT_RETRY.maximumRetryAttempts,
-    },
-    ...(typeof deadLetter?.Arn === 'string' ? { deadLetterArn: deadLetter.Arn } : {}),
-    deleteAfterCompletion: body.ActionAfterCompletion === 'DELETE',
+  const { ClientToken: _token, StartDate, EndDate, ...members } = body;
+  const document: Json = {
+    ...members,
+    Name: name,
+    GroupName: group,
+    ...(StartDate !== undefined ? { StartDate: fromEpoch(StartDate).toISOString() } : {}),
+    ...(EndDate !== undefined ? { EndDate: fromEpoch(EndDate).toISOString() } : {}),
   };
+  return readScheduleDocument(document, { group, name });
 }
 
-/** A GetSchedule answer. */
+/** A GetSchedule answer: the held document, and what Scheduler says of the resource. */
 function fromSchedule(s: ScheduleRecord): Json {
+  const { StartDate, EndDate, ...members } = { ...(s.held ?? scheduleDocument(s)) } as Json;
   return {
+    ...members,
     Arn: s.arn,
-    GroupName: s.group,
-    Name: s.name,
-    ScheduleExpression: s.expression,
-    ScheduleExpressionTimezone: s.timeZone,
-    ...(s.start ? { StartDate: epoch(s.start) } : {}),
-    ...(s.end ? { EndDate: epoch(s.end) } : {}),
-    ...(s.description !== undefined ? { Description: s.description } : {}),
-    State: s.state,
+    ...(StartDate !== undefined ? { StartDate: epoch(new Date(String(StartDate))) } : {}),
+    ...(EndDate !== undefined ? { EndDate: epoch(new Date(String(EndDate))) } : {}),
     ...(s.createdAt ? { CreationDate: epoch(s.createdAt) } : {}),
     ...(s.modifiedAt ? { LastModificationDate: epoch(s.modifiedAt) } : {}),
-    Target: {
-      Arn: s.pipelineArn,
-      RoleArn: s.roleArn,
-      SageMakerPipelineParameters:
-        s.parameters.length > 0
-          ? { PipelineParameterList: s.parameters.map((p) => ({ Name: p.name, Value: p.value })) }
-          : {},
-      RetryPolicy: {
-        MaximumEventAgeInSeconds: s.retryPolicy.maximumEventAgeSeconds,
-        MaximumRetryAttempts: s.retryPolicy.maximumRetryAttempts,
-      },
-      ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
-    },
-    FlexibleTimeWindow:
-      s.flexibleWindowMinutes === undefined
-        ? { Mode: 'OFF' }
-        : { Mode: 'FLEXIBLE', MaximumWindowInMinutes: s.flexibleWindowMinutes },
-    ActionAfterCompletion: s.deleteAfterCompletion ? 'DELETE' : 'NONE',
   };
 }
 
-function toRuleTarget(t: Json): { target: RuleTarget; roleArn: string } {
+function toRuleTarget(
+  t: Json,
+): { target: RuleTarget; roleArn: string } | { other: { id: string; arn: string } } {
   const arn = stringOf(t.Arn);
+  if (!PIPELINE_ARN.test(arn)) return { other: { id: stringOf(t.Id), arn } };
   const sageMaker = (t.SageMakerPipelineParameters ?? {}) as Json;
   return {
     target: {

@@ -131,7 +131,7 @@ interface Details {
 
 function messageFor(code: TriggerErrorCode, call: AwsCall, details: Details): string {
   const { kind, name, group } = call.resource;
-  const where = group ? ` in group ${group}` : '';
+  const where = group ? (kind === 'rule' ? ` on event bus ${group}` : ` in group ${group}`) : '';
   const service = serviceLabels[call.service];
   switch (code) {
     case 'NOT_FOUND':

@@ -3,39 +3,31 @@ import {
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
-  type GetScheduleCommandOutput,
   GetScheduleGroupCommand,
+  ListScheduleGroupsCommand,
   ListSchedulesCommand,
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import { isTriggerError, TriggerError } from '../errors.js';
 import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
-import { pipelineNameOf } from '../pipeline.js';
 import type { SchedulesPort } from '../ports.js';
 import { scheduleInput } from '../requests.js';
+import { heldScheduleDocument, scheduleRecordOf } from '../schedule-document.js';
 import type {
   Page,
   PageRequest,
-  RetryPolicy,
   ScheduleRecord,
   ScheduleSummary,
   ScheduleTrigger,
 } from '../triggers.js';
 import { type AwsCall, callAws } from './aws-errors.js';
-import { fillPage } from './paging.js';
+import { fillPage, readAllPages } from './paging.js';
 
 /**
- * What GetSchedule reports for a schedule created without a RetryPolicy (someone else's):
- * the 24 h / 185 attempts quoted for Scheduler. Shown as is, and resent as is on update, so
- * the bot does not quietly change how such a schedule retries.
+ * EventBridge Scheduler schedules: those the bot makes (the templated SageMaker target) and any
+ * other it is shown, each read and written back whole (schedule-document.ts).
  */
-const AWS_DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maximumEventAgeSeconds: 86_400,
-  maximumRetryAttempts: 185,
-};
-
-/** EventBridge Scheduler schedules that start SageMaker pipelines (the templated target). */
 export class AwsSchedules implements SchedulesPort {
   constructor(
     private readonly client: SchedulerClient,
@@ -92,7 +84,13 @@ export class AwsSchedules implements SchedulesPort {
     const output = await this.call('GetSchedule', { kind: 'schedule', name, group }, () =>
       this.client.send(new GetScheduleCommand({ Name: name, GroupName: group })),
     );
-    return toScheduleRecord(output, group, name);
+    return scheduleRecordOf(heldScheduleDocument(output), {
+      arn: output.Arn ?? '',
+      group,
+      name,
+      ...(output.CreationDate ? { createdAt: output.CreationDate } : {}),
+      ...(output.LastModificationDate ? { modifiedAt: output.LastModificationDate } : {}),
+    });
   }
 
   async update(schedule: ScheduleTrigger, clientToken: string): Promise<{ arn: string }> {
@@ -145,6 +143,28 @@ export class AwsSchedules implements SchedulesPort {
     });
   }
 
+  async listGroups(): Promise<string[]> {
+    const groups = await readAllPages(async (nextToken, limit) => {
+      const output = await this.call(
+        'ListScheduleGroups',
+        { kind: 'schedule group', name: '*' },
+        () =>
+          this.client.send(
+            new ListScheduleGroupsCommand({
+              MaxResults: limit,
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            }),
+          ),
+      );
+      return { items: output.ScheduleGroups ?? [], nextToken: output.NextToken };
+    });
+    // A group being deleted still lists; its schedules go with it.
+    return groups
+      .filter((g) => g.State !== 'DELETING')
+      .map((g) => g.Name ?? '')
+      .filter(Boolean);
+  }
+
   private call<T>(
     operation: string,
     resource: AwsCall['resource'],
@@ -157,47 +177,4 @@ export class AwsSchedules implements SchedulesPort {
 
 function scheduleResource(schedule: ScheduleTrigger): AwsCall['resource'] {
   return { kind: 'schedule', name: schedule.name, group: schedule.group };
-}
-
-function toScheduleRecord(
-  output: GetScheduleCommandOutput,
-  group: string,
-  name: string,
-): ScheduleRecord {
-  const target = output.Target;
-  const pipelineArn = target?.Arn ?? '';
-  const window = output.FlexibleTimeWindow;
-  const retry = target?.RetryPolicy;
-  return {
-    kind: 'schedule',
-    arn: output.Arn ?? '',
-    name: output.Name ?? name,
-    group: output.GroupName ?? group,
-    pipelineArn,
-    pipelineName: pipelineNameOf(pipelineArn),
-    expression: output.ScheduleExpression ?? '',
-    timeZone: output.ScheduleExpressionTimezone || 'UTC',
-    ...(output.StartDate ? { start: output.StartDate } : {}),
-    ...(output.EndDate ? { end: output.EndDate } : {}),
-    ...(window?.Mode === 'FLEXIBLE' && window.MaximumWindowInMinutes !== undefined
-      ? { flexibleWindowMinutes: window.MaximumWindowInMinutes }
-      : {}),
-    state: output.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
-    roleArn: target?.RoleArn ?? '',
-    parameters: (target?.SageMakerPipelineParameters?.PipelineParameterList ?? []).map((p) => ({
-      name: p.Name ?? '',
-      value: p.Value ?? '',
-    })),
-    ...(output.Description ? { description: output.Description } : {}),
-    retryPolicy: {
-      maximumEventAgeSeconds:
-        retry?.MaximumEventAgeInSeconds ?? AWS_DEFAULT_RETRY_POLICY.maximumEventAgeSeconds,
-      maximumRetryAttempts:
-        retry?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY_POLICY.maximumRetryAttempts,
-    },
-    ...(target?.DeadLetterConfig?.Arn ? { deadLetterArn: target.DeadLetterConfig.Arn } : {}),
-    deleteAfterCompletion: output.ActionAfterCompletion === 'DELETE',
-    ...(output.CreationDate ? { createdAt: output.CreationDate } : {}),
-    ...(output.LastModificationDate ? { modifiedAt: output.LastModificationDate } : {}),
-  };
 }

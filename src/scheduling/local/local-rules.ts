@@ -10,13 +10,14 @@ import {
   ROLE_ARN,
   TRIGGER_NAME,
 } from '../trigger-rules.js';
-import type {
-  EventTrigger,
-  Page,
-  PageRequest,
-  RuleRecord,
-  RuleSummary,
-  TriggerState,
+import {
+  DEFAULT_EVENT_BUS,
+  type EventTrigger,
+  type Page,
+  type PageRequest,
+  type RuleRecord,
+  type RuleSummary,
+  type TriggerState,
 } from '../triggers.js';
 import type { Clock } from './clock.js';
 import type { BusEvent, LocalEventBus } from './event-bus.js';
@@ -75,6 +76,15 @@ export class LocalRules implements RulesPort {
   }
 
   async put(rule: EventTrigger): Promise<{ arn: string }> {
+    return this.store({ ...rule, bus: DEFAULT_EVENT_BUS, otherTargets: [] });
+  }
+
+  /**
+   * A rule as any tool may make it (the console, CloudFormation, `LOCAL_FOREIGN_TRIGGERS`, the
+   * AWS stand-in): a schedule expression instead of a pattern, targets that are not pipelines.
+   */
+  async store(rule: LocalRule): Promise<{ arn: string }> {
+    this.requireBus(rule.bus);
     validateRule(rule);
     const arn = ruleArn(rule.name);
     await this.state.put('rules', {
@@ -85,17 +95,18 @@ export class LocalRules implements RulesPort {
     return { arn };
   }
 
-  async get(name: string): Promise<RuleRecord> {
+  async get(name: string, bus = DEFAULT_EVENT_BUS): Promise<RuleRecord & LocalRule> {
+    this.requireBus(bus);
     const row = await this.state.get('rules', name);
     if (!row)
       throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
         rule: name,
       });
-    return JSON.parse(row.json) as RuleRecord;
+    return readRule(row.json);
   }
 
-  async setState(name: string, state: TriggerState): Promise<void> {
-    const rule = await this.get(name);
+  async setState(name: string, state: TriggerState, bus = DEFAULT_EVENT_BUS): Promise<void> {
+    const rule = await this.get(name, bus);
     await this.state.put('rules', {
       key: name,
       json: JSON.stringify({ ...rule, state }),
@@ -103,7 +114,8 @@ export class LocalRules implements RulesPort {
     });
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: string, bus = DEFAULT_EVENT_BUS): Promise<void> {
+    this.requireBus(bus);
     if (!(await this.state.delete('rules', name))) {
       throw new TriggerError('NOT_FOUND', `rule ${name} does not exist on the default event bus`, {
         rule: name,
@@ -111,7 +123,25 @@ export class LocalRules implements RulesPort {
     }
   }
 
-  async list(query: PageRequest & { namePrefix?: string }): Promise<Page<RuleSummary>> {
+  /** A rule left with no target stays, as on AWS, where only DeleteRule removes it. */
+  async removeTargets(name: string, ids: string[], bus = DEFAULT_EVENT_BUS): Promise<void> {
+    const rule = await this.get(name, bus);
+    const gone = new Set(ids);
+    await this.state.put('rules', {
+      key: name,
+      json: JSON.stringify({
+        ...rule,
+        targets: rule.targets.filter((t) => !gone.has(t.id)),
+        otherTargets: rule.otherTargets.filter((t) => !gone.has(t.id)),
+      }),
+      updatedAt: new Date(this.clock.now()),
+    });
+  }
+
+  async list(
+    query: PageRequest & { namePrefix?: string; bus?: string },
+  ): Promise<Page<RuleSummary>> {
+    this.requireBus(query.bus ?? DEFAULT_EVENT_BUS);
     const size = Math.min(Math.max(query.maxResults ?? 100, 1), 100);
     const rows = await this.state.list('rules', {
       ...(query.namePrefix ? { keyPrefix: query.namePrefix } : {}),
@@ -119,11 +149,40 @@ export class LocalRules implements RulesPort {
       limit: size + 1,
     });
     const items = rows.slice(0, size).map((row) => {
-      const rule = JSON.parse(row.json) as RuleRecord;
-      return { name: rule.name, arn: rule.arn, state: rule.state };
+      const rule = readRule(row.json);
+      return { name: rule.name, arn: rule.arn, state: rule.state, bus: rule.bus };
     });
     const last = rows[size - 1];
     return { items, ...(rows.length > size && last ? { nextToken: last.key } : {}) };
+  }
+
+  async namesByTarget(targetArn: string, bus = DEFAULT_EVENT_BUS): Promise<string[]> {
+    this.requireBus(bus);
+    const names: string[] = [];
+    for (const row of await this.state.list('rules')) {
+      const rule = readRule(row.json);
+      if (
+        [
+          ...rule.targets.map((t) => t.pipelineArn),
+          ...rule.otherTargets.map((t) => t.arn),
+        ].includes(targetArn)
+      )
+        names.push(rule.name);
+    }
+    return names;
+  }
+
+  async tags(ruleArnText: string, name: string): Promise<Record<string, string>> {
+    const rule = await this.get(name);
+    if (rule.arn !== ruleArnText)
+      throw new TriggerError('NOT_FOUND', `no rule has the ARN ${ruleArnText}`, { rule: name });
+    return rule.tags ?? {};
+  }
+
+  /** The local back end has the default bus only; a watched other bus is simply not there. */
+  private requireBus(bus: string): void {
+    if (bus !== DEFAULT_EVENT_BUS)
+      throw new TriggerError('NOT_FOUND', `event bus ${bus} does not exist`, { bus });
   }
 
   /** The enabled rules this event matches: what publishing it would start. */
@@ -131,8 +190,9 @@ export class LocalRules implements RulesPort {
     const rows = await this.state.list('rules');
     const matched: RuleRecord[] = [];
     for (const row of rows) {
-      const rule = JSON.parse(row.json) as RuleRecord;
-      if (rule.state !== 'ENABLED') continue;
+      const rule = readRule(row.json);
+      // A rule on a schedule matches no event.
+      if (rule.state !== 'ENABLED' || !rule.eventPattern) continue;
       const pattern = parseEventPattern(rule.eventPattern);
       if (pattern.ok && matchesEventPattern(pattern.pattern, event)) matched.push(rule);
     }
@@ -214,23 +274,33 @@ export function ruleArn(name: string): string {
   return `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:rule/${name}`;
 }
 
-function validateRule(rule: EventTrigger): void {
+/** A rule as the local back end keeps it. */
+export type LocalRule = Omit<RuleRecord, 'arn'> & { tags?: Record<string, string> };
+
+/** A stored rule; rows written before rules had buses and other targets read as the bot's. */
+function readRule(json: string): RuleRecord & LocalRule {
+  const rule = JSON.parse(json) as Partial<RuleRecord> & EventTrigger & { arn: string };
+  return { ...rule, bus: rule.bus ?? DEFAULT_EVENT_BUS, otherTargets: rule.otherTargets ?? [] };
+}
+
+function validateRule(rule: LocalRule): void {
   if (!TRIGGER_NAME.test(rule.name))
     throw new TriggerError(
       'VALIDATION',
       `rule name "${rule.name}" must be 1-${MAX_TRIGGER_NAME_LENGTH} letters, digits, "-", "_" or "."`,
     );
-  const pattern = parseEventPattern(rule.eventPattern);
-  if (!pattern.ok)
-    throw new TriggerError(
-      'VALIDATION',
-      `Event pattern is not valid. Reason: ${pattern.error.message}`,
-    );
-  if (rule.targets.length === 0)
-    throw new TriggerError('VALIDATION', 'a rule needs at least one target');
-  if (rule.targets.length > MAX_RULE_TARGETS)
+  if (rule.scheduleExpression === undefined) {
+    const pattern = parseEventPattern(rule.eventPattern);
+    if (!pattern.ok)
+      throw new TriggerError(
+        'VALIDATION',
+        `Event pattern is not valid. Reason: ${pattern.error.message}`,
+      );
+  }
+  // A rule may have no target (AWS allows it: PutRule comes before PutTargets).
+  if (rule.targets.length + rule.otherTargets.length > MAX_RULE_TARGETS)
     throw new TriggerError('LIMIT_EXCEEDED', `a rule can have at most ${MAX_RULE_TARGETS} targets`);
-  if (!ROLE_ARN.test(rule.roleArn))
+  if (rule.targets.length > 0 && !ROLE_ARN.test(rule.roleArn))
     throw new TriggerError('VALIDATION', `RoleArn ${rule.roleArn} is not an IAM role ARN`);
   if ((rule.description ?? '').length > MAX_DESCRIPTION_LENGTH)
     throw new TriggerError(

@@ -3,12 +3,13 @@ import type { Logger } from '../../logger.js';
 import { TriggerError } from '../errors.js';
 import { occurrenceBounds, parseExpression } from '../expression/index.js';
 import type { PipelinesPort, SchedulesPort } from '../ports.js';
-import type {
-  Page,
-  PageRequest,
-  ScheduleRecord,
-  ScheduleSummary,
-  ScheduleTrigger,
+import {
+  type Page,
+  type PageRequest,
+  type ScheduleRecord,
+  type ScheduleSummary,
+  type ScheduleTrigger,
+  startsPipeline,
 } from '../triggers.js';
 import type { Clock } from './clock.js';
 import { MAX_TIMER_MS } from './clock.js';
@@ -271,6 +272,10 @@ export class LocalSchedules implements SchedulesPort {
     return parsed;
   }
 
+  async listGroups(): Promise<string[]> {
+    return (await this.state.list('groups')).map((row) => row.key);
+  }
+
   private async requireGroup(group: string): Promise<void> {
     if (!(await this.state.get('groups', group))) {
       throw new TriggerError('NOT_FOUND', `schedule group ${group} does not exist`, { group });
@@ -331,7 +336,9 @@ export class LocalSchedules implements SchedulesPort {
       ...(lastFired !== undefined ? { lastFired } : {}),
     };
     this.slots.set(key, slot);
-    if (record.state !== 'ENABLED') return;
+    // A Lambda, SQS, … target is someone else's: nothing here can invoke it, and pretending
+    // to would start a pipeline that is not its target.
+    if (record.state !== 'ENABLED' || !startsPipeline(record)) return;
     const maxAge = record.retryPolicy.maximumEventAgeSeconds * 1000;
     const after = Math.max(
       lastFired ?? Number.NEGATIVE_INFINITY,

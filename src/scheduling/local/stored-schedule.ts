@@ -1,6 +1,7 @@
 import { TriggerError } from '../errors.js';
 import { parseExpression, resolveTimeZone } from '../expression/index.js';
 import { MAX_PARAMETER_VALUE_LENGTH, MAX_PARAMETERS, PARAMETER_NAME } from '../pipeline.js';
+import { scheduleDocument } from '../schedule-document.js';
 import {
   MAX_DESCRIPTION_LENGTH,
   MAX_EVENT_AGE_SECONDS,
@@ -52,12 +53,18 @@ export function keyOf(group: string, name: string): string {
   return `${group}/${name}`;
 }
 
+/**
+ * What the store keeps: the domain's fields and the whole document Scheduler would hold, made
+ * from the one the schedule was read from (schedule-document.ts), so a write through this back
+ * end keeps what the domain does not model exactly as AWS would.
+ */
 export function serialize(
   schedule: ScheduleTrigger,
 ): Omit<StoredSchedule['record'], 'arn' | 'createdAt' | 'modifiedAt'> {
   const { start, end, ...rest } = schedule;
   return {
     ...rest,
+    held: scheduleDocument(schedule),
     ...(start ? { start: start.toISOString() } : {}),
     ...(end ? { end: end.toISOString() } : {}),
   };

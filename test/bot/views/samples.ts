@@ -49,6 +49,8 @@ export function rule(overrides: Partial<RuleRecord> = {}): RuleRecord {
   return {
     kind: 'event',
     name: 'ingest-on-upload',
+    bus: 'default',
+    otherTargets: [],
     eventPattern: '{"source":["aws.s3"],"detail":{"object":{"key":[{"prefix":"daily/"}]}}}',
     state: 'ENABLED',
     roleArn: ROLE_ARN,

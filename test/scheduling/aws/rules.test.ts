@@ -325,10 +325,12 @@ describe('get', () => {
       kind: 'event',
       arn: RULE_ARN,
       name: 'new-data-retrain',
+      bus: 'default',
       eventPattern: PATTERN,
       state: 'ENABLED',
       roleArn: ROLE_ARN,
       description: 'retrain when new data lands',
+      otherTargets: [],
       targets: [
         {
           id: 'churn-train',
@@ -432,8 +434,8 @@ describe('list', () => {
     const page = await rules.list({ namePrefix: 'psb-' });
     expect(page).toEqual({
       items: [
-        { name: 'psb-a', arn: `${RULE_ARN}-a`, state: 'ENABLED' },
-        { name: 'psb-b', arn: `${RULE_ARN}-b`, state: 'DISABLED' },
+        { name: 'psb-a', arn: `${RULE_ARN}-a`, state: 'ENABLED', bus: 'default' },
+        { name: 'psb-b', arn: `${RULE_ARN}-b`, state: 'DISABLED', bus: 'default' },
       ],
     });
     expect(standIn.requests.map((r) => r.body)).toEqual([

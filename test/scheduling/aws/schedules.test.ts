@@ -183,6 +183,8 @@ describe('get', () => {
     });
     expect(record).toEqual({
       kind: 'schedule',
+      // The whole document rides along for the write back (schedule-document.test.ts).
+      held: expect.objectContaining({ Name: 'churn-daily', GroupName: GROUP }),
       arn: SCHEDULE_ARN,
       name: 'churn-daily',
       group: GROUP,
@@ -222,6 +224,8 @@ describe('get', () => {
 
     expect(record).toEqual({
       kind: 'schedule',
+      // The whole document rides along for the write back (schedule-document.test.ts).
+      held: expect.objectContaining({ Name: 'churn-daily', GroupName: GROUP }),
       arn: SCHEDULE_ARN,
       name: 'churn-daily',
       group: GROUP,
