@@ -52,6 +52,27 @@ const configSchema = z
         .regex(/^[0-9a-zA-Z\-_.]+$/, 'a group name of letters, digits, "-", "_" and "."')
         .default('sagemaker-pipelines'),
     ),
+    // Where else the bot looks for triggers: schedule groups (`*`: all) and event buses.
+    WATCH_SCHEDULE_GROUPS: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^\s*(\*|[0-9a-zA-Z\-_.]{1,64}(\s*,\s*[0-9a-zA-Z\-_.]{1,64})*)?\s*$/,
+          'a comma list of schedule group names, or *',
+        )
+        .default('default'),
+    ),
+    WATCH_EVENT_BUSES: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^\s*([0-9a-zA-Z\-_./]{1,256}(\s*,\s*[0-9a-zA-Z\-_./]{1,256})*)?\s*$/,
+          'a comma list of event bus names',
+        )
+        .default('default'),
+    ),
+    // Triggers "made elsewhere" the local back end starts with (as the SDK or the console would).
+    LOCAL_FOREIGN_TRIGGERS: optionalString,
     // The store: sqlite:PATH or postgres://…
     DATABASE_URL: optionalString.pipe(
       z
@@ -132,6 +153,9 @@ export interface Config {
   backend: 'local' | 'aws';
   awsRegion?: string;
   scheduleGroup: string;
+  /** Besides the bot's own group and the default bus. */
+  watch: { scheduleGroups: string[] | '*'; eventBuses: string[] };
+  localForeignTriggers?: string;
   databaseUrl: string;
   policyFile: string;
   eventsApiKey?: string;
@@ -194,6 +218,12 @@ function toConfig(env: ParsedEnv): Config {
     backend: env.BACKEND,
     ...(env.AWS_REGION ? { awsRegion: env.AWS_REGION } : {}),
     scheduleGroup: env.SCHEDULE_GROUP,
+    watch: {
+      scheduleGroups:
+        env.WATCH_SCHEDULE_GROUPS.trim() === '*' ? '*' : commaList(env.WATCH_SCHEDULE_GROUPS),
+      eventBuses: commaList(env.WATCH_EVENT_BUSES),
+    },
+    ...(env.LOCAL_FOREIGN_TRIGGERS ? { localForeignTriggers: env.LOCAL_FOREIGN_TRIGGERS } : {}),
     databaseUrl: env.DATABASE_URL,
     policyFile: env.POLICY_FILE,
     ...(env.EVENTS_API_KEY ? { eventsApiKey: env.EVENTS_API_KEY } : {}),
@@ -204,4 +234,15 @@ function toConfig(env: ParsedEnv): Config {
     ...(env.LOCAL_IDENTITIES ? { localIdentities: env.LOCAL_IDENTITIES } : {}),
     logLevel: env.LOG_LEVEL,
   };
+}
+
+function commaList(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -14,6 +14,7 @@ import { type Notifications, startNotifications } from './notifications/wiring.j
 import { approvalMetrics, metrics, notificationMetrics } from './ops/metrics.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
 import { type BusEvent, envelope, type LocalEventsPort } from './scheduling/local/event-bus.js';
+import { loadForeignTriggers, seedForeignTriggers } from './scheduling/local/foreign-triggers.js';
 import { createLocalBackend, type LocalBackend } from './scheduling/local/local-backend.js';
 import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { SchedulingMetrics } from './scheduling/metrics.js';
@@ -139,6 +140,7 @@ export async function openRuntime(
         backend,
         service: new SchedulingService(backend, store, {
           group: config.scheduleGroup,
+          watch: config.watch,
           metrics: schedulingMetrics,
         }),
         close: () => store.close(),
@@ -146,12 +148,23 @@ export async function openRuntime(
     }
     const pipelines = loadPipelineCatalog(config.localPipelinesFile ?? SHIPPED_PIPELINES_FILE);
     const local = createLocalBackend({ store, pipelines, log });
+    if (config.localForeignTriggers) {
+      const added = await seedForeignTriggers(
+        local,
+        loadForeignTriggers(config.localForeignTriggers),
+      );
+      log.info(
+        { file: config.localForeignTriggers, ...added },
+        'put in the triggers made elsewhere that were not there yet',
+      );
+    }
     return withAccess({
       store,
       backend: local,
       local,
       service: new SchedulingService(local, store, {
         group: config.scheduleGroup,
+        watch: config.watch,
         metrics: schedulingMetrics,
       }),
       localEvents: {

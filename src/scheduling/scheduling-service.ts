@@ -1,27 +1,53 @@
 import { createHash } from 'node:crypto';
+import {
+  type Collision,
+  collisionsWith,
+  collisionWords,
+  type PlannedSchedule,
+} from './collisions.js';
 import { readRecordedRule, readRecordedSchedule, ruleDrift, scheduleDrift } from './drift.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
-import { previewStoredSchedule, type ScheduleWarning } from './expression/index.js';
+import {
+  previewSchedule,
+  previewStoredSchedule,
+  type ScheduleWarning,
+} from './expression/index.js';
 import { noSchedulingMetrics, type SchedulingMetrics } from './metrics.js';
-import { findOrphans, removeOrphans } from './orphans.js';
+import { findOrphans, type Orphan, removeOrphans } from './orphans.js';
 import {
   checkParameterValues,
   type ParameterValue,
   type Pipeline,
   type PipelineSummary,
+  pipelineNameOf,
 } from './pipeline.js';
 import type { Backend } from './ports.js';
+import {
+  type Provenance,
+  provenanceFromRecord,
+  ruleProvenance,
+  scheduleProvenance,
+} from './provenance.js';
 import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
 import {
+  DEFAULT_WATCH,
   type FoundTrigger,
-  findTrigger,
+  findTriggers,
+  identityOf,
   type ListQuery,
   listItem,
   listTriggers,
+  placesOf,
+  refOf,
+  startsAnyPipeline,
+  type TriggerIdentity,
+  type TriggerListItem,
+  type WatchScope,
 } from './trigger-listing.js';
 import { attributionOf, TriggerRecorder } from './trigger-recorder.js';
 import type { TriggerRecordRepository } from './trigger-records.js';
 import {
+  DEFAULT_EVENT_BUS,
   deadLetterWarnings,
   type ExecutionSummary,
   type Page,
@@ -44,6 +70,8 @@ export interface RequestContext {
   /** Show the requests that would be sent, change nothing. */
   dryRun?: boolean;
   now?: Date;
+  /** `refuse`: a schedule that would collide with another trigger of its pipeline is refused. */
+  collisions?: 'warn' | 'refuse';
 }
 
 export type ServiceErrorCode = TriggerErrorCode | 'INVALID_INPUT' | 'ROLE_NOT_ALLOWED';
@@ -94,7 +122,14 @@ export interface Attribution {
   createdAt?: Date;
 }
 
-export interface ScheduleDescription {
+interface DescribedTrigger {
+  /** How a command names it: the bare name in the bot's own places, else `place/name`. */
+  ref: string;
+  /** Who made it: the bot (with the request), the SageMaker SDK (inferred), CloudFormation, … */
+  provenance: Provenance;
+}
+
+export interface ScheduleDescription extends DescribedTrigger {
   kind: 'schedule';
   trigger: ScheduleRecord;
   description: string;
@@ -106,9 +141,11 @@ export interface ScheduleDescription {
   drift: string[];
 }
 
-export interface EventTriggerDescription {
+export interface EventTriggerDescription extends DescribedTrigger {
   kind: 'event';
   trigger: RuleRecord;
+  /** For a rule on a schedule: its meaning and next runs (rules run in UTC). */
+  schedule?: { description: string; nextRuns: Date[] };
   pipelinesExist: Record<string, boolean>;
   attribution: Attribution;
   drift: string[];
@@ -116,20 +153,7 @@ export interface EventTriggerDescription {
 
 export type TriggerDescription = ScheduleDescription | EventTriggerDescription;
 
-export interface TriggerListItem {
-  kind: 'schedule' | 'event';
-  name: string;
-  arn: string;
-  state: TriggerState;
-  pipelineNames: string[];
-}
-
-export interface Orphan {
-  kind: 'schedule' | 'event';
-  name: string;
-  arn: string;
-  missingPipelines: string[];
-}
+export type { Collision, Orphan, TriggerListItem, WatchScope };
 
 export interface DryRun {
   dryRun: true;
@@ -149,12 +173,13 @@ export class SchedulingService {
 
   /**
    * `storage` is anything holding the trigger records (src/store's Store does); `metrics`
-   * counts created and deleted triggers, nowhere by default.
+   * counts created and deleted triggers, nowhere by default; `watch` is where the bot looks
+   * besides its own group (the default group and bus unless told).
    */
   constructor(
     private readonly backend: Backend,
     storage: { readonly triggerRecords: TriggerRecordRepository },
-    private readonly options: { group: string; metrics?: SchedulingMetrics },
+    private readonly options: { group: string; watch?: WatchScope; metrics?: SchedulingMetrics },
   ) {
     this.builder = new TriggerBuilder(backend.pipelines, options.group);
     this.records = new TriggerRecorder(storage.triggerRecords);
@@ -165,6 +190,10 @@ export class SchedulingService {
     return this.options.group;
   }
 
+  get watch(): WatchScope {
+    return this.options.watch ?? DEFAULT_WATCH;
+  }
+
   async createSchedule(
     input: CreateScheduleInput,
     ctx: RequestContext,
@@ -173,6 +202,16 @@ export class SchedulingService {
       const built = await this.builder.schedule(input, ctx);
       if (!built.ok) return built;
       const schedule = built.value;
+      if (ctx.collisions === 'refuse') {
+        const found = await this.collisionsOf(schedule, ctx.now ?? new Date());
+        const first = found[0];
+        if (first)
+          return fail(
+            'CONFLICT',
+            `${collisionWords(first, schedule)}; the access policy refuses collisions (collisions: refuse)`,
+            'expression',
+          );
+      }
       const clientToken = tokenFor(ctx.requestId, 'create-schedule');
       if (ctx.dryRun)
         return ok(dryRun(this.backend.requests.createSchedule(schedule, clientToken)));
@@ -214,18 +253,24 @@ export class SchedulingService {
     });
   }
 
-  async describe(name: string, now = new Date()): Promise<ServiceResult<TriggerDescription>> {
+  /** A schedule or rule by name (`group/name`, `bus/name` outside the bot's own places). */
+  async describe(ref: string, now = new Date()): Promise<ServiceResult<TriggerDescription>> {
     return this.guard(async () => {
-      const found = await this.find(name);
-      if (!found) return fail('NOT_FOUND', `no schedule or rule named ${name}`, 'name');
-      if (found.kind === 'schedule') {
-        const trigger = found.record;
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      const common = {
+        ref: refOf(found.value, this.group),
+        provenance: await this.provenanceOf(identityOf(found.value)),
+      };
+      if (found.value.kind === 'schedule') {
+        const trigger = found.value.record;
         // Counted as the local engine fires them (a rate() from its creation second), so the
         // runs listed are the runs that happen.
         const preview = previewStoredSchedule(trigger, { now, count: 5 });
         const recorded = await this.records.get('schedule', trigger);
         return ok({
           kind: 'schedule',
+          ...common,
           trigger,
           description: preview.ok ? preview.preview.description : trigger.expression,
           nextRuns: trigger.state === 'ENABLED' && preview.ok ? preview.preview.occurrences : [],
@@ -240,14 +285,20 @@ export class SchedulingService {
           ),
         });
       }
-      const trigger = found.record;
+      const trigger = found.value.record;
       const exists: Record<string, boolean> = {};
       for (const target of trigger.targets)
         exists[target.pipelineName] = await this.pipelineExists(target.pipelineName);
-      const recorded = await this.records.get('event', trigger);
+      const recorded =
+        trigger.bus === DEFAULT_EVENT_BUS ? await this.records.get('event', trigger) : undefined;
+      const schedule = trigger.scheduleExpression
+        ? ruleSchedule(trigger.scheduleExpression, trigger.state, now)
+        : undefined;
       return ok({
         kind: 'event',
+        ...common,
         trigger,
+        ...(schedule ? { schedule } : {}),
         pipelinesExist: exists,
         attribution: attributionOf(recorded),
         drift: driftOf(recorded && readRecordedRule(recorded.spec), (r) => ruleDrift(r, trigger)),
@@ -255,23 +306,39 @@ export class SchedulingService {
     });
   }
 
-  /** Schedules of the bot's group, then rules; `pipeline` keeps those that start it. */
+  /**
+   * The bot's own schedules, those of the groups it watches, then the rules of the default bus
+   * and the buses it watches; `pipeline` keeps those that start it.
+   */
   async list(query: ListQuery = {}): Promise<ServiceResult<Page<TriggerListItem>>> {
-    return this.guard(async () => ok(await listTriggers(this.backend, this.group, query)));
+    return this.guard(async () => ok(await listTriggers(this.scope(), query)));
   }
 
-  /** Changes a schedule: read it, apply the changes, write the whole of it back. */
+  /**
+   * Changes a schedule: read it, apply the changes, write it back. Only what changed is
+   * rewritten; what the bot does not model goes back as it was (schedule-document.ts).
+   */
   async updateSchedule(
-    name: string,
+    ref: string,
     changes: Partial<CreateScheduleInput>,
     ctx: RequestContext,
   ): Promise<ServiceResult<ScheduleRecord | DryRun>> {
     return this.guard(async () => {
-      const current = await this.backend.schedules.get(this.group, name);
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      if (found.value.kind !== 'schedule')
+        return fail('INVALID_INPUT', `${ref} is a rule, not a schedule`, 'name');
+      const current = found.value.record;
+      if (current.targetKind === 'universal' && changes.parameters)
+        return fail(
+          'INVALID_INPUT',
+          `${ref} starts its pipeline through Scheduler's universal target; change its parameters where it was made`,
+          'parameters',
+        );
       const merged: CreateScheduleInput = {
         pipeline: current.pipelineArn,
         expression: current.expression,
-        name,
+        name: current.name,
         timeZone: current.timeZone,
         roleArn: current.roleArn,
         state: current.state,
@@ -289,46 +356,51 @@ export class SchedulingService {
       };
       const built = await this.builder.schedule(merged, ctx);
       if (!built.ok) return built;
+      const next: ScheduleTrigger = {
+        ...built.value,
+        group: current.group,
+        ...(current.targetKind ? { targetKind: current.targetKind } : {}),
+        ...(current.targetArn ? { targetArn: current.targetArn } : {}),
+        ...(current.held ? { held: current.held } : {}),
+      };
       const clientToken = tokenFor(ctx.requestId, 'update-schedule');
-      if (ctx.dryRun)
-        return ok(dryRun(this.backend.requests.updateSchedule(built.value, clientToken)));
-      await this.backend.schedules.update(built.value, clientToken);
-      await this.records.record('schedule', built.value, ctx);
-      return ok(await this.backend.schedules.get(this.group, name));
+      if (ctx.dryRun) return ok(dryRun(this.backend.requests.updateSchedule(next, clientToken)));
+      await this.backend.schedules.update(next, clientToken);
+      await this.records.record('schedule', next, ctx, true);
+      return ok(await this.backend.schedules.get(current.group, current.name));
     });
   }
 
-  async pause(name: string, ctx: RequestContext): Promise<ServiceResult<TriggerListItem | DryRun>> {
-    return this.setState(name, 'DISABLED', ctx);
+  async pause(ref: string, ctx: RequestContext): Promise<ServiceResult<TriggerListItem | DryRun>> {
+    return this.setState(ref, 'DISABLED', ctx);
   }
 
-  async resume(
-    name: string,
-    ctx: RequestContext,
-  ): Promise<ServiceResult<TriggerListItem | DryRun>> {
-    return this.setState(name, 'ENABLED', ctx);
+  async resume(ref: string, ctx: RequestContext): Promise<ServiceResult<TriggerListItem | DryRun>> {
+    return this.setState(ref, 'ENABLED', ctx);
   }
 
-  async delete(
-    name: string,
-    ctx: RequestContext,
-  ): Promise<ServiceResult<TriggerListItem | DryRun>> {
+  async delete(ref: string, ctx: RequestContext): Promise<ServiceResult<TriggerListItem | DryRun>> {
     return this.guard(async () => {
-      const found = await this.find(name);
-      if (!found) return fail('NOT_FOUND', `no schedule or rule named ${name}`, 'name');
-      const item = listItem(found);
-      if (found.kind === 'schedule') {
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      const item = await listItem(found.value, this.scope());
+      if (found.value.kind === 'schedule') {
+        const { group, name } = found.value.record;
         const clientToken = tokenFor(ctx.requestId, 'delete-schedule');
         if (ctx.dryRun)
-          return ok(dryRun(this.backend.requests.deleteSchedule(this.group, name, clientToken)));
-        await this.backend.schedules.delete(this.group, name, clientToken);
-        await this.records.delete('schedule', found.record);
+          return ok(dryRun(this.backend.requests.deleteSchedule(group, name, clientToken)));
+        await this.backend.schedules.delete(group, name, clientToken);
+        await this.records.delete('schedule', found.value.record);
       } else {
-        if (ctx.dryRun) return ok(dryRun(this.backend.requests.deleteRule(found.record)));
-        await this.backend.rules.delete(name);
-        await this.records.delete('event', found.record);
+        const rule = found.value.record;
+        // Every target goes, the ones that are not pipelines too: a rule with targets left
+        // cannot be deleted.
+        const ids = [...rule.targets, ...rule.otherTargets].map((t) => t.id);
+        if (ctx.dryRun) return ok(dryRun(this.backend.requests.deleteRule(rule, ids)));
+        await this.backend.rules.delete(rule.name, rule.bus);
+        if (rule.bus === DEFAULT_EVENT_BUS) await this.records.delete('event', rule);
       }
-      this.metrics.triggerChanged('deleted', found.kind);
+      this.metrics.triggerChanged('deleted', found.value.kind);
       return ok(item);
     });
   }
@@ -368,22 +440,189 @@ export class SchedulingService {
     });
   }
 
-  /** Triggers whose pipeline no longer exists: they would fail at every run. */
+  /**
+   * Triggers whose pipeline no longer exists, target by target, wherever the bot looks: they
+   * would fail at every run.
+   */
   async orphans(): Promise<ServiceResult<Orphan[]>> {
-    return this.guard(() =>
-      findOrphans({
-        list: (query) => this.list(query),
-        pipelineExists: (name) => this.pipelineExists(name),
-      }),
+    return this.guard(async () =>
+      ok(
+        await findOrphans({
+          backend: this.backend,
+          places: () => this.scopePlaces(),
+          pipelineExists: (name) => this.pipelineExists(name),
+          describe: (found) => this.orphanContext(found),
+        }),
+      ),
     );
   }
 
-  /** Deletes every orphan (or the named ones); returns what was removed. */
+  /**
+   * Removes exactly what is dead: a dead schedule; the dead targets of a rule, the rule itself
+   * only when nothing would be left and the bot made it, or when `deleteRules` names it.
+   */
   async cleanUpOrphans(
     ctx: RequestContext,
-    names?: string[],
+    options: { names?: string[]; deleteRules?: string[] } = {},
   ): Promise<ServiceResult<Orphan[] | DryRun>> {
-    return removeOrphans(this, ctx, names);
+    return this.guard(async () => {
+      const found = await this.orphans();
+      if (!found.ok) return found;
+      return ok(
+        await removeOrphans(
+          {
+            backend: this.backend,
+            forget: (orphan) =>
+              orphan.kind === 'schedule'
+                ? this.records.delete('schedule', { name: orphan.name, group: orphan.place })
+                : this.records.delete('event', { name: orphan.name }),
+            counted: (kind) => this.metrics.triggerChanged('deleted', kind),
+          },
+          found.value,
+          { ...ctx, clientToken: (what) => tokenFor(ctx.requestId, what) },
+          options,
+        ),
+      );
+    });
+  }
+
+  /**
+   * Brings a schedule made elsewhere under the bot: the identical schedule in the bot's group
+   * (its whole document, so what the bot does not model comes along too), then the original
+   * deleted. The role must be one this caller may pass, as for any create.
+   */
+  async adopt(
+    ref: string,
+    options: { name?: string },
+    ctx: RequestContext,
+  ): Promise<ServiceResult<{ from: TriggerListItem; schedule: ScheduleRecord } | DryRun>> {
+    return this.guard(async () => {
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      if (found.value.kind !== 'schedule')
+        return fail('INVALID_INPUT', `${ref} is a rule; adopt takes a schedule`, 'name');
+      const original = found.value.record;
+      if (original.group === this.group)
+        return fail('INVALID_INPUT', `${ref} is already in the bot's group ${this.group}`, 'name');
+      if (original.targetKind === 'universal')
+        return fail(
+          'INVALID_INPUT',
+          `${ref} starts its pipeline through Scheduler's universal target; recreate it with create instead`,
+          'name',
+        );
+      const name = options.name ?? original.name;
+      const built = await this.builder.schedule(
+        {
+          pipeline: original.pipelineArn,
+          expression: original.expression,
+          name,
+          timeZone: original.timeZone,
+          roleArn: original.roleArn,
+          state: original.state,
+          parameters: original.parameters,
+          retryPolicy: original.retryPolicy,
+          deleteAfterCompletion: original.deleteAfterCompletion,
+          ...(original.start ? { start: original.start } : {}),
+          ...(original.end ? { end: original.end } : {}),
+          ...(original.flexibleWindowMinutes !== undefined
+            ? { flexibleWindowMinutes: original.flexibleWindowMinutes }
+            : {}),
+          ...(original.description !== undefined ? { description: original.description } : {}),
+          ...(original.deadLetterArn !== undefined
+            ? { deadLetterArn: original.deadLetterArn }
+            : {}),
+        },
+        // A start in the past is what the original already has, not a mistake to refuse.
+        {
+          ...ctx,
+          now:
+            original.start && original.start < (ctx.now ?? new Date())
+              ? original.start
+              : (ctx.now ?? new Date()),
+        },
+      );
+      if (!built.ok) return built;
+      const copy: ScheduleTrigger = {
+        ...built.value,
+        ...(original.held ? { held: { ...original.held, Name: name, GroupName: this.group } } : {}),
+      };
+      const from = await listItem(found.value, this.scope());
+      const createToken = tokenFor(ctx.requestId, 'adopt-create');
+      const deleteToken = tokenFor(ctx.requestId, 'adopt-delete');
+      if (ctx.dryRun)
+        return ok(
+          dryRun([
+            ...this.backend.requests.createSchedule(copy, createToken),
+            ...this.backend.requests.deleteSchedule(original.group, original.name, deleteToken),
+          ]),
+        );
+      if (await this.exists(name))
+        return fail(
+          'ALREADY_EXISTS',
+          `a trigger named ${name} already exists in the bot's group; adopt ${ref} name=…`,
+          'name',
+        );
+      await this.backend.schedules.ensureGroup(this.group);
+      await this.backend.schedules.create(copy, createToken);
+      await this.records.record('schedule', copy, ctx);
+      this.metrics.triggerChanged('created', 'schedule');
+      try {
+        await this.backend.schedules.delete(original.group, original.name, deleteToken);
+      } catch (error) {
+        if (!isTriggerError(error, 'NOT_FOUND')) {
+          // Both exist now and both would run: say so, and how to finish.
+          const reason = error instanceof Error ? error.message : String(error);
+          return fail(
+            'UNAVAILABLE',
+            `created ${this.group}/${name}, but deleting the original ${ref} failed (${reason}): both run until you delete ${ref}`,
+          );
+        }
+      }
+      return ok({ from, schedule: await this.backend.schedules.get(this.group, name) });
+    });
+  }
+
+  /**
+   * The triggers that already start this pipeline at the same times (or, in the default group,
+   * under the same name): what a new schedule would run twice with.
+   */
+  async collisions(
+    input: CreateScheduleInput,
+    now = new Date(),
+  ): Promise<ServiceResult<Array<Collision & { words: string }>>> {
+    return this.guard(async () => {
+      const pipelineName = pipelineNameOf(input.pipeline);
+      const planned: PlannedSchedule = {
+        pipelineName,
+        expression: input.expression,
+        ...(input.name ? { name: input.name } : {}),
+        ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+        ...(input.start ? { start: input.start } : {}),
+        ...(input.end ? { end: input.end } : {}),
+      };
+      const found = await this.collisionsOf(planned, now);
+      return ok(found.map((c) => ({ ...c, words: collisionWords(c, planned) })));
+    });
+  }
+
+  /** Who made a trigger, for the policy (triggers made elsewhere) and the audit. */
+  async provenanceOf(trigger: TriggerIdentity): Promise<Provenance> {
+    if (trigger.kind === 'schedule') {
+      const record = await this.records.get('schedule', trigger);
+      if (record) return provenanceFromRecord(record);
+      return scheduleProvenance(trigger.held);
+    }
+    const record =
+      trigger.bus === DEFAULT_EVENT_BUS ? await this.records.get('event', trigger) : undefined;
+    if (record) return provenanceFromRecord(record);
+    return ruleProvenance({
+      ...(trigger.managedBy ? { managedBy: trigger.managedBy } : {}),
+      tags: await this.backend.rules.tags(trigger.arn, trigger.name).catch((error: unknown) => {
+        // Without events:ListTagsForResource the rule is still shown, its maker unknown.
+        if (isTriggerError(error)) return {};
+        throw error;
+      }),
+    });
   }
 
   /** One pipeline with its declared parameters (for the create modal and the terminal questions). */
@@ -409,33 +648,112 @@ export class SchedulingService {
 
   // -------------------------------------------------------------------------------------------
 
+  private async collisionsOf(planned: PlannedSchedule, now: Date): Promise<Collision[]> {
+    const others: Array<{ item: TriggerListItem; found: FoundTrigger }> = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await listTriggers(this.scope(), {
+        pipeline: planned.pipelineName,
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      });
+      for (const item of page.items) {
+        const found = await this.resolve(item.ref);
+        if (found.ok) others.push({ item, found: found.value });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return collisionsWith(planned, others, now);
+  }
+
+  private scope() {
+    return {
+      backend: this.backend,
+      group: this.group,
+      watch: this.watch,
+      provenanceOf: (trigger: TriggerIdentity) => this.provenanceOf(trigger),
+    };
+  }
+
+  private scopePlaces() {
+    return placesOf({ backend: this.backend, group: this.group, watch: this.watch });
+  }
+
+  private async orphanContext(found: FoundTrigger) {
+    return {
+      ref: refOf(found, this.group),
+      provenance: await this.provenanceOf(identityOf(found)),
+    };
+  }
+
+  /**
+   * The one trigger a name means, or why there is none: not found, several (say which), or a
+   * trigger that starts no pipeline (a Lambda schedule: not the bot's business).
+   */
+  private async resolve(ref: string): Promise<ServiceResult<FoundTrigger>> {
+    const found = await findTriggers(
+      { backend: this.backend, group: this.group, watch: this.watch },
+      ref,
+    );
+    const pipelines = found.filter(startsAnyPipeline);
+    if (pipelines.length === 1) return ok(pipelines[0] as FoundTrigger);
+    if (pipelines.length > 1) {
+      const refs = pipelines.map((f) => refOf(f, this.group));
+      return fail(
+        'INVALID_INPUT',
+        `${ref} is ambiguous: it names ${refs.join(' and ')}; say which, e.g. ${refs[0]}`,
+        'name',
+      );
+    }
+    const other = found[0];
+    if (other) {
+      const target =
+        other.kind === 'schedule'
+          ? (other.record.targetArn ?? other.record.pipelineArn)
+          : other.record.otherTargets.map((t) => t.arn).join(', ');
+      return fail(
+        'INVALID_INPUT',
+        `${refOf(other, this.group)} starts ${target || 'nothing'}, not a SageMaker pipeline: the bot leaves it alone`,
+        'name',
+      );
+    }
+    return fail('NOT_FOUND', `no schedule or rule named ${ref}`, 'name');
+  }
+
   private async setState(
-    name: string,
+    ref: string,
     state: TriggerState,
     ctx: RequestContext,
   ): Promise<ServiceResult<TriggerListItem | DryRun>> {
     return this.guard(async () => {
-      const found = await this.find(name);
-      if (!found) return fail('NOT_FOUND', `no schedule or rule named ${name}`, 'name');
-      if (found.kind === 'schedule') {
-        // UpdateSchedule replaces everything: resend the whole schedule with the new state.
-        const { arn: _arn, createdAt: _c, modifiedAt: _m, ...trigger } = found.record;
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      const item = await listItem(found.value, this.scope());
+      if (found.value.kind === 'schedule') {
+        // UpdateSchedule replaces everything: the held document goes back with State changed.
+        const { arn: _arn, createdAt: _c, modifiedAt: _m, ...trigger } = found.value.record;
         const next: ScheduleTrigger = { ...trigger, state };
         const clientToken = tokenFor(ctx.requestId, `state-${state}`);
         if (ctx.dryRun) return ok(dryRun(this.backend.requests.updateSchedule(next, clientToken)));
         await this.backend.schedules.update(next, clientToken);
-        await this.records.record('schedule', next, ctx, true);
-        return ok({ ...listItem(found), state });
+        if (item.provenance.source === 'bot')
+          await this.records.record('schedule', next, ctx, true);
+        return ok({ ...item, state });
       }
-      if (ctx.dryRun) return ok(dryRun(this.backend.requests.setRuleState(name, state)));
-      await this.backend.rules.setState(name, state);
-      const { arn: _arn, ...rule } = found.record;
-      await this.records.record('event', { ...rule, state }, ctx, true);
-      return ok({ ...listItem(found), state });
+      const rule = found.value.record;
+      if (ctx.dryRun)
+        return ok(dryRun(this.backend.requests.setRuleState(rule.name, state, rule.bus)));
+      await this.backend.rules.setState(rule.name, state, rule.bus);
+      if (item.provenance.source === 'bot') {
+        const { arn: _arn, ...recorded } = rule;
+        await this.records.record('event', { ...recorded, state }, ctx, true);
+      }
+      return ok({ ...item, state });
     });
   }
 
   private async pipelineExists(name: string): Promise<boolean> {
+    if (!name) return false;
     try {
       await this.backend.pipelines.describe(name);
       return true;
@@ -445,12 +763,15 @@ export class SchedulingService {
     }
   }
 
-  private find(name: string): Promise<FoundTrigger | undefined> {
-    return findTrigger(this.backend, this.group, name);
-  }
-
+  /** Whether the name is taken where the bot creates: its group, the default bus. */
   private async exists(name: string): Promise<boolean> {
-    return (await this.find(name)) !== undefined;
+    const found = await findTriggers(
+      { backend: this.backend, group: this.group, watch: { scheduleGroups: [], eventBuses: [] } },
+      name,
+    );
+    return found.some((f) =>
+      f.kind === 'event' ? f.record.bus === DEFAULT_EVENT_BUS : f.record.group === this.group,
+    );
   }
 
   /** Turns adapter errors into values; anything unexpected propagates to the edge. */
@@ -465,6 +786,20 @@ export class SchedulingService {
       throw error;
     }
   }
+}
+
+/** What a rule on a schedule does and when it runs next: rules run in UTC. */
+function ruleSchedule(
+  expression: string,
+  state: TriggerState,
+  now: Date,
+): { description: string; nextRuns: Date[] } {
+  const preview = previewSchedule({ expression, dialect: 'rules', now, count: 5 });
+  if (!preview.ok) return { description: `${expression} (${preview.error.message})`, nextRuns: [] };
+  return {
+    description: preview.preview.description,
+    nextRuns: state === 'ENABLED' ? preview.preview.occurrences : [],
+  };
 }
 
 /** A client token for one operation of one request: retries of the request reuse it. */

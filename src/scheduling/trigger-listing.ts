@@ -1,54 +1,54 @@
 import { isTriggerError } from './errors.js';
 import { pipelineNameOf } from './pipeline.js';
 import type { Backend } from './ports.js';
-import type { TriggerListItem } from './scheduling-service.js';
-import type { Page, RuleRecord, ScheduleRecord } from './triggers.js';
+import type { Provenance } from './provenance.js';
+import { scheduleTargetKind } from './schedule-document.js';
+import {
+  DEFAULT_EVENT_BUS,
+  type HeldDocument,
+  type Page,
+  type RuleRecord,
+  type ScheduleRecord,
+  type ScheduleSummary,
+  startsPipeline,
+  type TriggerState,
+} from './triggers.js';
 
 /**
- * Finding the bot's triggers: one by name (a schedule of its group, else a rule), or all of them
- * in pages, schedules first, then rules. The service's list token says which phase a page is
- * in and carries that back end's own token.
+ * Where the bot looks for triggers, and finding them there: its own schedule group, the
+ * schedule groups and event buses it watches (the SageMaker SDK puts schedules in `default`;
+ * people make rules on the default bus), one trigger by name or all of them in pages. Only
+ * pipeline targets count: a schedule of a Lambda is not listed, a rule's other targets are
+ * only counted.
  */
+
+export interface WatchScope {
+  /** `*`: every group of the account. */
+  scheduleGroups: string[] | '*';
+  eventBuses: string[];
+}
+
+export const DEFAULT_WATCH: WatchScope = { scheduleGroups: ['default'], eventBuses: ['default'] };
 
 export type FoundTrigger =
   | { kind: 'schedule'; record: ScheduleRecord }
   | { kind: 'event'; record: RuleRecord };
 
-/** The schedule or rule of this name; undefined when there is neither. */
-export async function findTrigger(
-  backend: Backend,
-  group: string,
-  name: string,
-): Promise<FoundTrigger | undefined> {
-  try {
-    return { kind: 'schedule', record: await backend.schedules.get(group, name) };
-  } catch (error) {
-    if (!isTriggerError(error, 'NOT_FOUND')) throw error;
-  }
-  try {
-    return { kind: 'event', record: await backend.rules.get(name) };
-  } catch (error) {
-    if (!isTriggerError(error, 'NOT_FOUND')) throw error;
-  }
-  return undefined;
-}
-
-export function listItem(found: FoundTrigger): TriggerListItem {
-  return found.kind === 'schedule'
-    ? {
-        kind: 'schedule',
-        name: found.record.name,
-        arn: found.record.arn,
-        state: found.record.state,
-        pipelineNames: [found.record.pipelineName],
-      }
-    : {
-        kind: 'event',
-        name: found.record.name,
-        arn: found.record.arn,
-        state: found.record.state,
-        pipelineNames: found.record.targets.map((t) => t.pipelineName),
-      };
+export interface TriggerListItem {
+  kind: 'schedule' | 'event';
+  name: string;
+  /** How to name it in a command: the bare name in the bot's own places, else `place/name`. */
+  ref: string;
+  /** Its schedule group, or its rule's event bus. */
+  place: string;
+  arn: string;
+  state: TriggerState;
+  pipelineNames: string[];
+  /** Targets of a rule that are not pipelines: shown as "and N other targets". */
+  otherTargets: number;
+  provenance: Provenance;
+  /** Set on a rule that runs on a schedule instead of on events. */
+  scheduleExpression?: string;
 }
 
 export interface ListQuery {
@@ -58,92 +58,294 @@ export interface ListQuery {
   maxResults?: number;
 }
 
-type ListPhase = 'schedules' | 'rules' | 'done';
+interface Scope {
+  backend: Backend;
+  /** The bot's own group. */
+  group: string;
+  watch: WatchScope;
+  provenanceOf(trigger: TriggerIdentity): Promise<Provenance>;
+}
 
-const DEFAULT_LIST_PAGE = 50;
+/** What tells who made a trigger: its place and name, and what AWS shows of it. */
+export type TriggerIdentity =
+  | { kind: 'schedule'; name: string; group: string; held?: HeldDocument }
+  | { kind: 'event'; name: string; bus: string; arn: string; managedBy?: string };
 
-export async function listTriggers(
-  backend: Backend,
-  group: string,
-  query: ListQuery,
-): Promise<Page<TriggerListItem>> {
-  const size = Math.min(Math.max(query.maxResults ?? DEFAULT_LIST_PAGE, 1), 100);
-  const wanted = query.pipeline ? pipelineNameOf(query.pipeline).toLowerCase() : undefined;
-  const items: TriggerListItem[] = [];
-  let [phase, token] = decodeListToken(query.nextToken);
-  while (items.length < size && phase !== 'done') {
-    if (phase === 'schedules') {
-      await backend.schedules.ensureGroup(group);
-      const page = await backend.schedules.list({
-        group,
-        maxResults: 100,
-        ...(token ? { nextToken: token } : {}),
-      });
-      for (const s of page.items) {
-        const pipelineName = pipelineNameOf(s.targetArn);
-        if (!wanted || pipelineName.toLowerCase() === wanted) {
-          items.push({
-            kind: 'schedule',
-            name: s.name,
-            arn: s.arn,
-            state: s.state,
-            pipelineNames: [pipelineName],
-          });
-        }
+export function identityOf(found: FoundTrigger): TriggerIdentity {
+  const r = found.record;
+  return found.kind === 'schedule'
+    ? {
+        kind: 'schedule',
+        name: found.record.name,
+        group: found.record.group,
+        ...(found.record.held ? { held: found.record.held } : {}),
       }
-      [phase, token] = page.nextToken ? ['schedules', page.nextToken] : ['rules', undefined];
-    } else {
-      const page = await backend.rules.list({
-        maxResults: 100,
-        ...(token ? { nextToken: token } : {}),
-      });
-      for (const summary of page.items) {
-        const rule = await ruleStillThere(backend, summary.name);
-        if (!rule) continue;
-        const names = rule.targets.map((t) => t.pipelineName);
-        if (!wanted || names.some((n) => n.toLowerCase() === wanted)) {
-          items.push({
-            kind: 'event',
-            name: rule.name,
-            arn: rule.arn,
-            state: rule.state,
-            pipelineNames: names,
-          });
-        }
-      }
-      [phase, token] = page.nextToken ? ['rules', page.nextToken] : ['done', undefined];
-    }
-  }
-  return {
-    items,
-    ...(phase !== 'done' ? { nextToken: encodeListToken(phase, token) } : {}),
-  };
+    : {
+        kind: 'event',
+        name: r.name,
+        bus: found.record.bus,
+        arn: r.arn,
+        ...(found.record.managedBy ? { managedBy: found.record.managedBy } : {}),
+      };
+}
+
+type Place = { kind: 'schedules'; group: string } | { kind: 'rules'; bus: string };
+
+/** The places to look in, the bot's own first, each once. */
+export async function placesOf(scope: Omit<Scope, 'provenanceOf'>): Promise<Place[]> {
+  const groups =
+    scope.watch.scheduleGroups === '*'
+      ? (await scope.backend.schedules.listGroups()).sort()
+      : scope.watch.scheduleGroups;
+  const buses = [DEFAULT_EVENT_BUS, ...scope.watch.eventBuses];
+  return [
+    { kind: 'schedules', group: scope.group },
+    ...[...new Set(groups)]
+      .filter((g) => g !== scope.group)
+      .map((group) => ({ kind: 'schedules' as const, group })),
+    ...[...new Set(buses)].map((bus) => ({ kind: 'rules' as const, bus })),
+  ];
+}
+
+/** The trigger's name as a command takes it. */
+export function refOf(found: FoundTrigger, group: string): string {
+  if (found.kind === 'schedule')
+    return found.record.group === group
+      ? found.record.name
+      : `${found.record.group}/${found.record.name}`;
+  return found.record.bus === DEFAULT_EVENT_BUS
+    ? found.record.name
+    : `${found.record.bus}/${found.record.name}`;
 }
 
 /**
- * ListRules names the rules; their targets need DescribeRule and ListTargetsByRule. A rule
- * deleted in between is simply gone; any other failure (throttling, access denied) is the
- * listing's failure, not a shorter list that looks complete.
+ * The triggers a name can mean. `place/name` looks in that schedule group or on that bus; a
+ * bare name is the bot's own schedule, else a rule of that name on the default bus, else every
+ * watched group and bus that has one (more than one: the caller asks which).
  */
-async function ruleStillThere(backend: Backend, name: string): Promise<RuleRecord | undefined> {
+export async function findTriggers(
+  scope: Omit<Scope, 'provenanceOf'>,
+  ref: string,
+): Promise<FoundTrigger[]> {
+  const places = await placesOf(scope);
+  const slash = ref.indexOf('/');
+  if (slash > 0) {
+    const [place, name] = [ref.slice(0, slash), ref.slice(slash + 1)];
+    const found = await Promise.all(
+      places
+        .filter((p) => (p.kind === 'schedules' ? p.group === place : p.bus === place))
+        .map((p) => lookIn(scope.backend, p, name)),
+    );
+    return found.filter((f): f is FoundTrigger => f !== undefined);
+  }
+  const own = await lookIn(scope.backend, places[0] as Place, ref);
+  if (own) return [own];
+  const onDefaultBus = await lookIn(scope.backend, { kind: 'rules', bus: DEFAULT_EVENT_BUS }, ref);
+  if (onDefaultBus) return [onDefaultBus];
+  const found = await Promise.all(
+    places
+      .slice(1)
+      .filter((p) => p.kind === 'schedules' || p.bus !== DEFAULT_EVENT_BUS)
+      .map((p) => lookIn(scope.backend, p, ref)),
+  );
+  return found.filter((f): f is FoundTrigger => f !== undefined);
+}
+
+/** The trigger of this name in this place; undefined when there is none, or no such place. */
+async function lookIn(
+  backend: Backend,
+  place: Place,
+  name: string,
+): Promise<FoundTrigger | undefined> {
   try {
-    return await backend.rules.get(name);
+    return place.kind === 'schedules'
+      ? { kind: 'schedule', record: await backend.schedules.get(place.group, name) }
+      : { kind: 'event', record: await backend.rules.get(name, place.bus) };
   } catch (error) {
     if (isTriggerError(error, 'NOT_FOUND')) return undefined;
     throw error;
   }
 }
 
-export function decodeListToken(token: string | undefined): [ListPhase, string | undefined] {
-  if (!token) return ['schedules', undefined];
-  const [phase, ...rest] = token.split(':');
+/** Whether the trigger starts a pipeline at all: the others are not the bot's business. */
+export function startsAnyPipeline(found: FoundTrigger): boolean {
+  return found.kind === 'schedule' ? startsPipeline(found.record) : found.record.targets.length > 0;
+}
+
+export async function listItem(found: FoundTrigger, scope: Scope): Promise<TriggerListItem> {
+  const common = {
+    name: found.record.name,
+    ref: refOf(found, scope.group),
+    arn: found.record.arn,
+    state: found.record.state,
+    provenance: await scope.provenanceOf(identityOf(found)),
+  };
+  return found.kind === 'schedule'
+    ? {
+        ...common,
+        kind: 'schedule',
+        place: found.record.group,
+        pipelineNames: [found.record.pipelineName],
+        otherTargets: 0,
+      }
+    : {
+        ...common,
+        kind: 'event',
+        place: found.record.bus,
+        pipelineNames: found.record.targets.map((t) => t.pipelineName),
+        otherTargets: found.record.otherTargets.length,
+        ...(found.record.scheduleExpression
+          ? { scheduleExpression: found.record.scheduleExpression }
+          : {}),
+      };
+}
+
+const DEFAULT_LIST_PAGE = 50;
+
+/**
+ * One page of triggers, place after place. The token says which place the page stopped in and
+ * carries that back end's own token. For a pipeline, rules are found with
+ * ListRuleNamesByTarget instead of describing every rule.
+ */
+export async function listTriggers(scope: Scope, query: ListQuery): Promise<Page<TriggerListItem>> {
+  const size = Math.min(Math.max(query.maxResults ?? DEFAULT_LIST_PAGE, 1), 100);
+  const wanted = query.pipeline ? pipelineNameOf(query.pipeline).toLowerCase() : undefined;
+  const pipelineArn = query.pipeline
+    ? await arnOfPipeline(scope.backend, query.pipeline)
+    : undefined;
+  const places = await placesOf(scope);
+  const items: TriggerListItem[] = [];
+  let [index, token] = decodeListToken(query.nextToken);
+  while (items.length < size && index < places.length) {
+    const place = places[index] as Place;
+    const page = await readPlace(scope, place, token, wanted, pipelineArn);
+    items.push(...page.items);
+    [index, token] = page.nextToken ? [index, page.nextToken] : [index + 1, undefined];
+  }
+  return {
+    items,
+    ...(index < places.length ? { nextToken: encodeListToken(index, token) } : {}),
+  };
+}
+
+async function readPlace(
+  scope: Scope,
+  place: Place,
+  token: string | undefined,
+  wanted: string | undefined,
+  pipelineArn: string | undefined,
+): Promise<Page<TriggerListItem>> {
+  const { backend } = scope;
+  const items: TriggerListItem[] = [];
+  try {
+    if (place.kind === 'schedules') {
+      if (place.group === scope.group) await backend.schedules.ensureGroup(place.group);
+      const page = await backend.schedules.list({
+        group: place.group,
+        maxResults: 100,
+        ...(token ? { nextToken: token } : {}),
+      });
+      for (const summary of page.items) {
+        const item = await scheduleItem(scope, summary, wanted);
+        if (item) items.push(item);
+      }
+      return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    }
+    if (pipelineArn !== undefined) {
+      // One call names them all; there is no page after it.
+      for (const name of await backend.rules.namesByTarget(pipelineArn, place.bus)) {
+        const rule = await lookIn(backend, place, name);
+        if (rule) items.push(await listItem(rule, scope));
+      }
+      return { items };
+    }
+    const page = await backend.rules.list({
+      maxResults: 100,
+      bus: place.bus,
+      ...(token ? { nextToken: token } : {}),
+    });
+    for (const summary of page.items) {
+      // ListRules names the rules; their targets need DescribeRule and ListTargetsByRule. A
+      // rule deleted in between is simply gone; any other failure is the listing's.
+      const rule = await lookIn(backend, place, summary.name);
+      if (!rule || !startsAnyPipeline(rule)) continue;
+      const names = rule.kind === 'event' ? rule.record.targets.map((t) => t.pipelineName) : [];
+      if (!wanted || names.some((n) => n.toLowerCase() === wanted))
+        items.push(await listItem(rule, scope));
+    }
+    return { items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  } catch (error) {
+    // A watched group or bus that does not exist (yet) has nothing in it.
+    if (isTriggerError(error, 'NOT_FOUND') && !isOwn(scope, place)) return { items };
+    throw error;
+  }
+}
+
+async function scheduleItem(
+  scope: Scope,
+  summary: ScheduleSummary,
+  wanted: string | undefined,
+): Promise<TriggerListItem | undefined> {
+  const kind = scheduleTargetKind(summary.targetArn);
+  if (kind === 'other') return undefined;
+  if (kind === 'pipeline' && wanted && pipelineNameOf(summary.targetArn).toLowerCase() !== wanted)
+    return undefined;
+  // The universal target names its pipeline in its Input; someone else's schedule shows who
+  // made it in its shape: both need the whole schedule.
+  if (kind === 'universal' || summary.group !== scope.group) {
+    const found = await lookIn(
+      scope.backend,
+      { kind: 'schedules', group: summary.group },
+      summary.name,
+    );
+    if (!found || found.kind !== 'schedule') return undefined;
+    if (wanted && found.record.pipelineName.toLowerCase() !== wanted) return undefined;
+    return listItem(found, scope);
+  }
+  const pipelineName = pipelineNameOf(summary.targetArn);
+  return {
+    kind: 'schedule',
+    name: summary.name,
+    ref: summary.name,
+    place: summary.group,
+    arn: summary.arn,
+    state: summary.state,
+    pipelineNames: [pipelineName],
+    otherTargets: 0,
+    provenance: await scope.provenanceOf({
+      kind: 'schedule',
+      name: summary.name,
+      group: summary.group,
+    }),
+  };
+}
+
+function isOwn(scope: Scope, place: Place): boolean {
+  return place.kind === 'schedules' ? place.group === scope.group : place.bus === DEFAULT_EVENT_BUS;
+}
+
+/** The pipeline's ARN for ListRuleNamesByTarget; undefined when SageMaker no longer has it. */
+async function arnOfPipeline(backend: Backend, pipeline: string): Promise<string | undefined> {
+  if (pipeline.startsWith('arn:')) return pipeline;
+  try {
+    return (await backend.pipelines.describe(pipeline)).arn;
+  } catch (error) {
+    if (isTriggerError(error, 'NOT_FOUND')) return undefined;
+    throw error;
+  }
+}
+
+export function decodeListToken(token: string | undefined): [number, string | undefined] {
+  if (!token) return [0, undefined];
+  const [place, ...rest] = token.split(':');
   const inner = rest.join(':') || undefined;
+  const index = Number(place);
   return [
-    phase === 'r' ? 'rules' : 'schedules',
+    Number.isInteger(index) && index >= 0 ? index : 0,
     inner ? Buffer.from(inner, 'base64url').toString() : undefined,
   ];
 }
 
-export function encodeListToken(phase: 'schedules' | 'rules', token: string | undefined): string {
-  return `${phase === 'rules' ? 'r' : 's'}:${token ? Buffer.from(token).toString('base64url') : ''}`;
+export function encodeListToken(place: number, token: string | undefined): string {
+  return `${place}:${token ? Buffer.from(token).toString('base64url') : ''}`;
 }

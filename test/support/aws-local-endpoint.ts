@@ -87,6 +87,8 @@ const ERRORS: Record<Service, Record<TriggerErrorCode, [string, number]>> = {
 
 export class AwsLocalEndpoint {
   private requestCount = 0;
+  /** Every request, as the service received it: for asserting what was sent. */
+  readonly requests: Array<{ service: Service; operation: string; body: Json }> = [];
 
   private constructor(
     private readonly backend: LocalBackend,
@@ -139,6 +141,11 @@ export class AwsLocalEndpoint {
       'content-type': target ? 'application/x-amz-json-1.1' : 'application/json',
       'x-amzn-requestid': `local-${++this.requestCount}`,
     };
+    this.requests.push({
+      service,
+      operation: service === 'scheduler' ? `${req.method} ${url.pathname}` : operation,
+      body,
+    });
     let reply: Reply;
     try {
       if (service === 'events') reply = { body: await this.events(operation, body) };

@@ -27,7 +27,9 @@ export type WarningCode =
   | 'RUNS_OFTEN'
   | 'UNDOCUMENTED_SYNTAX'
   /** Not about the expression: the schedule's dead-letter queue is in another account. */
-  | 'DLQ_OTHER_ACCOUNT';
+  | 'DLQ_OTHER_ACCOUNT'
+  /** Not about the expression: another trigger already starts the pipeline at these times. */
+  | 'COLLISION';
 
 export interface ScheduleWarning {
   code: WarningCode;

@@ -47,6 +47,8 @@ export interface FiringReport {
 
 const MAX_CACHED_EXPRESSIONS = 10_000;
 
+const DEFAULT_GROUP = 'default';
+
 /** How far back sync() looks before its watermark; above SQLite's 5 s busy timeout. */
 const SYNC_OVERLAP_MS = 30_000;
 
@@ -273,11 +275,13 @@ export class LocalSchedules implements SchedulesPort {
   }
 
   async listGroups(): Promise<string[]> {
-    return (await this.state.list('groups')).map((row) => row.key);
+    const groups = (await this.state.list('groups')).map((row) => row.key);
+    return [...new Set([DEFAULT_GROUP, ...groups])].sort();
   }
 
   private async requireGroup(group: string): Promise<void> {
-    if (!(await this.state.get('groups', group))) {
+    // Every account has the default group, where the SageMaker SDK puts its schedules.
+    if (group !== DEFAULT_GROUP && !(await this.state.get('groups', group))) {
       throw new TriggerError('NOT_FOUND', `schedule group ${group} does not exist`, { group });
     }
   }
