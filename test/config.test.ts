@@ -18,6 +18,7 @@ describe('configuration from the environment', () => {
       port: 3000,
       backend: 'local',
       scheduleGroup: 'sagemaker-pipelines',
+      watch: { scheduleGroups: ['default'], eventBuses: ['default'] },
       databaseUrl: 'sqlite:./data/bot.db',
       policyFile: './policy.yml',
       localUser: 'U0LOCAL',

@@ -405,6 +405,7 @@ describe('IAM policies (template and deploy/iam)', () => {
     expect([...jsonPolicies.keys()].sort()).toEqual([
       'api-destination-invoke-role-policy.json',
       'api-destination-invoke-role-trust.json',
+      'bot-policy-triggers-made-elsewhere.json',
       'bot-policy.json',
       'events-to-sagemaker-role-policy.json',
       'events-to-sagemaker-role-trust.json',

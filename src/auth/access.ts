@@ -26,6 +26,13 @@ export interface AccessRequest {
   channelId?: string;
   /** Alias or ARN; resolved against the deciding rule. */
   executionRole?: string;
+  /**
+   * Who made the trigger, in words, when it was not the bot ("made with the SageMaker Python
+   * SDK"): the policy's `madeElsewhere` applies.
+   */
+  madeElsewhere?: string;
+  /** Further actions the same request takes (adopt creates, then deletes the original). */
+  alsoActions?: Array<Exclude<Action, 'read'>>;
 }
 
 /** What one person may read; see AccessControl.reader. */
@@ -145,11 +152,15 @@ export class AccessControl {
     const policy = this.deps.policy();
     const who = await this.deps.identities.identify(request.userId);
     let result: Exclude<Decision, { outcome: 'deny' }> | undefined;
-    for (const pipelineName of request.pipelineNames) {
-      const decision = authorize(policy, who, request.action, {
+    const actions = [request.action, ...(request.alsoActions ?? [])];
+    for (const [action, pipelineName] of actions.flatMap((a) =>
+      request.pipelineNames.map((p) => [a, p] as const),
+    )) {
+      const decision = authorize(policy, who, action, {
         pipelineName,
         ...(request.channelId ? { channelId: request.channelId } : {}),
         ...(request.executionRole ? { executionRoleArn: request.executionRole } : {}),
+        ...(request.madeElsewhere ? { madeElsewhere: request.madeElsewhere } : {}),
       });
       if (decision.outcome === 'deny') return decision;
       if (!result) {

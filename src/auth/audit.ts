@@ -30,14 +30,27 @@ export interface AuditLog {
   list(query?: { limit?: number; pipeline?: string }): Promise<StoredAuditEntry[]>;
 }
 
-const details = z.object({ reason: z.string().optional(), summary: z.string().optional() }).loose();
+const details = z
+  .object({
+    reason: z.string().optional(),
+    summary: z.string().optional(),
+    madeElsewhere: z.string().optional(),
+  })
+  .loose();
 
-/** The sentence an entry's details give (the reason of a refusal, the summary of an outcome). */
+/**
+ * The sentence an entry's details give (the reason of a refusal, the summary of an outcome),
+ * and who made the trigger when it was not the bot.
+ */
 export function auditSummary(entry: Pick<AuditEntry, 'details'>): string {
   if (!entry.details) return '';
   try {
     const parsed = details.safeParse(JSON.parse(entry.details));
-    return parsed.success ? (parsed.data.reason ?? parsed.data.summary ?? '') : '';
+    if (!parsed.success) return '';
+    const sentence = parsed.data.reason ?? parsed.data.summary ?? '';
+    const maker = parsed.data.madeElsewhere;
+    // A refusal over a trigger made elsewhere already says whose it was.
+    return maker && !sentence.includes(maker) ? `${sentence} (${maker})` : sentence;
   } catch {
     return '';
   }

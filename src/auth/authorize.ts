@@ -16,9 +16,19 @@ export interface Resource {
    * older policy, so they can still be cleaned up.
    */
   executionRoleArn?: string;
+  /**
+   * Set when the trigger was made outside the bot (the SageMaker SDK, the console,
+   * CloudFormation), saying so ("default/x was made with …"): the policy's `madeElsewhere` adds
+   * its approval or forbids the action. Never for create: what the bot creates is its own.
+   */
+  madeElsewhere?: string;
 }
 
-export type DenyCode = 'NO_RULE' | 'ROLE_REQUIRED' | 'EXECUTION_ROLE_NOT_ALLOWED';
+export type DenyCode =
+  | 'NO_RULE'
+  | 'ROLE_REQUIRED'
+  | 'EXECUTION_ROLE_NOT_ALLOWED'
+  | 'MADE_ELSEWHERE';
 
 export type Decision =
   | {
@@ -55,6 +65,13 @@ const VERBS: Record<Action, string> = {
   pause: 'pause or resume',
   run: 'run',
   read: 'see',
+};
+
+/** How each action reads in "forbids anyone to … triggers made outside the bot". */
+const FOREIGN_VERBS: Record<Exclude<Action, 'read' | 'create'>, string> = {
+  delete: 'delete',
+  pause: 'pause or resume',
+  run: 'run',
 };
 
 /**
@@ -107,13 +124,30 @@ export function authorize(
     executionRoleArn = role.arn;
   }
 
+  const elsewhere =
+    action !== 'read' && action !== 'create' && resource.madeElsewhere !== undefined
+      ? policy.madeElsewhere
+      : undefined;
+  if (elsewhere && action !== 'read' && action !== 'create' && elsewhere.forbid.includes(action)) {
+    return deny(
+      'MADE_ELSEWHERE',
+      `the access policy forbids anyone to ${FOREIGN_VERBS[action]} triggers made outside the bot, and ${resource.madeElsewhere}`,
+    );
+  }
+
   const common = {
     rule: rule.index,
     allowedRoles: allowedArns(policy, rule),
     ...(executionRoleArn !== undefined ? { executionRoleArn } : {}),
     notify: rule.notify,
   };
-  const approval = rule.approval;
+  // The stricter of the pipeline's approval and the one for triggers made elsewhere.
+  const approval = [rule.approval, elsewhere?.approval]
+    .filter(
+      (a): a is NonNullable<typeof a> =>
+        a !== undefined && action !== 'read' && a.actions.includes(action),
+    )
+    .sort((a, b) => b.count - a.count)[0];
   if (action !== 'read' && approval?.actions.includes(action)) {
     const approvalChannel = approval.channel ?? policy.approvals.channel;
     return {

@@ -63,7 +63,12 @@ export async function passGate(input: GateInput): Promise<GateDecision> {
       pipelineNames,
       ...(input.triggerName ? { triggerName: input.triggerName } : {}),
       ...(input.requestId ? { requestId: input.requestId } : {}),
-      details: JSON.stringify(details),
+      // An action on a trigger made elsewhere says whose trigger it was.
+      details: JSON.stringify(
+        request.madeElsewhere
+          ? { ...(details as object), madeElsewhere: request.madeElsewhere }
+          : details,
+      ),
     });
   const decision = await access.decide(request);
   if (decision.outcome === 'deny') {

@@ -23,7 +23,7 @@ export const DEFAULT_EXPIRY_MS = 24 * 3_600_000;
 export const MAX_APPROVALS = 10;
 
 const M = {
-  top: 'expected a mapping with roles, executionRoles, approvals and pipelines',
+  top: 'expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines',
   roles: 'expected a mapping from role name to members, such as admins: { users: [U0123ABCD] }',
   roleName: 'expected a role name of letters, digits, "-" and "_", starting with a letter',
   role: 'expected members such as { users: [U0123ABCD], groups: [S0123ABCD] } or { everyone: true }',
@@ -52,6 +52,10 @@ const M = {
   count: `expected a whole number from 1 to ${MAX_APPROVALS}`,
   aliasList: 'expected a list of aliases from executionRoles, such as [prod]',
   aliasRef: 'expected an alias from executionRoles',
+  madeElsewhere:
+    'expected a mapping with approval and/or forbid, such as { approval: { actions: [delete], from: [admins] }, forbid: [] }',
+  forbid: 'expected a list of actions, such as [delete]',
+  collisions: 'expected warn or refuse',
 } as const;
 
 const slackId = (pattern: RegExp, message: string) => z.string(message).regex(pattern, message);
@@ -113,6 +117,15 @@ const ruleSchema = z.strictObject(
   M.rule,
 );
 
+/** What the policy asks for actions on triggers the bot did not make (SDK, console, CFN). */
+const madeElsewhereSchema = z.strictObject(
+  {
+    approval: approvalSchema.optional(),
+    forbid: z.array(z.enum(APPROVABLE_ACTIONS, M.action), M.forbid).optional(),
+  },
+  M.madeElsewhere,
+);
+
 export const fileSchema = z.strictObject(
   {
     roles: z.record(z.string().regex(ROLE_NAME, M.roleName), roleSchema, M.roles),
@@ -120,6 +133,8 @@ export const fileSchema = z.strictObject(
       .record(z.string().regex(ALIAS, M.alias), slackId(ROLE_ARN, M.arn), M.executionRoles)
       .optional(),
     approvals: approvalsSchema.optional(),
+    madeElsewhere: madeElsewhereSchema.optional(),
+    collisions: z.enum(['warn', 'refuse'], M.collisions).optional(),
     pipelines: z.array(ruleSchema, M.pipelines).min(1, 'expected at least one rule'),
   },
   M.top,
@@ -174,6 +189,8 @@ function allowedKeysAt(path: PathKey[]): string[] {
   if (first === 'approvals' && path.length === 1) return Object.keys(approvalsSchema.shape);
   if (first === 'pipelines' && path.length === 2) return Object.keys(ruleSchema.shape);
   if (first === 'pipelines' && third === 'approval') return Object.keys(approvalSchema.shape);
+  if (first === 'madeElsewhere' && path.length === 1) return Object.keys(madeElsewhereSchema.shape);
+  if (first === 'madeElsewhere' && path[1] === 'approval') return Object.keys(approvalSchema.shape);
   return [];
 }
 
@@ -221,6 +238,10 @@ export function crossCheck(file: PolicyFile): Problem[] {
         (guess ? ` (did you mean ${guess}?)` : ` (defined: ${roleNames.join(', ') || 'none'})`),
     });
   };
+
+  file.madeElsewhere?.approval?.from.forEach((name, j) => {
+    roleRef(['madeElsewhere', 'approval', 'from', j], name);
+  });
 
   file.pipelines.forEach((rule, i) => {
     for (const field of ACTIONS) {

@@ -69,6 +69,13 @@ export interface Policy {
   /** Alias → IAM role ARN. */
   executionRoles: ReadonlyMap<string, string>;
   approvals: { channel?: string; expiresAfterMs: number };
+  /**
+   * For triggers the bot did not make (the SageMaker SDK's, the console's, CloudFormation's):
+   * an approval they need on top of the pipeline's rule, and actions nobody may take on them.
+   */
+  madeElsewhere: { approval?: PolicyApproval; forbid: ApprovableAction[] };
+  /** `refuse`: a create beside a trigger that already starts the pipeline is refused. */
+  collisions: 'warn' | 'refuse';
   /** First match wins. */
   pipelines: PolicyRule[];
 }
@@ -175,8 +182,19 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       },
     ]),
   );
+  const approvalOf = (approval: NonNullable<PolicyFile['madeElsewhere']>['approval']) =>
+    approval
+      ? {
+          approval: {
+            actions: [...new Set(approval.actions)],
+            from: approval.from,
+            count: approval.count,
+            ...(approval.channel ? { channel: approval.channel } : {}),
+            expiresAfterMs: approval.expiresAfter ?? defaultExpiry,
+          },
+        }
+      : {};
   const pipelines = file.pipelines.map((rule, index): PolicyRule => {
-    const approval = rule.approval;
     return {
       index,
       match: rule.match,
@@ -186,17 +204,7 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       pause: rule.pause ?? [],
       run: rule.run ?? [],
       ...(rule.read ? { read: rule.read } : {}),
-      ...(approval
-        ? {
-            approval: {
-              actions: [...new Set(approval.actions)],
-              from: approval.from,
-              count: approval.count,
-              ...(approval.channel ? { channel: approval.channel } : {}),
-              expiresAfterMs: approval.expiresAfter ?? defaultExpiry,
-            },
-          }
-        : {}),
+      ...approvalOf(rule.approval),
       executionRoles: rule.executionRoles ?? [],
       notify: rule.notify ?? [],
     };
@@ -209,6 +217,11 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       ...(file.approvals?.channel ? { channel: file.approvals.channel } : {}),
       expiresAfterMs: defaultExpiry,
     },
+    madeElsewhere: {
+      ...approvalOf(file.madeElsewhere?.approval),
+      forbid: [...new Set(file.madeElsewhere?.forbid ?? [])],
+    },
+    collisions: file.collisions ?? 'warn',
     pipelines,
   };
 }

@@ -28,6 +28,8 @@ export const ids = {
     runPipeline: 'pipeline_run_now',
     /** value: 'all'; the button has a confirm dialog. */
     cleanUpOrphans: 'orphans_clean_up',
+    /** value: JSON `{ pipeline?, after }` (listPageValue): the next page of `list`. */
+    listNextPage: 'list_next_page',
     /** value: `${request.id}|${request.contentHash}` (see parseDecisionValue). */
     approve: 'request_approve',
     /** value: `${request.id}|${request.contentHash}`; opens the reject-reason modal. */

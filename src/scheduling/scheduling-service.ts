@@ -759,6 +759,9 @@ export class SchedulingService {
       return true;
     } catch (error) {
       if (isTriggerError(error, 'NOT_FOUND')) return false;
+      // A pipeline the bot may not describe (outside its IAM pattern) is not proven gone:
+      // never call it an orphan, never clean it up.
+      if (isTriggerError(error, 'ACCESS_DENIED')) return true;
       throw error;
     }
   }

@@ -222,14 +222,14 @@ describe('mistakes in the policy, each named by line and key', () => {
       'an empty file',
       '',
       [
-        'policy.yml: expected a mapping with roles, executionRoles, approvals and pipelines (got nothing)',
+        'policy.yml: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines (got nothing)',
       ],
     ],
     [
       'a list at the top',
       '- match: "*"\n',
       [
-        'policy.yml:1: expected a mapping with roles, executionRoles, approvals and pipelines (got a list)',
+        'policy.yml:1: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines (got a list)',
       ],
     ],
     [

@@ -40,7 +40,14 @@ export interface ChangeSpec<C> {
   /** The trigger it is about, for the audit log and the approval message. */
   trigger?(command: C): string | undefined;
   /** The execution role it asks for, decided by the policy's allowlist. */
-  role?(command: C): string | undefined;
+  role?(command: C, deps: CommandDeps): string | undefined | Promise<string | undefined>;
+  /**
+   * Who made the trigger it changes, in words, when the bot did not: the policy's
+   * `madeElsewhere` then applies, and the audit says so.
+   */
+  madeElsewhere?(command: C, deps: CommandDeps): Promise<string | undefined>;
+  /** Further actions the same request takes, each decided by the policy too. */
+  alsoActions?(command: C): Array<Exclude<AccessRequest['action'], never>>;
 }
 
 export interface ParseInput {
@@ -98,6 +105,8 @@ export interface CommandDeps {
   auditLog?: AuditLog;
   /** Which channels follow which pipelines. */
   subscriptions?: SubscriptionRepository;
+  /** Lists come a page at a time of this size (Slack); whole when unset (terminal, CLI). */
+  listPageSize?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-import { previewStoredSchedule } from '../../scheduling/expression/index.js';
+import { previewStoredSchedule, type ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { ParameterValue } from '../../scheduling/pipeline.js';
+import type {
+  CreateScheduleInput,
+  SchedulingService,
+} from '../../scheduling/scheduling-service.js';
 import {
   MAX_RETRY_ATTEMPTS,
   readFlexibleWindow,
@@ -156,30 +160,40 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
       if (!read.ok) return inputError(read.problem.message, read.problem.field);
       retry[key] = read.value;
     }
-    const result = await found.service.createSchedule(
-      {
-        ...(o.retries !== undefined || o.maxAge !== undefined ? { retryPolicy: retry } : {}),
-        pipeline: command.pipeline,
-        expression: command.expression,
-        roleArn: role.arn,
-        parameters: command.parameters,
-        ...(o.name ? { name: o.name } : {}),
-        ...(o.timeZone ? { timeZone: o.timeZone } : {}),
-        ...dates,
-        ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
-        ...(o.state ? { state: o.state } : {}),
-        ...(o.description ? { description: o.description } : {}),
-        ...(o.deadLetterArn ? { deadLetterArn: o.deadLetterArn } : {}),
-      },
-      requestContext(deps, command.dryRun),
-    );
+    const input = {
+      ...(o.retries !== undefined || o.maxAge !== undefined ? { retryPolicy: retry } : {}),
+      pipeline: command.pipeline,
+      expression: command.expression,
+      roleArn: role.arn,
+      parameters: command.parameters,
+      ...(o.name ? { name: o.name } : {}),
+      ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+      ...dates,
+      ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
+      ...(o.state ? { state: o.state } : {}),
+      ...(o.description ? { description: o.description } : {}),
+      ...(o.deadLetterArn ? { deadLetterArn: o.deadLetterArn } : {}),
+    };
+    // Looked for before it exists, or it would collide with itself.
+    const collisions = await collisionWarnings(found.service, input, deps.now());
+    const policy = deps.access?.policy.collisions ?? 'warn';
+    const result = await found.service.createSchedule(input, {
+      ...requestContext(deps, command.dryRun),
+      collisions: policy,
+    });
     if (!result.ok) return serviceError(result.error, command.expression);
-    if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
+    // Refused by the service when the policy says so; otherwise said beside what was made.
+    if ('dryRun' in result.value)
+      return {
+        kind: 'dry-run',
+        requests: result.value.requests,
+        ...(collisions.length > 0 ? { warnings: collisions } : {}),
+      };
     const schedule = result.value;
     // Every run since the back end created it, counted as the engine fires them: a rate() with
     // no start runs in its creation second, and that run belongs in the reply.
     const preview = previewStoredSchedule(schedule, { now: deps.now(), fromWritten: true });
-    if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule));
+    if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule), ...collisions);
     return {
       kind: 'schedule-created',
       schedule,
@@ -187,3 +201,15 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
     };
   },
 });
+
+/** The other triggers this schedule would run its pipeline twice with, as warnings. */
+async function collisionWarnings(
+  service: SchedulingService,
+  input: CreateScheduleInput,
+  now: Date,
+): Promise<ScheduleWarning[]> {
+  const found = await service.collisions(input, now);
+  // A look-around that failed must not hide that the schedule was made.
+  if (!found.ok) return [];
+  return found.value.map((c) => ({ code: 'COLLISION' as const, message: c.words }));
+}

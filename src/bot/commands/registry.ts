@@ -1,3 +1,4 @@
+import { adopt } from './adopt.js';
 import { approvals } from './approvals.js';
 import { approve } from './approve.js';
 import { audit } from './audit.js';
@@ -41,6 +42,7 @@ export const commandDefinitions = [
   validate,
   history,
   orphans,
+  adopt,
   pipelines,
   putEvent,
   approvals,

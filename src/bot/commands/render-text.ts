@@ -2,6 +2,14 @@ import { requestText } from '../../auth/access.js';
 import { auditSubject, auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { formatInstant } from '../../scheduling/expression/index.js';
+import type { Provenance } from '../../scheduling/provenance.js';
+import {
+  orphanSummary,
+  otherTargetsText,
+  placeText,
+  provenanceTag,
+  provenanceText,
+} from '../views/provenance.js';
 import { usages } from './grammar.js';
 import { formatPreviewText } from './preview-commands.js';
 import type { Reply } from './replies.js';
@@ -71,10 +79,11 @@ export function renderText(reply: Reply): TextOutput {
       if (d.kind === 'schedule') {
         const t = d.trigger;
         return out(
-          `${t.name}: schedule in group ${t.group}, ${t.state.toLowerCase()}`,
+          `${d.ref}: ${placeText('schedule', t.group, 'text')}, ${t.state.toLowerCase()}`,
+          madeLine(d.provenance),
           `  runs: ${d.description}`,
           `  expression: ${t.expression}`,
-          `  pipeline: ${t.pipelineName}${d.pipelineExists ? '' : ' (DOES NOT EXIST: this schedule is an orphan)'}`,
+          `  pipeline: ${t.pipelineName}${t.targetKind === 'universal' ? " (started through Scheduler's universal target)" : ''}${d.pipelineExists ? '' : ' (DOES NOT EXIST: this schedule is an orphan)'}`,
           ...parameterLines(t.parameters),
           `  role: ${t.roleArn}`,
           ...(t.start ? [`  start: ${formatInstant(t.start)}`] : []),
@@ -83,7 +92,6 @@ export function renderText(reply: Reply): TextOutput {
           `  retries: up to ${t.retryPolicy.maximumRetryAttempts} within ${t.retryPolicy.maximumEventAgeSeconds} s${t.deadLetterArn ? `, then ${t.deadLetterArn}` : ''}`,
           ...(t.deleteAfterCompletion ? ['  deleted after its last run'] : []),
           ...(t.description ? [`  description: ${t.description}`] : []),
-          ...attributionLines(d.attribution),
           ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
           ...(d.nextRuns.length
             ? [
@@ -98,15 +106,28 @@ export function renderText(reply: Reply): TextOutput {
         );
       }
       const r = d.trigger;
+      const others = otherTargetsText(r.otherTargets.length, { left: true });
       return out(
-        `${r.name}: EventBridge rule, ${r.state.toLowerCase()}`,
-        `  pattern: ${r.eventPattern}`,
+        `${d.ref}: EventBridge ${placeText('event', r.bus, 'text')}, ${r.state.toLowerCase()}`,
+        madeLine(d.provenance),
+        ...(r.scheduleExpression
+          ? [
+              `  schedule: ${r.scheduleExpression} — ${d.schedule?.description ?? r.scheduleExpression} (rules run in UTC)`,
+              ...(d.schedule?.nextRuns.length
+                ? [
+                    '  next runs (UTC):',
+                    ...d.schedule.nextRuns.map((n) => `    ${formatInstant(n)}`),
+                  ]
+                : [`  next runs: ${r.state === 'DISABLED' ? 'none while it is paused' : 'none'}`]),
+            ]
+          : []),
+        ...(r.eventPattern ? [`  pattern: ${r.eventPattern}`] : []),
         ...r.targets.flatMap((t) => [
           `  starts ${t.pipelineName}${d.pipelinesExist[t.pipelineName] === false ? ' (DOES NOT EXIST)' : ''}`,
           ...parameterLines(t.parameters, '    '),
         ]),
+        ...(others ? [`  ${others}`] : []),
         `  role: ${r.roleArn}`,
-        ...attributionLines(d.attribution),
         ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
         `  arn: ${r.arn}`,
       );
@@ -118,18 +139,26 @@ export function renderText(reply: Reply): TextOutput {
             ? `no triggers start ${reply.filter}`
             : 'no triggers yet: create one with create <pipeline> <expression>',
         );
-      const width = Math.max(...reply.items.map((i) => i.name.length));
+      const what = (i: (typeof reply.items)[number]) =>
+        i.scheduleExpression ?? (i.kind === 'schedule' ? 'schedule' : 'rule');
+      const width = Math.max(...reply.items.map((i) => i.ref.length));
+      const whatWidth = Math.max(8, ...reply.items.map((i) => what(i).length));
       return out(
-        ...reply.items.map(
-          (i) =>
-            `${i.name.padEnd(width)}  ${i.kind === 'schedule' ? 'schedule' : 'rule    '}  ${i.state.toLowerCase().padEnd(8)}  ${i.pipelineNames.join(', ')}`,
-        ),
+        ...reply.items.map((i) => {
+          const others = otherTargetsText(i.otherTargets);
+          const made = provenanceTag(i.provenance, 'text');
+          return `${i.ref.padEnd(width)}  ${what(i).padEnd(whatWidth)}  ${i.state.toLowerCase().padEnd(8)}  ${i.pipelineNames.join(', ')}${others ? ` ${others}` : ''}${made ? `  ${made}` : ''}`;
+        }),
         ...(reply.more ? ['… more: narrow it with list <pipeline>'] : []),
       );
     }
     case 'changed':
       return out(
-        `${reply.action} ${reply.item.kind === 'schedule' ? 'schedule' : 'rule'} ${reply.item.name}`,
+        `${reply.action} ${reply.item.kind === 'schedule' ? 'schedule' : 'rule'} ${reply.item.ref}`,
+      );
+    case 'adopted':
+      return out(
+        `adopted ${reply.from.ref} as ${reply.schedule.group}/${reply.schedule.name}: it is now made here, and the original is deleted`,
       );
     case 'started':
       return out(`started ${reply.pipeline}: ${reply.executionArn}`);
@@ -150,11 +179,13 @@ export function renderText(reply: Reply): TextOutput {
         );
       return out(
         ...(reply.cleaned
-          ? ['removed:']
-          : ['triggers whose pipeline no longer exists (orphans clean removes them):']),
+          ? ['cleaned up:']
+          : [
+              'triggers whose pipeline no longer exists (orphans), and what orphans clean does to each:',
+            ]),
         ...reply.orphans.map(
           (o) =>
-            `  ${o.name} (${o.kind === 'schedule' ? 'schedule' : 'rule'}): ${o.missingPipelines.join(', ')} is gone`,
+            `  ${o.ref} (${placeText(o.kind, o.place, 'text')}, ${provenanceText(o.provenance, { surface: 'text', short: true })}): ${orphanSummary(o, 'text', { done: reply.cleaned })}`,
         ),
       );
     case 'pipelines':
@@ -252,18 +283,10 @@ function nextRunLines(preview: SchedulePreview): string[] {
     : ['  next runs: none'];
 }
 
-function attributionLines(a: {
-  createdBy?: string;
-  approvedBy?: string[];
-  createdAt?: Date;
-}): string[] {
-  const lines: string[] = [];
-  if (a.createdBy)
-    lines.push(
-      `  created by ${a.createdBy}${a.createdAt ? ` on ${formatInstant(a.createdAt)}` : ''}`,
-    );
-  if (a.approvedBy?.length) lines.push(`  approved by ${a.approvedBy.join(', ')}`);
-  return lines;
+/** Who made it, with when for the bot's own. */
+function madeLine(p: Provenance): string {
+  const made = provenanceText(p, { surface: 'text' });
+  return `  ${made}${p.source === 'bot' && p.createdAt ? ` on ${formatInstant(p.createdAt)}` : ''}`;
 }
 
 function indent(text: string): string[] {

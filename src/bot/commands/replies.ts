@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { StoredAuditEntry } from '../../auth/audit.js';
-import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { PipelineSummary } from '../../scheduling/pipeline.js';
 import type { BackendRequest } from '../../scheduling/ports.js';
 import type {
@@ -28,10 +28,18 @@ export type Reply =
   | { kind: 'preview'; preview: SchedulePreview; runsOnly: boolean }
   | { kind: 'schedule-created'; schedule: ScheduleRecord; preview?: SchedulePreview }
   | { kind: 'rule-created'; rule: RuleRecord }
-  | { kind: 'dry-run'; requests: BackendRequest[] }
+  | { kind: 'dry-run'; requests: BackendRequest[]; warnings?: ScheduleWarning[] }
   | { kind: 'described'; description: TriggerDescription; now: Date }
-  | { kind: 'list'; items: TriggerListItem[]; filter?: string; more: boolean }
+  | {
+      kind: 'list';
+      items: TriggerListItem[];
+      filter?: string;
+      more: boolean;
+      /** Where the next page starts, when there is one. */
+      nextToken?: string;
+    }
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
+  | { kind: 'adopted'; from: TriggerListItem; schedule: ScheduleRecord }
   | { kind: 'started'; pipeline: string; executionArn: string }
   | { kind: 'history'; pipeline: string; executions: ExecutionSummary[] }
   | { kind: 'orphans'; orphans: Orphan[]; cleaned: boolean }

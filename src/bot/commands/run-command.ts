@@ -20,8 +20,10 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
   const names = await change.pipelines(command, deps);
   // Unknown pipelines: the command itself says "not found"; none: nothing to change.
   if (names === undefined || names.length === 0) return definition.run(command, deps);
-  const role = change.role?.(command);
+  const role = await change.role?.(command, deps);
   const triggerName = change.trigger?.(command);
+  const madeElsewhere = await change.madeElsewhere?.(command, deps);
+  const alsoActions = change.alsoActions?.(command) ?? [];
   const gate = await passGate({
     access: deps.access,
     ...(deps.auditLog ? { auditLog: deps.auditLog } : {}),
@@ -32,6 +34,8 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
       pipelineNames: names,
       ...(deps.channelId ? { channelId: deps.channelId } : {}),
       ...(role ? { executionRole: role } : {}),
+      ...(madeElsewhere ? { madeElsewhere } : {}),
+      ...(alsoActions.length > 0 ? { alsoActions } : {}),
     },
     name: command.name,
     ...(triggerName ? { triggerName } : {}),

@@ -1,4 +1,6 @@
-import type { CommandDefinition } from './command.js';
+import { madeElsewhereWords } from '../../scheduling/provenance.js';
+import type { SchedulingService } from '../../scheduling/scheduling-service.js';
+import type { CommandDefinition, CommandDeps } from './command.js';
 import { defineCommand, requestContext, serviceError, serviceOf } from './command.js';
 import { pipelinesOfDescription } from './describe.js';
 import { dryRunToken, mistake, type Usage } from './parsing.js';
@@ -10,6 +12,19 @@ export type TriggerChangeCommand<N extends 'delete' | 'pause' | 'resume'> = {
 };
 
 const done = { delete: 'deleted', pause: 'paused', resume: 'resumed' } as const;
+
+/** The gate asks for the pipelines and the maker of the same trigger: one lookup. */
+const described = new WeakMap<object, ReturnType<SchedulingService['describe']>>();
+
+function describeOnce(command: { trigger: string }, deps: CommandDeps) {
+  if (!deps.service) return undefined;
+  let found = described.get(command);
+  if (!found) {
+    found = deps.service.describe(command.trigger);
+    described.set(command, found);
+  }
+  return found;
+}
 
 /**
  * delete, pause and resume: one schedule or rule by name, decided by the policy as the action
@@ -35,8 +50,13 @@ export function triggerChange<N extends 'delete' | 'pause' | 'resume'>(
       // Resuming is pausing's other half: the policy's `pause` covers both.
       action: () => (name === 'delete' ? 'delete' : 'pause'),
       async pipelines(command, deps) {
-        const found = await deps.service?.describe(command.trigger);
+        const found = await describeOnce(command, deps);
         return found?.ok ? pipelinesOfDescription(found.value) : undefined;
+      },
+      async madeElsewhere(command, deps) {
+        const found = await describeOnce(command, deps);
+        const words = found?.ok ? madeElsewhereWords(found.value.provenance) : undefined;
+        return found?.ok && words ? `${found.value.ref} was ${words}` : undefined;
       },
       trigger: (command) => command.trigger,
     },

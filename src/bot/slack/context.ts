@@ -7,6 +7,7 @@ import type { PostedMessageRepository } from '../../notifications/notification-s
 import { previewSchedule, type SchedulePreview } from '../../scheduling/expression/index.js';
 import type { BotRuntime } from '../bot-runtime.js';
 import type { Command } from '../commands/grammar.js';
+import { SLACK_LIST_PAGE } from '../commands/list.js';
 import type { Reply } from '../commands/replies.js';
 import { runCommand } from '../commands/run-command.js';
 import {
@@ -47,7 +48,11 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
   const showDecision: SlackContext['showDecision'] = (client, request, decision, decidedBy) =>
     showApprovalDecision({ client, store: runtime.store, log }, request, decision, decidedBy);
   const execute: SlackContext['execute'] = (command, userId, channelId) =>
-    runCommand(command, { ...runtime.commandDeps(userId, channelId), requestId: randomUUID() });
+    runCommand(command, {
+      ...runtime.commandDeps(userId, channelId),
+      requestId: randomUUID(),
+      listPageSize: SLACK_LIST_PAGE,
+    });
   return {
     runtime,
     log,

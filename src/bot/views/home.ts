@@ -21,6 +21,7 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
+import { listLine, orphanLine } from './trigger-replies.js';
 
 export interface HomeData {
   userId: string;
@@ -90,19 +91,20 @@ function triggerBlocks(triggers: TriggerListItem[]): KnownBlock[] {
         `You have no triggers yet. *New trigger* above makes one, or type ${code(`${ids.command} create <pipeline> <expression>`)} in a channel.`,
       ),
     ];
-  const line = (t: TriggerListItem) =>
-    `*${esc(t.name)}*  ${t.kind === 'schedule' ? 'schedule' : 'rule'} · ${t.state === 'ENABLED' ? 'enabled' : 'paused'} · ${esc(clip(t.pipelineNames.join(', '), 1000))}`;
   const rows = triggers.slice(0, MAX_TRIGGER_ROWS);
   const rest = triggers.slice(rows.length);
   return [
     header(`Your triggers (${triggers.length})`),
     ...rows.flatMap((t, i): KnownBlock[] => [
-      section(line(t)),
-      actions(`${ids.blocks.triggerActions}_${i}`, triggerButtons(t, { details: true })),
+      section(listLine(t)),
+      actions(
+        `${ids.blocks.triggerActions}_${i}`,
+        triggerButtons({ ...t, name: t.ref }, { details: true }),
+      ),
     ]),
     ...(rest.length
       ? [
-          ...sections(rest.map(line), 1),
+          ...sections(rest.map(listLine), 1),
           context(`${rest.length} more without buttons here: ${code(`${ids.command} list`)}`),
         ]
       : []),
@@ -126,10 +128,7 @@ function orphanBlocks(orphans: Orphan[]): KnownBlock[] {
     divider(),
     header(`Orphaned triggers (${orphans.length})`),
     ...sections(
-      orphans.map(
-        (o) =>
-          `• *${esc(o.name)}* (${o.kind === 'schedule' ? 'schedule' : 'rule'}): ${esc(o.missingPipelines.join(', '))} is gone`,
-      ),
+      orphans.map((o) => `• ${orphanLine(o, false)}`),
       1,
     ),
     actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(orphans.length)]),

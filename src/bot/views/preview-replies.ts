@@ -33,6 +33,7 @@ export function dryRunMessage(reply: ReplyOf<'dry-run'>): SlackMessage {
         ),
       ),
       ...moreLine(reply.requests.length - shown.length),
+      ...warningBlocks(reply.warnings ?? []),
     ],
   };
 }

@@ -105,6 +105,20 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
       return listMessage(reply.items, reply.filter, reply.more);
     case 'changed':
       return changedMessage(reply);
+    case 'adopted': {
+      const now = `${reply.schedule.group}/${reply.schedule.name}`;
+      return {
+        text: `adopted ${reply.from.ref} as ${now}`,
+        blocks: [
+          section(
+            `:inbox_tray: Adopted *${esc(reply.from.ref)}*: it is now *${esc(now)}*, made here, and the original is deleted.`,
+          ),
+          actions(`${ids.blocks.triggerActions}_0`, [
+            button(ids.actions.describe, 'Describe', reply.schedule.name),
+          ]),
+        ],
+      };
+    }
     case 'started':
       return startedMessage(reply);
     case 'history':

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Attribution } from '../../scheduling/scheduling-service.js';
+import type { Provenance } from '../../scheduling/provenance.js';
+import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
 import type { Reply } from '../commands/replies.js';
 import { ids } from '../ids.js';
 import {
@@ -13,7 +14,6 @@ import {
   esc,
   fieldsSection,
   header,
-  person,
   section,
   sections,
   triggerButtons,
@@ -21,6 +21,13 @@ import {
 } from './kit.js';
 import { LIMITS } from './limits.js';
 import { runsText, warningBlocks } from './preview-replies.js';
+import {
+  orphanSummary,
+  otherTargetsText,
+  placeText,
+  provenanceTag,
+  provenanceText,
+} from './provenance.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 
 /** Replies about schedules and rules: created, changed, described, listed, orphaned, matched. */
@@ -83,16 +90,14 @@ export function changedMessage(reply: ReplyOf<'changed'>): SlackMessage {
   };
   const next =
     reply.action === 'paused'
-      ? [button(ids.actions.resume, 'Resume', reply.item.name, { style: 'primary' })]
+      ? [button(ids.actions.resume, 'Resume', reply.item.ref, { style: 'primary' })]
       : reply.action === 'resumed'
-        ? [button(ids.actions.pause, 'Pause', reply.item.name)]
+        ? [button(ids.actions.pause, 'Pause', reply.item.ref)]
         : [];
   return {
-    text: `${reply.action} ${what} ${reply.item.name}`,
+    text: `${reply.action} ${what} ${reply.item.ref}`,
     blocks: [
-      section(
-        `${icon[reply.action]} ${capitalize(reply.action)} ${what} *${esc(reply.item.name)}*`,
-      ),
+      section(`${icon[reply.action]} ${capitalize(reply.action)} ${what} *${esc(reply.item.ref)}*`),
       ...(next.length ? [actions(`${ids.blocks.triggerActions}_0`, next)] : []),
     ],
   };
@@ -129,17 +134,30 @@ function targetLines(
   });
 }
 
-function attributionLines(a: Attribution, tz: string | undefined): string[] {
-  const lines: string[] = [];
-  if (a.createdBy)
-    lines.push(
-      `Created by ${person(a.createdBy)}${a.createdAt ? ` on ${when(a.createdAt, tz)}` : ''}`,
-    );
-  if (a.approvedBy?.length) lines.push(`Approved by ${a.approvedBy.map(person).join(', ')}`);
-  return lines;
+/** Who made it, with when for the bot's own. */
+function madeLine(p: Provenance, tz: string | undefined): string {
+  const made = capitalize(provenanceText(p, { surface: 'slack' }));
+  return p.source === 'bot' && p.createdAt ? `${made} on ${when(p.createdAt, tz)}` : made;
 }
 
-/** One trigger in full: its settings, who made and approved it, drift, next runs. */
+/** One row of a list: how to name it, what it is, what it starts, who made it. */
+export function listLine(i: TriggerListItem): string {
+  const what = i.scheduleExpression
+    ? code(i.scheduleExpression)
+    : i.kind === 'schedule'
+      ? 'schedule'
+      : 'rule';
+  const others = otherTargetsText(i.otherTargets);
+  const made = provenanceTag(i.provenance, 'slack');
+  return `*${esc(i.ref)}*  ${what} · ${i.state === 'ENABLED' ? 'enabled' : 'paused'} · ${esc(clip(i.pipelineNames.join(', '), 1000))}${others ? ` ${others}` : ''}${made ? ` · ${made}` : ''}`;
+}
+
+/** The buttons of a trigger, acting on it by ref: a bare name could mean another place's. */
+function buttonsFor(t: { ref: string; kind: 'schedule' | 'event'; state: 'ENABLED' | 'DISABLED' }) {
+  return triggerButtons({ name: t.ref, kind: t.kind, state: t.state });
+}
+
+/** One trigger in full: its settings, who made it, drift, next runs, other targets. */
 export function describedMessage(
   d: Extract<Reply, { kind: 'described' }>['description'],
   tz: string | undefined,
@@ -147,21 +165,22 @@ export function describedMessage(
   const drift = d.drift.length
     ? [`:warning: Changed outside the bot: ${d.drift.map(esc).join(', ')}`]
     : [];
+  const about = section([madeLine(d.provenance, tz), ...drift].join('\n'));
+  const made = provenanceText(d.provenance, { surface: 'text', short: true });
   if (d.kind === 'schedule') {
     const t = d.trigger;
     const retries = `up to ${t.retryPolicy.maximumRetryAttempts} within ${t.retryPolicy.maximumEventAgeSeconds} s${t.deadLetterArn ? `, then ${code(t.deadLetterArn)}` : ''}`;
-    const about = [...attributionLines(d.attribution, tz), ...drift];
     return {
-      text: `${t.name}: schedule, ${t.state.toLowerCase()}: ${d.description}`,
+      text: `${d.ref}: schedule, ${t.state.toLowerCase()}, ${made}: ${d.description}`,
       blocks: [
-        header(t.name),
+        header(d.ref),
         section(
-          `Schedule in group ${code(t.group)}, *${t.state.toLowerCase()}* — ${esc(d.description)}`,
+          `${capitalize(placeText('schedule', t.group, 'slack'))}, *${t.state.toLowerCase()}* — ${esc(d.description)}`,
         ),
         ...fieldsSection([
           [
             'Pipeline',
-            `${esc(t.pipelineName)}${d.pipelineExists ? '' : '\n:warning: does not exist: this schedule is an orphan'}`,
+            `${esc(t.pipelineName)}${t.targetKind === 'universal' ? "\nstarted through Scheduler's universal target" : ''}${d.pipelineExists ? '' : '\n:warning: does not exist: this schedule is an orphan'}`,
           ],
           ['Expression', code(t.expression)],
           ['Time zone', esc(t.timeZone)],
@@ -176,28 +195,49 @@ export function describedMessage(
           ['End', t.end ? when(t.end, tz) : undefined],
           ['Description', t.description ? esc(t.description) : undefined],
         ]),
-        ...(about.length ? [section(about.join('\n'))] : []),
+        about,
         section(
           runsText(d.nextRuns, tz, t.state === 'DISABLED' ? 'none while it is paused' : 'none'),
         ),
         ...warningBlocks(d.warnings),
         context(`ARN ${code(t.arn)}`),
-        actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...t, kind: 'schedule' })),
+        actions(`${ids.blocks.triggerActions}_0`, buttonsFor({ ...t, ref: d.ref })),
       ],
     };
   }
   const r = d.trigger;
-  const about = [...attributionLines(d.attribution, tz), ...drift];
+  const others = otherTargetsText(r.otherTargets.length, { left: true });
   return {
-    text: `${r.name}: EventBridge rule, ${r.state.toLowerCase()}`,
+    text: `${d.ref}: EventBridge rule, ${r.state.toLowerCase()}, ${made}`,
     blocks: [
-      header(r.name),
-      section(`EventBridge rule, *${r.state.toLowerCase()}*; role ${code(r.roleArn)}`),
-      section(`*Pattern*\n${codeBlock(r.eventPattern, LIMITS.sectionText - 20)}`),
-      ...sections(targetLines(r.targets, d.pipelinesExist), 3),
-      ...(about.length ? [section(about.join('\n'))] : []),
+      header(d.ref),
+      section(
+        `EventBridge ${placeText('event', r.bus, 'slack')}, *${r.state.toLowerCase()}*; role ${code(r.roleArn)}`,
+      ),
+      ...(r.scheduleExpression
+        ? [
+            section(
+              `*Schedule* ${code(r.scheduleExpression)} — ${esc(d.schedule?.description ?? r.scheduleExpression)}\n_EventBridge runs a rule's schedule in UTC._`,
+            ),
+            section(
+              runsText(
+                d.schedule?.nextRuns ?? [],
+                tz,
+                r.state === 'DISABLED' ? 'none while it is paused' : 'none',
+              ),
+            ),
+          ]
+        : []),
+      ...(r.eventPattern
+        ? [section(`*Pattern*\n${codeBlock(r.eventPattern, LIMITS.sectionText - 20)}`)]
+        : []),
+      ...sections(
+        [...targetLines(r.targets, d.pipelinesExist), ...(others ? [`• ${others}`] : [])],
+        3,
+      ),
+      about,
       context(`ARN ${code(r.arn)}`),
-      actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...r, kind: 'event' })),
+      actions(`${ids.blocks.triggerActions}_0`, buttonsFor({ ...r, ref: d.ref })),
     ],
   };
 }
@@ -226,8 +266,6 @@ export function listMessage(
       ],
     };
   }
-  const line = (i: (typeof items)[number]) =>
-    `*${esc(i.name)}*  ${i.kind === 'schedule' ? 'schedule' : 'rule'} · ${i.state === 'ENABLED' ? 'enabled' : 'paused'} · ${esc(i.pipelineNames.join(', '))}`;
   const rows = items.slice(0, MAX_BUTTON_ROWS);
   const rest = items.slice(rows.length);
   return {
@@ -235,10 +273,13 @@ export function listMessage(
     blocks: [
       section(`*Triggers${filter ? ` that start ${esc(filter)}` : ''}*`),
       ...rows.flatMap((item, i): KnownBlock[] => [
-        section(line(item)),
-        actions(`${ids.blocks.triggerActions}_${i}`, triggerButtons(item, { details: true })),
+        section(listLine(item)),
+        actions(
+          `${ids.blocks.triggerActions}_${i}`,
+          triggerButtons({ ...item, name: item.ref }, { details: true }),
+        ),
       ]),
-      ...sections(rest.map(line), 3),
+      ...sections(rest.map(listLine), 3),
       ...(more
         ? [context(`More exist: narrow it with ${code(`${ids.command} list <pipeline>`)}.`)]
         : []),
@@ -257,20 +298,22 @@ export function orphansMessage(
       : 'No orphans: every trigger starts a pipeline that exists.';
     return { text: none, blocks: [section(`:sparkles: ${none}`)] };
   }
-  const lines = orphans.map(
-    (o) =>
-      `• *${esc(o.name)}* (${o.kind === 'schedule' ? 'schedule' : 'rule'}): ${esc(o.missingPipelines.join(', '))} is gone`,
-  );
+  const lines = orphans.map((o) => `• ${orphanLine(o, cleaned)}`);
   return {
     text: cleaned
-      ? `removed ${orphans.length} orphaned triggers`
+      ? `cleaned up ${orphans.length} orphaned triggers`
       : `${orphans.length} triggers start a pipeline that no longer exists`,
     blocks: [
-      section(cleaned ? '*Removed:*' : '*Triggers whose pipeline no longer exists* (orphans):'),
+      section(cleaned ? '*Cleaned up:*' : '*Triggers whose pipeline no longer exists* (orphans):'),
       ...sections(lines, 10),
       ...(cleaned
         ? []
         : [actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(orphans.length)])]),
     ],
   };
+}
+
+/** An orphan: how to name it, where it is, who made it, what is gone and what clean-up does. */
+export function orphanLine(o: Orphan, cleaned: boolean): string {
+  return `*${esc(o.ref)}* (${placeText(o.kind, o.place, 'slack')}, ${provenanceText(o.provenance, { surface: 'slack', short: true })}): ${orphanSummary(o, 'slack', { done: cleaned })}`;
 }

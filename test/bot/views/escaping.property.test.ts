@@ -14,6 +14,8 @@ import { executionMessage, failureReply } from '../../../src/bot/views/execution
 import { homeView } from '../../../src/bot/views/home.js';
 import { replyBlocks } from '../../../src/bot/views/reply-blocks.js';
 import type { ExecutionState } from '../../../src/notifications/execution-state.js';
+import type { Provenance } from '../../../src/scheduling/provenance.js';
+import type { Orphan, TriggerListItem } from '../../../src/scheduling/scheduling-service.js';
 import { NOW, preview, request, rule, schedule, warnedPreview } from './samples.js';
 
 /**
@@ -253,16 +255,93 @@ function decision(text: Text): fc.Arbitrary<Decision | string> {
   ) as fc.Arbitrary<Decision | string>;
 }
 
+/**
+ * Who made a trigger, every kind, with hostile text wherever AWS or a record supplies it. People
+ * and channels are known ids or terminal names: an id-shaped string is mentioned on purpose.
+ */
+function provenance(t: Text): fc.Arbitrary<Provenance> {
+  const user = fc.oneof(
+    fc.constantFrom('U0ALICE', 'U0LEAD1'),
+    t.map((u) => `cli:${u}`),
+  );
+  return fc.oneof(
+    fc
+      .record({
+        requestedBy: fc.option(user, { nil: undefined }),
+        approvedBy: fc.array(user, { maxLength: 2 }),
+        requestId: fc.option(t, { nil: undefined }),
+        channelId: fc.option(
+          fc.oneof(
+            fc.constant('C0MLOPS'),
+            t.map((c) => `#${c}`),
+          ),
+          {
+            nil: undefined,
+          },
+        ),
+        createdAt: fc.constantFrom(undefined, NOW),
+      })
+      .map(
+        (b): Provenance => ({
+          source: 'bot',
+          ...(b.requestedBy !== undefined ? { requestedBy: b.requestedBy } : {}),
+          ...(b.approvedBy.length ? { approvedBy: b.approvedBy } : {}),
+          ...(b.requestId !== undefined ? { requestId: b.requestId } : {}),
+          ...(b.channelId !== undefined ? { channelId: b.channelId } : {}),
+          ...(b.createdAt ? { createdAt: b.createdAt } : {}),
+        }),
+      ),
+    t.map((inferredFrom): Provenance => ({ source: 'sagemaker-sdk', inferredFrom })),
+    t.map((stack): Provenance => ({ source: 'cloudformation', stack })),
+    t.map((managedBy): Provenance => ({ source: 'aws-service', managedBy })),
+    fc.constant<Provenance>({ source: 'elsewhere' }),
+  );
+}
+
+/** A listed trigger, in any place, by anyone, possibly a rule on a schedule with other targets. */
+function listItem(t: Text): fc.Arbitrary<TriggerListItem> {
+  return fc
+    .record({
+      kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
+      name: t,
+      ref: t,
+      place: t,
+      arn: t,
+      state: fc.constantFrom('ENABLED', 'DISABLED') as fc.Arbitrary<'ENABLED' | 'DISABLED'>,
+      pipelineNames: fc.array(t, { minLength: 1, maxLength: 3 }),
+      otherTargets: fc.nat(4),
+      provenance: provenance(t),
+      scheduleExpression: fc.option(t, { nil: undefined }),
+    })
+    .map(({ scheduleExpression, ...i }) => ({
+      ...i,
+      ...(scheduleExpression !== undefined && i.kind === 'event' ? { scheduleExpression } : {}),
+    }));
+}
+
+/** An orphan of any clean-up, its names, place, targets and maker hostile. */
+function orphan(t: Text): fc.Arbitrary<Orphan> {
+  return fc.record({
+    kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
+    name: t,
+    ref: t,
+    place: t,
+    arn: t,
+    missingPipelines: fc.array(t, { minLength: 1, maxLength: 2 }),
+    deadTargets: fc.array(fc.record({ id: t, pipelineName: t }), { minLength: 1, maxLength: 2 }),
+    targetsLeft: fc.nat(3),
+    targetIds: fc.array(t, { maxLength: 3 }),
+    provenance: provenance(t),
+    cleanUp: fc.constantFrom('delete-schedule', 'remove-targets', 'delete-rule') as fc.Arbitrary<
+      Orphan['cleanUp']
+    >,
+  });
+}
+
 /** A reply of every kind with hostile text wherever a name, a message or a value goes. */
 function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
   const params = fc.array(fc.record({ name: t, value: t }), { maxLength: 3 });
-  const item = fc.record({
-    kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
-    name: t,
-    arn: t,
-    state: fc.constantFrom('ENABLED', 'DISABLED') as fc.Arbitrary<'ENABLED' | 'DISABLED'>,
-    pipelineNames: fc.array(t, { minLength: 1, maxLength: 3 }),
-  });
+  const item = listItem(t);
   const hostilePreview = fc
     .record({ text: t, timeZone: t, description: t, warning: t })
     .map(({ text, timeZone, description, warning }) => {
@@ -336,6 +415,12 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
         parameters: params,
         pattern: t,
         event: fc.boolean(),
+        ref: t,
+        place: t,
+        provenance: provenance(t),
+        scheduled: fc.boolean(),
+        otherTargets: fc.array(fc.record({ id: t, arn: t }), { maxLength: 2 }),
+        universal: fc.boolean(),
       })
       .map(
         (d): Reply => ({
@@ -344,9 +429,17 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
           description: d.event
             ? {
                 kind: 'event',
+                ref: d.ref,
+                provenance: d.provenance,
+                ...(d.scheduled
+                  ? { schedule: { description: d.about, nextRuns: preview().occurrences } }
+                  : {}),
                 trigger: rule({
                   name: d.name,
+                  bus: d.place,
                   eventPattern: d.pattern,
+                  ...(d.scheduled ? { scheduleExpression: d.expression } : {}),
+                  otherTargets: d.otherTargets,
                   roleArn: d.roleArn,
                   targets: [
                     {
@@ -363,8 +456,14 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
               }
             : {
                 kind: 'schedule',
+                ref: d.ref,
+                provenance: d.provenance,
                 trigger: schedule({
                   name: d.name,
+                  group: d.place,
+                  ...(d.universal
+                    ? { targetKind: 'universal' as const, targetArn: d.roleArn }
+                    : {}),
                   pipelineName: d.pipelineName,
                   expression: d.expression,
                   timeZone: d.timeZone,
@@ -398,6 +497,13 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
     changed: fc
       .tuple(item, fc.constantFrom('paused', 'resumed', 'deleted') as fc.Arbitrary<'paused'>)
       .map(([i, action]): Reply => ({ kind: 'changed', action, item: i })),
+    adopted: fc.tuple(item, t, t).map(
+      ([from, name, group]): Reply => ({
+        kind: 'adopted',
+        from,
+        schedule: schedule({ name, group }),
+      }),
+    ),
     started: fc
       .record({ pipeline: t, executionArn: t })
       .map((s): Reply => ({ kind: 'started', ...s })),
@@ -423,15 +529,7 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
       ),
     orphans: fc
       .record({
-        orphans: fc.array(
-          fc.record({
-            kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
-            name: t,
-            arn: t,
-            missingPipelines: fc.array(t, { minLength: 1, maxLength: 2 }),
-          }),
-          { maxLength: 3 },
-        ),
+        orphans: fc.array(orphan(t), { maxLength: 3 }),
         cleaned: fc.boolean(),
       })
       .map((o): Reply => ({ kind: 'orphans', ...o })),
@@ -548,16 +646,7 @@ const renderers: Renderer[] = [
     'App Home',
     (t) =>
       fc.record({
-        triggers: fc.array(
-          fc.record({
-            kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
-            name: t,
-            arn: t,
-            state: fc.constantFrom('ENABLED', 'DISABLED') as fc.Arbitrary<'ENABLED' | 'DISABLED'>,
-            pipelineNames: fc.array(t, { minLength: 1, maxLength: 2 }),
-          }),
-          { maxLength: 3 },
-        ),
+        triggers: fc.array(listItem(t), { maxLength: 3 }),
         pending: fc.array(
           fc.tuple(hostileRequest(t), fc.constantFrom('U0ALICE', 'U0BOB')).map(([r, by]) => ({
             ...r,
@@ -566,15 +655,7 @@ const renderers: Renderer[] = [
           { maxLength: 3 },
         ),
         due: fc.array(fc.record({ name: t, pipelineName: t }), { maxLength: 3 }),
-        orphans: fc.array(
-          fc.record({
-            kind: fc.constantFrom('schedule', 'event') as fc.Arbitrary<'schedule' | 'event'>,
-            name: t,
-            arn: t,
-            missingPipelines: fc.array(t, { minLength: 1, maxLength: 2 }),
-          }),
-          { maxLength: 2 },
-        ),
+        orphans: fc.array(orphan(t), { maxLength: 2 }),
       }),
     (h) => [
       homeView({

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ids } from '../../../src/bot/ids.js';
 import { homeView } from '../../../src/bot/views/home.js';
 import { blockKitProblems } from '../../../src/bot/views/limits.js';
-import { LONG, listItems, NOW, request } from './samples.js';
+import {
+  foreignItems,
+  LONG,
+  listItems,
+  NOW,
+  orphan,
+  orphansOfEachKind,
+  request,
+} from './samples.js';
 
 const buttons = (blocks: readonly KnownBlock[]): Button[] =>
   blocks
@@ -40,12 +48,14 @@ describe('homeView', () => {
         pipelineName: LONG,
         at: new Date(NOW.getTime() + i * 60_000),
       })),
-      orphans: Array.from({ length: 200 }, (_, i) => ({
-        kind: 'schedule' as const,
-        name: `orphan-${i}`,
-        arn: `arn:${i}`,
-        missingPipelines: [LONG],
-      })),
+      orphans: Array.from({ length: 200 }, (_, i) =>
+        orphan({
+          name: `orphan-${i}`,
+          ref: `orphan-${i}`,
+          arn: `arn:${i}`,
+          missingPipelines: [LONG],
+        }),
+      ),
     });
     const blocks = view.blocks as KnownBlock[];
     expect(blocks.length).toBeLessThanOrEqual(100);
@@ -66,7 +76,7 @@ describe('homeView', () => {
         { request: request({ id: 'req-theirs' }), approvals: 0 },
         { request: request({ id: 'req-mine', requestedBy: 'U0BOB' }), approvals: 0 },
       ],
-      orphans: [{ kind: 'event', name: 'old', arn: 'arn:x', missingPipelines: ['gone'] }],
+      orphans: [orphan({ kind: 'event', name: 'old', ref: 'old', cleanUp: 'delete-rule' })],
     });
     const b = buttons(view.blocks as KnownBlock[]);
     expect(b.map((x) => [x.action_id, x.value])).toEqual([
@@ -79,5 +89,41 @@ describe('homeView', () => {
       [ids.actions.cleanUpOrphans, 'all'],
     ]);
     expect(JSON.stringify(view.blocks)).toContain('You asked for this; someone else decides.');
+  });
+
+  it('names each trigger so a command finds it, and says who made it', () => {
+    const view = homeView({ ...empty, myTriggers: [...listItems(1), ...foreignItems()] });
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain('*trigger-0*  rule · enabled · pipeline-0 · made here by <@U0ALICE>');
+    expect(json).toContain(
+      '*default/churn-train-daily*  schedule · enabled · churn-train · made with the SageMaker Python SDK (inferred from its shape)',
+    );
+    expect(json).toContain(
+      '*ml-events/nightly-batch*  `cron(0 2 * * ? *)` · enabled · ingest-daily and 2 other targets · made by CloudFormation stack `ml-platform-prod`',
+    );
+    expect(json).toContain('managed by `datazone.amazonaws.com`');
+    expect(json).toContain('made outside the bot');
+    // The buttons act on the trigger in its own place, not on a namesake in the bot's.
+    const values = buttons(view.blocks as KnownBlock[]).map((b) => b.value);
+    expect(values).toContain('default/churn-train-daily');
+    expect(values).toContain('ml-events/nightly-batch');
+    expect(values).not.toContain('churn-train-daily');
+  });
+
+  it('says for each orphan where it is, who made it, what is gone and what clean-up does', () => {
+    const view = homeView({ ...empty, orphans: orphansOfEachKind() });
+    const json = JSON.stringify(view.blocks);
+    expect(json).toContain(
+      '*default/churn-train-daily* (schedule in group `default`, made with the SageMaker Python SDK (inferred from its shape)): pipeline churn-train is gone; clean-up deletes schedule `default/churn-train-daily`',
+    );
+    expect(json).toContain(
+      'clean-up removes target `ingest-daily` (pipeline ingest-daily is gone) and keeps the rule with its 2 other targets',
+    );
+    expect(json).toContain(
+      'keeps the empty rule: it was made outside the bot; `/pipeline-schedule orphans clean delete-rule ml-events/hand-made` deletes it',
+    );
+    expect(json).toContain(
+      'clean-up deletes rule `ingest-on-upload` (nothing would be left in it)',
+    );
   });
 });

@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { ids } from '../../../src/bot/ids.js';
 import { blockKitProblems } from '../../../src/bot/views/limits.js';
 import { replyBlocks } from '../../../src/bot/views/reply-blocks.js';
-import { LONG, listItems, preview, replies, request, schedule } from './samples.js';
+import {
+  foreignItems,
+  LONG,
+  listItems,
+  orphansOfEachKind,
+  PROVENANCES,
+  preview,
+  replies,
+  request,
+  schedule,
+  scheduledRuleDescription,
+  sdkScheduleDescription,
+} from './samples.js';
 
 const buttons = (blocks: KnownBlock[]): Button[] =>
   blocks
@@ -29,7 +41,7 @@ describe('replyBlocks', () => {
   it('covers every Reply kind', () => {
     const kinds = Object.keys(replies()).sort();
     // The samples are typed Record<Reply['kind'], …>: adding a kind fails to compile there.
-    expect(kinds).toHaveLength(23);
+    expect(kinds).toHaveLength(24);
   });
 
   it('a created schedule shows what it runs, and offers pause, run now and delete', () => {
@@ -163,5 +175,129 @@ describe('replyBlocks', () => {
     expect(head?.type).toBe('header');
     expect(head?.type === 'header' && head.text.text.length).toBe(150);
     expect(allText(blocks)).toContain(LONG.slice(0, 100));
+  });
+
+  describe('triggers the bot did not make', () => {
+    const texts = (blocks: KnownBlock[]) =>
+      blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+
+    it('the list names each by the ref a command takes, says who made it and what else it starts', () => {
+      const { blocks } = replyBlocks({
+        kind: 'list',
+        items: [...listItems(1), ...foreignItems()],
+        more: false,
+      });
+      expect(texts(blocks)).toEqual(
+        expect.arrayContaining([
+          '*trigger-0*  rule · enabled · pipeline-0 · made here by <@U0ALICE>',
+          '*default/churn-train-daily*  schedule · enabled · churn-train · made with the SageMaker Python SDK (inferred from its shape)',
+          '*ml-events/nightly-batch*  `cron(0 2 * * ? *)` · enabled · ingest-daily and 2 other targets · made by CloudFormation stack `ml-platform-prod`',
+          '*DataZone-ingest*  rule · paused · ingest-daily · managed by `datazone.amazonaws.com`',
+          '*hand-made*  rule · enabled · churn-train and 1 other target · made outside the bot',
+        ]),
+      );
+      const values = buttons(blocks).map((b) => b.value);
+      expect(values).toContain('default/churn-train-daily');
+      expect(values).not.toContain('churn-train-daily');
+    });
+
+    it('describe says the SDK made a schedule as an inference, with the reasons', () => {
+      const { text, blocks } = replyBlocks({
+        kind: 'described',
+        now: new Date(),
+        description: sdkScheduleDescription(),
+      });
+      expect(text).toBe(
+        'default/churn-train-daily: schedule, enabled, made with the SageMaker Python SDK (inferred from its shape): every day',
+      );
+      const json = allText(blocks);
+      expect(json).toContain('Schedule in group `default`, *enabled*');
+      expect(json).toContain(
+        'Made with the SageMaker Python SDK (inferred from its shape: default group, UTC, no flexible window, retry policy, dead-letter queue, description or parameters)',
+      );
+      expect(json).toContain("churn-train\\nstarted through Scheduler's universal target");
+      // Pause, Run now and Delete act on the schedule in `default`, not on one of the bot's.
+      expect(buttons(blocks).map((b) => [b.action_id, b.value])).toEqual([
+        [ids.actions.pause, 'default/churn-train-daily'],
+        [ids.actions.runNow, 'default/churn-train-daily'],
+        [ids.actions.delete, 'default/churn-train-daily'],
+      ]);
+    });
+
+    it('describe shows a rule on a schedule: its expression, meaning and next runs in UTC, and the targets it leaves alone', () => {
+      const { blocks } = replyBlocks({
+        kind: 'described',
+        now: new Date(),
+        description: scheduledRuleDescription(),
+      });
+      const lines = texts(blocks);
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('EventBridge rule on event bus `ml-events`, *enabled*'),
+          "*Schedule* `cron(0 2 * * ? *)` — at 02:00, every day, UTC\n_EventBridge runs a rule's schedule in UTC._",
+          expect.stringMatching(/^\*Next runs\*\n• `2026-03-03T02:00:00Z` · <!date\^/),
+          expect.stringContaining('• and 2 other targets (not pipelines, left alone)'),
+          'Made by CloudFormation stack `ml-platform-prod`',
+        ]),
+      );
+      expect(lines.some((l) => l.startsWith('*Pattern*'))).toBe(false);
+      expect(buttons(blocks).map((b) => b.value)).toEqual([
+        'ml-events/nightly-batch',
+        'ml-events/nightly-batch',
+      ]);
+    });
+
+    it('describe says who asked for one the bot made, who approved it, the request and the channel', () => {
+      const { blocks } = replyBlocks(replies().described[0]!);
+      expect(texts(blocks)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^Made here by <@U0ALICE> \(approved by <@U0LEAD1>, request `req-3f2a9c`, in <#C0MLOPS>\) on `2026-03-02T07:30:00Z`/,
+          ),
+        ]),
+      );
+    });
+
+    it('describe names the service that manages a rule, and one made by hand', () => {
+      const managed = replyBlocks({
+        kind: 'described',
+        now: new Date(),
+        description: { ...scheduledRuleDescription(), provenance: PROVENANCES.service },
+      });
+      expect(texts(managed.blocks)).toContain('Managed by `datazone.amazonaws.com`');
+      const elsewhere = replyBlocks(replies().described[1]!);
+      expect(texts(elsewhere.blocks)).toContain('Made outside the bot');
+    });
+
+    it('orphans say where each is, who made it and exactly what clean-up does', () => {
+      const { blocks } = replyBlocks({
+        kind: 'orphans',
+        orphans: orphansOfEachKind(),
+        cleaned: false,
+      });
+      expect(texts(blocks)[1]?.split('\n')).toEqual([
+        '• *default/churn-train-daily* (schedule in group `default`, made with the SageMaker Python SDK (inferred from its shape)): pipeline churn-train is gone; clean-up deletes schedule `default/churn-train-daily`',
+        '• *on-upload* (rule on event bus `default`, made by CloudFormation stack `ml-platform-prod`): clean-up removes target `ingest-daily` (pipeline ingest-daily is gone) and keeps the rule with its 2 other targets',
+        '• *ml-events/hand-made* (rule on event bus `ml-events`, made outside the bot): clean-up removes target `ingest-daily` (pipeline ingest-daily is gone) and keeps the empty rule: it was made outside the bot; `/pipeline-schedule orphans clean delete-rule ml-events/hand-made` deletes it',
+        '• *ingest-on-upload* (rule on event bus `default`, made here by <@U0ALICE>): pipeline ingest-daily is gone; clean-up deletes rule `ingest-on-upload` (nothing would be left in it)',
+      ]);
+    });
+
+    it('after a clean-up, says what was removed in the same terms', () => {
+      const { text, blocks } = replyBlocks({
+        kind: 'orphans',
+        orphans: orphansOfEachKind(),
+        cleaned: true,
+      });
+      expect(text).toBe('cleaned up 4 orphaned triggers');
+      const json = allText(blocks);
+      expect(json).toContain('clean-up deleted schedule `default/churn-train-daily`');
+      expect(json).toContain(
+        'clean-up removed target `ingest-daily` (pipeline ingest-daily is gone) and kept the rule with its 2 other targets',
+      );
+      expect(json).toContain('and kept the empty rule: it was made outside the bot;');
+      expect(json).toContain('clean-up deleted rule `ingest-on-upload` (nothing was left in it)');
+      expect(buttons(blocks)).toEqual([]);
+    });
   });
 });

@@ -2,7 +2,13 @@ import type { ApprovalRequest } from '../../../src/auth/approval-store.js';
 import type { Reply } from '../../../src/bot/commands/replies.js';
 import { previewSchedule, type SchedulePreview } from '../../../src/scheduling/expression/index.js';
 import type { PipelineParameter } from '../../../src/scheduling/pipeline.js';
-import type { TriggerListItem } from '../../../src/scheduling/scheduling-service.js';
+import type { Provenance } from '../../../src/scheduling/provenance.js';
+import type {
+  EventTriggerDescription,
+  Orphan,
+  ScheduleDescription,
+  TriggerListItem,
+} from '../../../src/scheduling/scheduling-service.js';
 import type { RuleRecord, ScheduleRecord } from '../../../src/scheduling/triggers.js';
 
 /** Real-shaped data for the view tests. One fixed instant, so snapshots never drift. */
@@ -104,14 +110,204 @@ export function request(overrides: Partial<ApprovalRequest> = {}): ApprovalReque
   };
 }
 
+/** One of each maker the bot tells apart. */
+export const PROVENANCES = {
+  bot: {
+    source: 'bot',
+    requestedBy: 'U0ALICE',
+    approvedBy: ['U0LEAD1'],
+    requestId: 'req-3f2a9c',
+    channelId: 'C0MLOPS',
+    createdAt: NOW,
+  },
+  sdk: {
+    source: 'sagemaker-sdk',
+    inferredFrom:
+      'default group, UTC, no flexible window, retry policy, dead-letter queue, description or parameters',
+  },
+  cloudformation: { source: 'cloudformation', stack: 'ml-platform-prod' },
+  service: { source: 'aws-service', managedBy: 'datazone.amazonaws.com' },
+  elsewhere: { source: 'elsewhere' },
+} satisfies Record<string, Provenance>;
+
+/** The bot's own triggers, in its own places: named by their bare name. */
 export function listItems(count: number, name = (i: number) => `trigger-${i}`): TriggerListItem[] {
   return Array.from({ length: count }, (_, i) => ({
     kind: i % 3 === 0 ? 'event' : 'schedule',
     name: name(i),
+    ref: name(i),
+    place: i % 3 === 0 ? 'default' : 'pipeline-schedule',
     arn: `arn:aws:scheduler:eu-west-1:123456789012:schedule/g/${name(i)}`,
     state: i % 2 === 0 ? 'ENABLED' : 'DISABLED',
     pipelineNames: [`pipeline-${i}`],
+    otherTargets: 0,
+    provenance: PROVENANCES.bot,
   }));
+}
+
+/** Triggers the bot did not make, in the places it watches. */
+export function foreignItems(): TriggerListItem[] {
+  return [
+    {
+      kind: 'schedule',
+      name: 'churn-train-daily',
+      ref: 'default/churn-train-daily',
+      place: 'default',
+      arn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/churn-train-daily',
+      state: 'ENABLED',
+      pipelineNames: ['churn-train'],
+      otherTargets: 0,
+      provenance: PROVENANCES.sdk,
+    },
+    {
+      kind: 'event',
+      name: 'nightly-batch',
+      ref: 'ml-events/nightly-batch',
+      place: 'ml-events',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/ml-events/nightly-batch',
+      state: 'ENABLED',
+      pipelineNames: ['ingest-daily'],
+      otherTargets: 2,
+      provenance: PROVENANCES.cloudformation,
+      scheduleExpression: 'cron(0 2 * * ? *)',
+    },
+    {
+      kind: 'event',
+      name: 'DataZone-ingest',
+      ref: 'DataZone-ingest',
+      place: 'default',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/DataZone-ingest',
+      state: 'DISABLED',
+      pipelineNames: ['ingest-daily'],
+      otherTargets: 0,
+      provenance: PROVENANCES.service,
+    },
+    {
+      kind: 'event',
+      name: 'hand-made',
+      ref: 'hand-made',
+      place: 'default',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/hand-made',
+      state: 'ENABLED',
+      pipelineNames: ['churn-train'],
+      otherTargets: 1,
+      provenance: PROVENANCES.elsewhere,
+    },
+  ];
+}
+
+/** A schedule the SageMaker SDK made in `default`, starting its pipeline through the universal target. */
+export function sdkScheduleDescription(): ScheduleDescription {
+  const p = preview('rate(1 day)', 'UTC');
+  return {
+    kind: 'schedule',
+    ref: 'default/churn-train-daily',
+    provenance: PROVENANCES.sdk,
+    trigger: schedule({
+      name: 'churn-train-daily',
+      group: 'default',
+      expression: 'rate(1 day)',
+      timeZone: 'UTC',
+      parameters: [],
+      targetKind: 'universal',
+      targetArn: 'arn:aws:scheduler:::aws-sdk:sagemaker:startPipelineExecution',
+      arn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/default/churn-train-daily',
+    }),
+    description: p.description,
+    nextRuns: p.occurrences,
+    warnings: [],
+    pipelineExists: true,
+    attribution: {},
+    drift: [],
+  };
+}
+
+/** A CloudFormation rule on another bus that runs on a schedule, with 2 targets that are not pipelines. */
+export function scheduledRuleDescription(): EventTriggerDescription {
+  const runs = previewSchedule({ expression: 'cron(0 2 * * ? *)', timeZone: 'UTC', now: NOW });
+  if (!runs.ok) throw new Error(runs.error.message);
+  return {
+    kind: 'event',
+    ref: 'ml-events/nightly-batch',
+    provenance: PROVENANCES.cloudformation,
+    trigger: rule({
+      name: 'nightly-batch',
+      bus: 'ml-events',
+      eventPattern: '',
+      scheduleExpression: 'cron(0 2 * * ? *)',
+      otherTargets: [
+        { id: 'notify', arn: 'arn:aws:lambda:eu-west-1:123456789012:function:notify' },
+        { id: 'audit', arn: 'arn:aws:sqs:eu-west-1:123456789012:audit' },
+      ],
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/ml-events/nightly-batch',
+    }),
+    schedule: { description: runs.preview.description, nextRuns: runs.preview.occurrences },
+    pipelinesExist: { 'ingest-daily': true },
+    attribution: {},
+    drift: [],
+  };
+}
+
+export function orphan(overrides: Partial<Orphan> = {}): Orphan {
+  return {
+    kind: 'schedule',
+    name: 'churn-weekdays',
+    ref: 'churn-weekdays',
+    place: 'pipeline-schedule',
+    arn: 'arn:aws:scheduler:eu-west-1:123456789012:schedule/pipeline-schedule/churn-weekdays',
+    missingPipelines: ['churn-train'],
+    deadTargets: [],
+    targetsLeft: 0,
+    targetIds: [],
+    provenance: PROVENANCES.bot,
+    cleanUp: 'delete-schedule',
+    ...overrides,
+  };
+}
+
+/** One orphan of each clean-up: a schedule, a rule keeping others, an emptied rule of someone else's, a rule of the bot's. */
+export function orphansOfEachKind(): Orphan[] {
+  const ruleOrphan = (o: Partial<Orphan>) =>
+    orphan({
+      kind: 'event',
+      place: 'default',
+      missingPipelines: ['ingest-daily'],
+      deadTargets: [{ id: 'ingest-daily', pipelineName: 'ingest-daily' }],
+      ...o,
+    });
+  return [
+    orphan({
+      name: 'churn-train-daily',
+      ref: 'default/churn-train-daily',
+      place: 'default',
+      provenance: PROVENANCES.sdk,
+    }),
+    ruleOrphan({
+      name: 'on-upload',
+      ref: 'on-upload',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/on-upload',
+      targetsLeft: 2,
+      targetIds: ['ingest-daily', 'notify', 'audit'],
+      provenance: PROVENANCES.cloudformation,
+      cleanUp: 'remove-targets',
+    }),
+    ruleOrphan({
+      name: 'hand-made',
+      ref: 'ml-events/hand-made',
+      place: 'ml-events',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/ml-events/hand-made',
+      targetIds: ['ingest-daily'],
+      provenance: PROVENANCES.elsewhere,
+      cleanUp: 'remove-targets',
+    }),
+    ruleOrphan({
+      name: 'ingest-on-upload',
+      ref: 'ingest-on-upload',
+      arn: 'arn:aws:events:eu-west-1:123456789012:rule/ingest-on-upload',
+      targetIds: ['ingest-daily'],
+      cleanUp: 'delete-rule',
+    }),
+  ];
 }
 
 export function parameters(count: number, name = (i: number) => `Param${i}`): PipelineParameter[] {
@@ -176,6 +372,8 @@ export function replies(): Record<Reply['kind'], Reply[]> {
         now: NOW,
         description: {
           kind: 'schedule',
+          ref: 'churn-weekdays',
+          provenance: PROVENANCES.bot,
           trigger: schedule({
             start: new Date('2026-03-01T00:00:00Z'),
             end: new Date('2026-12-31T00:00:00Z'),
@@ -196,7 +394,13 @@ export function replies(): Record<Reply['kind'], Reply[]> {
         now: NOW,
         description: {
           kind: 'schedule',
-          trigger: schedule({ state: 'DISABLED', name: LONG, pipelineName: LONG }),
+          ref: LONG,
+          provenance: PROVENANCES.elsewhere,
+          trigger: schedule({
+            state: 'DISABLED',
+            name: LONG,
+            pipelineName: LONG,
+          }),
           description: LONG,
           nextRuns: [],
           warnings: [],
@@ -210,10 +414,24 @@ export function replies(): Record<Reply['kind'], Reply[]> {
         now: NOW,
         description: {
           kind: 'event',
+          ref: 'ingest-on-upload',
+          provenance: { source: 'bot', requestedBy: 'cli:ana' },
           trigger: rule({ state: 'DISABLED' }),
           pipelinesExist: { 'ingest-daily': false },
           attribution: { createdBy: 'cli:ana' },
           drift: [],
+        },
+      },
+      { kind: 'described', now: NOW, description: sdkScheduleDescription() },
+      { kind: 'described', now: NOW, description: scheduledRuleDescription() },
+      {
+        kind: 'described',
+        now: NOW,
+        description: {
+          ...scheduledRuleDescription(),
+          provenance: PROVENANCES.service,
+          trigger: { ...scheduledRuleDescription().trigger, state: 'DISABLED' },
+          schedule: { description: 'at 02:00, every day, UTC', nextRuns: [] },
         },
       },
     ],
@@ -222,11 +440,19 @@ export function replies(): Record<Reply['kind'], Reply[]> {
       { kind: 'list', items: [], filter: 'churn-train', more: false },
       { kind: 'list', items: listItems(3), more: false },
       { kind: 'list', items: listItems(50, () => LONG.slice(0, 64)), more: true },
+      { kind: 'list', items: [...listItems(2), ...foreignItems()], more: false },
     ],
     changed: [
       { kind: 'changed', action: 'paused', item: listItems(1)[0]! },
       { kind: 'changed', action: 'resumed', item: listItems(1)[0]! },
       { kind: 'changed', action: 'deleted', item: listItems(1)[0]! },
+    ],
+    adopted: [
+      {
+        kind: 'adopted',
+        from: foreignItems()[0]!,
+        schedule: schedule({ name: 'churn-train-daily', parameters: [] }),
+      },
     ],
     started: [
       {
@@ -245,18 +471,34 @@ export function replies(): Record<Reply['kind'], Reply[]> {
       {
         kind: 'orphans',
         cleaned: false,
-        orphans: Array.from({ length: 120 }, (_, i) => ({
-          kind: 'schedule',
-          name: `orphan-${i}`,
-          arn: `arn:x:${i}`,
-          missingPipelines: [LONG],
-        })),
+        orphans: Array.from({ length: 120 }, (_, i) =>
+          orphan({
+            name: `orphan-${i}`,
+            ref: `orphan-${i}`,
+            arn: `arn:x:${i}`,
+            missingPipelines: [LONG],
+          }),
+        ),
       },
       {
         kind: 'orphans',
         cleaned: true,
-        orphans: [{ kind: 'event', name: 'old-rule', arn: 'arn:x', missingPipelines: ['gone'] }],
+        orphans: [
+          orphan({
+            kind: 'event',
+            name: 'old-rule',
+            ref: 'old-rule',
+            place: 'default',
+            arn: 'arn:x',
+            missingPipelines: ['gone'],
+            deadTargets: [{ id: 'gone', pipelineName: 'gone' }],
+            targetIds: ['gone'],
+            cleanUp: 'delete-rule',
+          }),
+        ],
       },
+      { kind: 'orphans', cleaned: false, orphans: orphansOfEachKind() },
+      { kind: 'orphans', cleaned: true, orphans: orphansOfEachKind() },
     ],
     pipelines: [
       { kind: 'pipelines', pipelines: [], more: false },

@@ -1,5 +1,6 @@
 import type { Command } from '../../../commands/grammar.js';
 import { ids } from '../../../ids.js';
+import { readListPageValue } from '../../../views/list-page-value.js';
 import { replyBlocks } from '../../../views/reply-blocks.js';
 import type { SlackContext } from '../../context.js';
 import {
@@ -21,7 +22,11 @@ export const commandButtons: Array<[actionId: string, toCommand: (value: string)
     ids.actions.runPipeline,
     (pipeline) => ({ name: 'run', pipeline, parameters: [], dryRun: false }),
   ],
-  [ids.actions.cleanUpOrphans, () => ({ name: 'orphans', clean: true, dryRun: false })],
+  [ids.actions.listNextPage, (value) => ({ name: 'list', ...readListPageValue(value) })],
+  [
+    ids.actions.cleanUpOrphans,
+    () => ({ name: 'orphans', clean: true, only: [], deleteRules: [], dryRun: false }),
+  ],
 ];
 
 /**
