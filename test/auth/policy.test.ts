@@ -242,7 +242,7 @@ describe('mistakes in the policy, each named by line and key', () => {
       `),
       [
         'policy.yml:1 pipelines: missing, expected a list of rules, each starting with - match: "<glob>"',
-        'policy.yml:3 pipeline: unknown key (did you mean pipelines?); expected one of roles, executionRoles, approvals, pipelines',
+        'policy.yml:3 pipeline: unknown key (did you mean pipelines?); expected one of roles, executionRoles, approvals, madeElsewhere, collisions, pipelines',
       ],
     ],
     [
