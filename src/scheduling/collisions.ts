@@ -1,5 +1,5 @@
 import { previewSchedule, previewStoredSchedule } from './expression/index.js';
-import type { Provenance } from './provenance.js';
+import { madeElsewhereWords, type Provenance } from './provenance.js';
 import type { FoundTrigger, TriggerListItem } from './trigger-listing.js';
 
 /**
@@ -100,14 +100,7 @@ function minutesOf(preview: ReturnType<typeof previewSchedule>, horizon: number)
 
 /** One sentence per collision, for the preview and the refusal. */
 export function collisionWords(c: Collision, planned: PlannedSchedule): string {
-  const maker =
-    c.provenance.source === 'bot'
-      ? 'made with this bot'
-      : c.provenance.source === 'sagemaker-sdk'
-        ? 'made with the SageMaker SDK (inferred)'
-        : c.provenance.source === 'cloudformation'
-          ? `made by CloudFormation stack ${c.provenance.stack}`
-          : 'made outside the bot';
+  const maker = madeElsewhereWords(c.provenance) ?? 'made with this bot';
   const where = c.kind === 'schedule' ? `from ${c.ref}` : `from rule ${c.ref}`;
   if (c.reason === 'same-name')
     return `${planned.pipelineName} already has a schedule ${c.ref} in the default group (${c.timing ?? 'its own timing'}), ${maker}: the SageMaker SDK names its schedules after the pipeline, so this is likely the same job`;

@@ -72,21 +72,12 @@ export type TriggerIdentity =
   | { kind: 'event'; name: string; bus: string; arn: string; managedBy?: string };
 
 export function identityOf(found: FoundTrigger): TriggerIdentity {
-  const r = found.record;
-  return found.kind === 'schedule'
-    ? {
-        kind: 'schedule',
-        name: found.record.name,
-        group: found.record.group,
-        ...(found.record.held ? { held: found.record.held } : {}),
-      }
-    : {
-        kind: 'event',
-        name: r.name,
-        bus: found.record.bus,
-        arn: r.arn,
-        ...(found.record.managedBy ? { managedBy: found.record.managedBy } : {}),
-      };
+  if (found.kind === 'schedule') {
+    const { name, group, held } = found.record;
+    return { kind: 'schedule', name, group, ...(held ? { held } : {}) };
+  }
+  const { name, bus, arn, managedBy } = found.record;
+  return { kind: 'event', name, bus, arn, ...(managedBy ? { managedBy } : {}) };
 }
 
 type Place = { kind: 'schedules'; group: string } | { kind: 'rules'; bus: string };

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ForeignTriggers } from '../../src/scheduling/local/foreign-triggers.js';
 import { seedForeignTriggers } from '../../src/scheduling/local/foreign-triggers.js';
 import { PIPELINE_ARN, PIPELINE_NAME } from '../../src/scheduling/pipeline.js';
-import type { RequestContext, SchedulingService } from '../../src/scheduling/scheduling-service.js';
+import type { SchedulingService } from '../../src/scheduling/scheduling-service.js';
 import type { LocalHarness } from '../support/local-backend.js';
-import { ROLE } from './scheduling-contract.js';
+import { ctx, ROLE, value } from './scheduling-contract.js';
 
 /**
  * An AWS account where the bot is not alone: what the SageMaker SDK's `put_triggers`, the
@@ -144,22 +144,6 @@ const TARGET_MEMBERS = [
   'SqsParameters',
 ];
 
-let requests = 0;
-const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
-  requestId: `foreign-${++requests}`,
-  userId: 'U0ALICE',
-  allowedRoles: 'any',
-  now: new Date('2026-11-29T08:00:00Z'),
-  ...extra,
-});
-
-function value<T>(
-  result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } },
-): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
 export function foreignTriggersContract(backendName: string, setup: () => Promise<ForeignSetup>) {
   describe(`triggers made elsewhere: ${backendName}`, () => {
     let env: ForeignSetup;
@@ -276,7 +260,7 @@ export function foreignTriggersContract(backendName: string, setup: () => Promis
       expect(sameName.map((c) => [c.ref, c.reason])).toEqual([
         ['default/churn-train', 'same-name'],
       ]);
-      expect(sameName[0]?.words).toMatch(/made with the SageMaker SDK/);
+      expect(sameName[0]?.words).toMatch(/made with the SageMaker Python SDK/);
       const sameTime = value(
         await env.service.collisions(
           {

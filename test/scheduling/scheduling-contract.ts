@@ -12,7 +12,8 @@ export interface ContractSetup {
 }
 
 let requests = 0;
-const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
+/** A request as Alice makes it, at the contract's fixed instant. */
+export const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
   requestId: `req-${++requests}`,
   userId: 'U0ALICE',
   allowedRoles: 'any',
@@ -20,7 +21,8 @@ const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
   ...extra,
 });
 
-function value<T>(
+/** The value of a result that must have succeeded. */
+export function value<T>(
   result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } },
 ): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);

@@ -8,59 +8,47 @@ import { startLocal } from '../../support/local-backend.js';
 import { foreignTriggersContract } from '../foreign-triggers-contract.js';
 import { schedulingContract } from '../scheduling-contract.js';
 
-// The real SDK clients and AWS adapters, over HTTP, against the local back end's wire front.
-schedulingContract('AWS back end over the wire (local stand-in)', async () => {
+/** The real SDK clients and AWS adapters, over HTTP, against the local back end's wire front. */
+async function overTheWire() {
   const local = await startLocal();
   const endpoint = await AwsLocalEndpoint.start(local.backend);
   const config = endpoint.clientConfig({ maxAttempts: 1 });
-  const schedulerClient = new SchedulerClient(config);
-  const eventBridgeClient = new EventBridgeClient(config);
-  const sageMakerClient = new SageMakerClient(config);
-  const backend = createAwsBackend({
-    region: 'us-east-1',
-    schedulerClient,
-    eventBridgeClient,
-    sageMakerClient,
-  });
+  const clients = {
+    schedulerClient: new SchedulerClient(config),
+    eventBridgeClient: new EventBridgeClient(config),
+    sageMakerClient: new SageMakerClient(config),
+  };
+  const backend = createAwsBackend({ region: 'us-east-1', ...clients });
   return {
+    local,
+    endpoint,
     service: new SchedulingService(backend, local.store, { group: 'sagemaker-pipelines' }),
-    deletePipeline: (name) => {
-      local.backend.pipelines.deletePipeline(name);
-    },
     async close() {
-      schedulerClient.destroy();
-      eventBridgeClient.destroy();
-      sageMakerClient.destroy();
+      for (const client of Object.values(clients)) client.destroy();
       await endpoint.close();
       await local.close();
     },
   };
+}
+
+schedulingContract('AWS back end over the wire (local stand-in)', async () => {
+  const wire = await overTheWire();
+  return {
+    service: wire.service,
+    deletePipeline: (name) => {
+      wire.local.backend.pipelines.deletePipeline(name);
+    },
+    close: wire.close,
+  };
 });
 
-// The same account over the wire: the AWS adapters against the local back end's wire front.
+// The same account the local back end holds, seen through the AWS adapters.
 foreignTriggersContract('AWS back end over the wire (local stand-in)', async () => {
-  const local = await startLocal();
-  const endpoint = await AwsLocalEndpoint.start(local.backend);
-  const config = endpoint.clientConfig({ maxAttempts: 1 });
-  const schedulerClient = new SchedulerClient(config);
-  const eventBridgeClient = new EventBridgeClient(config);
-  const sageMakerClient = new SageMakerClient(config);
-  const backend = createAwsBackend({
-    region: 'us-east-1',
-    schedulerClient,
-    eventBridgeClient,
-    sageMakerClient,
-  });
+  const wire = await overTheWire();
   return {
-    service: new SchedulingService(backend, local.store, { group: 'sagemaker-pipelines' }),
-    local,
-    sent: () => endpoint.requests,
-    async close() {
-      schedulerClient.destroy();
-      eventBridgeClient.destroy();
-      sageMakerClient.destroy();
-      await endpoint.close();
-      await local.close();
-    },
+    service: wire.service,
+    local: wire.local,
+    sent: () => wire.endpoint.requests,
+    close: wire.close,
   };
 });
