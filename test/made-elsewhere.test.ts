@@ -94,4 +94,19 @@ describe('actions on a trigger made elsewhere', () => {
     const audit = await as('U0ALICE', 'audit');
     expect(audit.text).toMatch(/denied\s+delete default\/churn-train/);
   });
+
+  it('a dry run of a create beside one of them says what it collides with', async () => {
+    const as = account(policyWith(''));
+    const dry = await as(
+      'U0ALICE',
+      'create',
+      'churn-train',
+      'cron(0 6 ? * MON *)',
+      'name=churn-train',
+      '--dry-run',
+    );
+    expect(dry.code).toBe(0);
+    expect(dry.text).toContain('CreateSchedule');
+    expect(dry.text).toMatch(/warning: .*default\/churn-train.*SageMaker/);
+  });
 });

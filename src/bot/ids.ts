@@ -62,6 +62,7 @@ export const ids = {
     createActions: 'create_actions',
     approvalActions: 'approval_actions',
     executionActions: 'execution_actions',
+    listActions: 'list_actions',
   },
 
   /** The create modal's inputs: `view.state.values[block][action]`. */

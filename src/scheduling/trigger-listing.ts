@@ -209,7 +209,8 @@ export async function listTriggers(scope: Scope, query: ListQuery): Promise<Page
   let [index, token] = decodeListToken(query.nextToken);
   while (items.length < size && index < places.length) {
     const place = places[index] as Place;
-    const page = await readPlace(scope, place, token, wanted, pipelineArn);
+    // Ask each place for no more than the page still needs, so a page stops where it says.
+    const page = await readPlace(scope, place, token, size - items.length, wanted, pipelineArn);
     items.push(...page.items);
     [index, token] = page.nextToken ? [index, page.nextToken] : [index + 1, undefined];
   }
@@ -223,6 +224,7 @@ async function readPlace(
   scope: Scope,
   place: Place,
   token: string | undefined,
+  room: number,
   wanted: string | undefined,
   pipelineArn: string | undefined,
 ): Promise<Page<TriggerListItem>> {
@@ -233,7 +235,7 @@ async function readPlace(
       if (place.group === scope.group) await backend.schedules.ensureGroup(place.group);
       const page = await backend.schedules.list({
         group: place.group,
-        maxResults: 100,
+        maxResults: room,
         ...(token ? { nextToken: token } : {}),
       });
       for (const summary of page.items) {
@@ -251,7 +253,7 @@ async function readPlace(
       return { items };
     }
     const page = await backend.rules.list({
-      maxResults: 100,
+      maxResults: room,
       bus: place.bus,
       ...(token ? { nextToken: token } : {}),
     });

@@ -49,7 +49,7 @@ export function renderText(reply: Reply): TextOutput {
         ...parameterLines(s.parameters),
         `  role: ${s.roleArn}`,
         ...(reply.preview ? nextRunLines(reply.preview) : []),
-        ...(reply.preview?.warnings.map((w) => `warning: ${w.message}`) ?? []),
+        ...warningLines(reply.preview?.warnings ?? []),
         `  arn: ${s.arn}`,
       );
     }
@@ -73,6 +73,7 @@ export function renderText(reply: Reply): TextOutput {
           `${r.operation}`,
           ...indent(JSON.stringify(r.input, null, 2)),
         ]),
+        ...warningLines(reply.warnings ?? []),
       );
     case 'described': {
       const d = reply.description;
@@ -101,7 +102,7 @@ export function renderText(reply: Reply): TextOutput {
                 ...d.nextRuns.map((r) => `    ${formatInstant(r)}`),
               ]
             : ['  next runs: none']),
-          ...d.warnings.map((w) => `warning: ${w.message}`),
+          ...warningLines(d.warnings),
           `  arn: ${t.arn}`,
         );
       }
@@ -291,4 +292,8 @@ function madeLine(p: Provenance): string {
 
 function indent(text: string): string[] {
   return text.split('\n').map((l) => `  ${l}`);
+}
+
+function warningLines(warnings: ReadonlyArray<{ message: string }>): string[] {
+  return warnings.map((w) => `warning: ${w.message}`);
 }

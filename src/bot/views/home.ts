@@ -21,6 +21,7 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
+import { cleanUpPlan } from './provenance.js';
 import { listLine, orphanLine } from './trigger-replies.js';
 
 export interface HomeData {
@@ -131,7 +132,7 @@ function orphanBlocks(orphans: Orphan[]): KnownBlock[] {
       orphans.map((o) => `• ${orphanLine(o, false)}`),
       1,
     ),
-    actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(orphans.length)]),
+    actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(cleanUpPlan(orphans))]),
   ];
 }
 

@@ -216,13 +216,32 @@ export function triggerButtons(t: TriggerRef, { details = false } = {}): Button[
   ];
 }
 
-export function cleanUpButton(count: number): Button {
+/**
+ * Clean up, confirming exactly what it removes: schedules and rules deleted, dead targets taken
+ * out of rules that keep their other targets.
+ */
+export function cleanUpButton(plan: {
+  schedules: number;
+  rules: number;
+  targets: { count: number; rules: number };
+}): Button {
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  const steps = [
+    ...(plan.schedules ? [`delete ${n(plan.schedules, 'schedule')}`] : []),
+    ...(plan.rules ? [`delete ${n(plan.rules, 'rule')}`] : []),
+    ...(plan.targets.count
+      ? [
+          `remove ${n(plan.targets.count, 'dead target')} from ${n(plan.targets.rules, 'rule')} (their other targets stay)`,
+        ]
+      : []),
+  ];
+  const sentence = steps.join(', ').replace(/, ([^,]*)$/, ' and $1');
   return button(ids.actions.cleanUpOrphans, 'Clean up', 'all', {
     style: 'danger',
     confirm: confirmDialog(
       'Clean up orphans?',
-      `Delete ${count === 1 ? 'the trigger' : `all ${count} triggers`} whose pipeline no longer exists? This cannot be undone.`,
-      'Delete them',
+      `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}, whose pipeline no longer exists? This cannot be undone.`,
+      'Clean up',
     ),
   });
 }

@@ -133,6 +133,19 @@ export function orphanSummary(orphan: Orphan, surface: Surface, { done = false }
     : `${missingText(orphan.missingPipelines, surface)}; ${cleanUp}`;
 }
 
+/** What one Clean up removes, counted by kind, for the button's confirm dialog. */
+export function cleanUpPlan(orphans: Orphan[]) {
+  const removals = orphans.filter((o) => o.cleanUp === 'remove-targets');
+  return {
+    schedules: orphans.filter((o) => o.cleanUp === 'delete-schedule').length,
+    rules: orphans.filter((o) => o.cleanUp === 'delete-rule').length,
+    targets: {
+      count: removals.reduce((sum, o) => sum + o.deadTargets.length, 0),
+      rules: removals.length,
+    },
+  };
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -102,7 +102,7 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
     case 'described':
       return describedMessage(reply.description, tz);
     case 'list':
-      return listMessage(reply.items, reply.filter, reply.more);
+      return listMessage(reply);
     case 'changed':
       return changedMessage(reply);
     case 'adopted': {

@@ -20,8 +20,10 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
+import { listPageValue } from './list-page-value.js';
 import { runsText, warningBlocks } from './preview-replies.js';
 import {
+  cleanUpPlan,
   orphanSummary,
   otherTargetsText,
   placeText,
@@ -243,11 +245,12 @@ export function describedMessage(
 }
 
 /** The triggers, the first rows with their buttons, the rest as text. */
-export function listMessage(
-  items: Extract<Reply, { kind: 'list' }>['items'],
-  filter: string | undefined,
-  more: boolean,
-): SlackMessage {
+export function listMessage({
+  items,
+  filter,
+  more,
+  nextToken,
+}: Extract<Reply, { kind: 'list' }>): SlackMessage {
   if (items.length === 0) {
     const none = filter
       ? `No triggers start *${esc(filter)}*.`
@@ -280,11 +283,27 @@ export function listMessage(
         ),
       ]),
       ...sections(rest.map(listLine), 3),
-      ...(more
-        ? [context(`More exist: narrow it with ${code(`${ids.command} list <pipeline>`)}.`)]
-        : []),
+      ...moreTriggers(more, filter, nextToken),
     ],
   };
+}
+
+/** The Next page button, when the page stopped early and its position fits in a button. */
+function moreTriggers(
+  more: boolean,
+  filter: string | undefined,
+  nextToken: string | undefined,
+): KnownBlock[] {
+  if (!more) return [];
+  const page = nextToken
+    ? listPageValue({ ...(filter ? { pipeline: filter } : {}), after: nextToken })
+    : undefined;
+  // A clipped position would list the wrong page: past the limit, say how to narrow it instead.
+  if (page === undefined || page.length > LIMITS.buttonValue)
+    return [context(`More exist: narrow it with ${code(`${ids.command} list <pipeline>`)}.`)];
+  return [
+    actions(`${ids.blocks.listActions}_0`, [button(ids.actions.listNextPage, 'Next page', page)]),
+  ];
 }
 
 /** Triggers whose pipeline is gone, with the clean-up button (or what was removed). */
@@ -308,7 +327,7 @@ export function orphansMessage(
       ...sections(lines, 10),
       ...(cleaned
         ? []
-        : [actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(orphans.length)])]),
+        : [actions(`${ids.blocks.orphanActions}_0`, [cleanUpButton(cleanUpPlan(orphans))])]),
     ],
   };
 }

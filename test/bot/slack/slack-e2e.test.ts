@@ -324,6 +324,60 @@ describe('requests from Slack', () => {
     expect((await runtime.service.describe('prod-daily')).ok).toBe(false);
   });
 
+  it('lists triggers a page at a time, the Next page button showing the rest', async () => {
+    for (let i = 0; i < 25; i++)
+      await runtime.service.createSchedule(
+        {
+          pipeline: 'dev-churn',
+          expression: 'rate(1 day)',
+          name: `dev-${String(i).padStart(2, '0')}`,
+          roleArn: 'arn:aws:iam::123456789012:role/PipelineSchedulerDev',
+        },
+        { requestId: `seed-${i}`, allowedRoles: 'any', userId: 'U0ALICE' },
+      );
+    await postSigned(url, SECRET, command('U0ALICE', 'list', 'page1'));
+    await slack.waitFor('respond:page1');
+    const first = JSON.stringify(slack.callsTo('respond:page1')[0]?.args);
+    const names = (text: string) => [...text.matchAll(/dev-\d\d/g)].map((m) => m[0]);
+    const firstPage = new Set(names(first));
+    expect(firstPage.size).toBe(20);
+    const blocks = slack.callsTo('respond:page1')[0]?.args.blocks as Array<{
+      elements?: Array<{ action_id?: string; value?: string }>;
+    }>;
+    const next = blocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === ids.actions.listNextPage);
+    expect(next?.value).toBeTruthy();
+    await postSigned(
+      url,
+      SECRET,
+      interaction({
+        type: 'block_actions',
+        team: { id: 'T0TEAM' },
+        user: { id: 'U0ALICE' },
+        api_app_id: 'A0APP',
+        trigger_id: 't',
+        channel: { id: 'C0MLOPS' },
+        response_url: slack.responseUrl('page2'),
+        actions: [
+          {
+            type: 'button',
+            action_id: ids.actions.listNextPage,
+            block_id: 'list_actions_0',
+            value: next?.value,
+            action_ts: '1',
+          },
+        ],
+      }),
+    );
+    await slack.waitFor('respond:page2');
+    const second = JSON.stringify(slack.callsTo('respond:page2')[0]?.args);
+    const secondPage = new Set(names(second));
+    expect(secondPage.size).toBe(5);
+    expect([...secondPage].filter((n) => firstPage.has(n))).toEqual([]);
+    expect(second).not.toContain(ids.actions.listNextPage);
+  });
+
   it('searches pipelines and time zones for the modal', async () => {
     const pipelines = await postSigned(
       url,

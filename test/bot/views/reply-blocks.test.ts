@@ -121,7 +121,7 @@ describe('replyBlocks', () => {
     const [, , many, cleaned] = replies().orphans;
     const clean = buttons(replyBlocks(many!).blocks);
     expect(clean.map((b) => b.action_id)).toEqual([ids.actions.cleanUpOrphans]);
-    expect(clean[0]?.confirm?.text.text).toContain('120');
+    expect(clean[0]?.confirm?.text.text).toContain('Delete 120 schedules');
     expect(buttons(replyBlocks(cleaned!).blocks)).toEqual([]);
   });
 
@@ -281,6 +281,17 @@ describe('replyBlocks', () => {
         '• *ml-events/hand-made* (rule on event bus `ml-events`, made outside the bot): clean-up removes target `ingest-daily` (pipeline ingest-daily is gone) and keeps the empty rule: it was made outside the bot; `/pipeline-schedule orphans clean delete-rule ml-events/hand-made` deletes it',
         '• *ingest-on-upload* (rule on event bus `default`, made here by <@U0ALICE>): pipeline ingest-daily is gone; clean-up deletes rule `ingest-on-upload` (nothing would be left in it)',
       ]);
+    });
+
+    it('the Clean up confirm says what it deletes and what it only takes out of a rule', () => {
+      const { blocks } = replyBlocks({
+        kind: 'orphans',
+        orphans: orphansOfEachKind(),
+        cleaned: false,
+      });
+      expect(buttons(blocks)[0]?.confirm?.text.text).toBe(
+        'Delete 1 schedule, delete 1 rule and remove 2 dead targets from 2 rules (their other targets stay), whose pipeline no longer exists? This cannot be undone.',
+      );
     });
 
     it('after a clean-up, says what was removed in the same terms', () => {
