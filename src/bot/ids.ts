@@ -26,6 +26,8 @@ export const ids = {
     describe: 'trigger_describe',
     /** value: pipeline name (the Run now button of `history`). */
     runPipeline: 'pipeline_run_now',
+    /** value: `<group>/<name>` of a schedule made elsewhere; the button has a confirm dialog. */
+    adopt: 'trigger_adopt',
     /** value: 'all'; the button has a confirm dialog. */
     cleanUpOrphans: 'orphans_clean_up',
     /** value: JSON `{ pipeline?, after }` (listPageValue): the next page of `list`. */

@@ -10,6 +10,7 @@ import {
   clip,
   code,
   codeBlock,
+  confirmDialog,
   context,
   esc,
   fieldsSection,
@@ -159,6 +160,24 @@ function buttonsFor(t: { ref: string; kind: 'schedule' | 'event'; state: 'ENABLE
   return triggerButtons({ name: t.ref, kind: t.kind, state: t.state });
 }
 
+/**
+ * A schedule made elsewhere, outside the bot's group (its ref names the group), can be adopted;
+ * a Lambda schedule never gets this far (describe refuses what does not start a pipeline).
+ */
+function adoptable(d: Extract<Reply, { kind: 'described' }>['description']): boolean {
+  return d.kind === 'schedule' && d.provenance.source !== 'bot' && d.ref.includes('/');
+}
+
+function adoptButton(ref: string) {
+  return button(ids.actions.adopt, 'Adopt', ref, {
+    confirm: confirmDialog(
+      'Adopt this schedule?',
+      `Create the identical schedule in the bot's group, then delete ${ref}? The policy decides it as a create and a delete.`,
+      'Adopt',
+    ),
+  });
+}
+
 /** One trigger in full: its settings, who made it, drift, next runs, other targets. */
 export function describedMessage(
   d: Extract<Reply, { kind: 'described' }>['description'],
@@ -203,7 +222,10 @@ export function describedMessage(
         ),
         ...warningBlocks(d.warnings),
         context(`ARN ${code(t.arn)}`),
-        actions(`${ids.blocks.triggerActions}_0`, buttonsFor({ ...t, ref: d.ref })),
+        actions(`${ids.blocks.triggerActions}_0`, [
+          ...buttonsFor({ ...t, ref: d.ref }),
+          ...(adoptable(d) ? [adoptButton(d.ref)] : []),
+        ]),
       ],
     };
   }

@@ -216,12 +216,27 @@ describe('replyBlocks', () => {
         'Made with the SageMaker Python SDK (inferred from its shape: default group, UTC, no flexible window, retry policy, dead-letter queue, description or parameters)',
       );
       expect(json).toContain("churn-train\\nstarted through Scheduler's universal target");
-      // Pause, Run now and Delete act on the schedule in `default`, not on one of the bot's.
+      // Pause, Run now, Delete and Adopt act on the schedule in `default`, not on one of the bot's.
       expect(buttons(blocks).map((b) => [b.action_id, b.value])).toEqual([
         [ids.actions.pause, 'default/churn-train-daily'],
         [ids.actions.runNow, 'default/churn-train-daily'],
         [ids.actions.delete, 'default/churn-train-daily'],
+        [ids.actions.adopt, 'default/churn-train-daily'],
       ]);
+      const adopt = buttons(blocks).find((b) => b.action_id === ids.actions.adopt);
+      expect(adopt?.confirm?.text.text).toContain('then delete default/churn-train-daily');
+    });
+
+    it('only a schedule made elsewhere offers Adopt; the bot’s own and rules do not', () => {
+      const rule = {
+        kind: 'described' as const,
+        now: new Date(),
+        description: scheduledRuleDescription(),
+      };
+      for (const reply of [replies().described[0]!, rule]) {
+        const actionIds = buttons(replyBlocks(reply).blocks).map((b) => b.action_id);
+        expect(actionIds).not.toContain(ids.actions.adopt);
+      }
     });
 
     it('describe shows a rule on a schedule: its expression, meaning and next runs in UTC, and the targets it leaves alone', () => {

@@ -18,6 +18,7 @@ export const commandButtons: Array<[actionId: string, toCommand: (value: string)
   [ids.actions.resume, (trigger) => ({ name: 'resume', trigger, dryRun: false })],
   [ids.actions.delete, (trigger) => ({ name: 'delete', trigger, dryRun: false })],
   [ids.actions.describe, (trigger) => ({ name: 'describe', trigger })],
+  [ids.actions.adopt, (trigger) => ({ name: 'adopt', trigger, dryRun: false })],
   [
     ids.actions.runPipeline,
     (pipeline) => ({ name: 'run', pipeline, parameters: [], dryRun: false }),
