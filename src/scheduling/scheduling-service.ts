@@ -587,7 +587,10 @@ export class SchedulingService {
    * under the same name): what a new schedule would run twice with.
    */
   async collisions(
-    input: CreateScheduleInput,
+    input: Pick<
+      CreateScheduleInput,
+      'pipeline' | 'expression' | 'name' | 'timeZone' | 'start' | 'end'
+    >,
     now = new Date(),
   ): Promise<ServiceResult<Array<Collision & { words: string }>>> {
     return this.guard(async () => {

@@ -291,7 +291,7 @@ async function scheduleItem(
       { kind: 'schedules', group: summary.group },
       summary.name,
     );
-    if (!found || found.kind !== 'schedule') return undefined;
+    if (found?.kind !== 'schedule') return undefined;
     if (wanted && found.record.pipelineName.toLowerCase() !== wanted) return undefined;
     return listItem(found, scope);
   }

@@ -14,7 +14,6 @@ import type {
   RuleTarget,
   ScheduleRecord,
   ScheduleTrigger,
-  TriggerState,
 } from '../../src/scheduling/triggers.js';
 
 // Before any client exists: the SDK warns once per process about Node 20.

@@ -1,9 +1,6 @@
 import { previewStoredSchedule, type ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { ParameterValue } from '../../scheduling/pipeline.js';
-import type {
-  CreateScheduleInput,
-  SchedulingService,
-} from '../../scheduling/scheduling-service.js';
+import type { SchedulingService } from '../../scheduling/scheduling-service.js';
 import {
   MAX_RETRY_ATTEMPTS,
   readFlexibleWindow,
@@ -202,10 +199,13 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
   },
 });
 
-/** The other triggers this schedule would run its pipeline twice with, as warnings. */
-async function collisionWarnings(
+/**
+ * The other triggers this schedule would run its pipeline twice with, as warnings: for the
+ * typed create and the modal's live preview alike.
+ */
+export async function collisionWarnings(
   service: SchedulingService,
-  input: CreateScheduleInput,
+  input: Parameters<SchedulingService['collisions']>[0],
   now: Date,
 ): Promise<ScheduleWarning[]> {
   const found = await service.collisions(input, now);

@@ -12,6 +12,7 @@ import {
   readFlexibleWindow,
   type TriggerField,
 } from '../../scheduling/trigger-rules.js';
+import { collisionWarnings } from '../commands/create.js';
 import type { Command } from '../commands/grammar.js';
 import { ids } from '../ids.js';
 import { type CreateModalState, createModal } from '../views/create-modal.js';
@@ -264,6 +265,21 @@ export class CreateModalFlow {
       state.preview = preview.ok
         ? { ok: true, preview: preview.preview, userZoneRuns: preview.preview.occurrences }
         : { ok: false, message: preview.error.message };
+      // The same look-around as the typed create, so the person sees the double run before
+      // submitting, not only in the reply.
+      if (preview.ok && pipeline) {
+        const collisions = await collisionWarnings(
+          this.ctx.runtime.service,
+          {
+            pipeline: pipeline.name,
+            expression: values.expression,
+            ...(values.name ? { name: values.name } : {}),
+            ...(values.timeZone ? { timeZone: values.timeZone } : {}),
+          },
+          new Date(),
+        ).catch(() => []);
+        preview.preview.warnings.push(...collisions);
+      }
     }
     return state;
   }

@@ -278,6 +278,42 @@ describe('requests from Slack', () => {
     expect(view).toContain('at 02:30, every day, America/New_York'); // the live preview
   });
 
+  it('the modal preview warns, before submitting, that the pipeline already runs at those times', async () => {
+    await runtime.service.createSchedule(
+      {
+        pipeline: 'prod-churn',
+        expression: 'cron(30 2 * * ? *)',
+        timeZone: 'America/New_York',
+        name: 'prod-nightly',
+        roleArn: 'arn:aws:iam::123456789012:role/PipelineSchedulerProd',
+      },
+      { requestId: 'seed', allowedRoles: 'any', userId: 'U0ALICE' },
+    );
+    await postSigned(
+      url,
+      SECRET,
+      interaction(
+        pipelineChosen('U0ALICE', 'prod-churn', {
+          [ids.create.expression.block]: {
+            [ids.create.expression.action]: {
+              type: 'plain_text_input',
+              value: 'cron(30 8 * * ? *)',
+            },
+          },
+          [ids.create.timeZone.block]: {
+            [ids.create.timeZone.action]: {
+              type: 'external_select',
+              selected_option: { value: 'Europe/Berlin' },
+            },
+          },
+        }),
+      ),
+    );
+    await slack.waitFor('views.update');
+    const view = JSON.stringify(slack.callsTo('views.update')[0]?.args);
+    expect(view).toMatch(/:warning: prod-churn already runs .* prod-nightly/);
+  });
+
   it('authorizes a button again when it is clicked', async () => {
     await runtime.service.createSchedule(
       {
