@@ -55,9 +55,11 @@ export function createLocalBackend(options: {
     async start() {
       await pipelines.resume();
       await schedules.start();
+      await rules.startSchedules();
       // Other processes (the CLI) write to the same store; look for their changes regularly.
       const poll = async () => {
         await schedules.sync();
+        await rules.rearmSchedules();
         await pipelines.sync();
       };
       const tick = () => {
@@ -75,6 +77,7 @@ export function createLocalBackend(options: {
       if (syncTimer !== undefined) clock.clearTimeout(syncTimer);
       syncTimer = undefined;
       await schedules.stop();
+      await rules.stopSchedules();
       pipelines.close();
       rules.close();
     },

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { TriggerError } from '../errors.js';
 import { matchesEventPattern, parseEventPattern } from '../events/event-pattern/index.js';
+import { nextOccurrences, parseExpression } from '../expression/index.js';
 import { DYNAMIC_VALUE, type ParameterValue } from '../pipeline.js';
 import type { PipelinesPort, RulesPort } from '../ports.js';
 import {
@@ -24,11 +26,15 @@ import type { BusEvent, LocalEventBus } from './event-bus.js';
 import type { LocalStateRepository } from './local-state.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './pipeline-catalog.js';
 
+/** At most this many runs of one scheduled rule are fired in one look (a rate(1 minute) after a long pause). */
+const MAX_RUNS_PER_LOOK = 60;
+
 /**
  * The embedded stand-in for EventBridge rules on the default bus: rules are stored like
  * PutRule/PutTargets store them, and every event published on the local bus starts the pipeline
  * targets of each enabled rule whose pattern matches, with static parameter values as given and
- * dynamic ones ($.detail.key) read from the event.
+ * dynamic ones ($.detail.key) read from the event. A rule with a schedule expression instead of
+ * a pattern runs in UTC, each run sending its targets a "Scheduled Event" as EventBridge does.
  */
 /** What became of one target of a rule that matched an event. */
 export interface RuleTargetReport {
@@ -44,6 +50,10 @@ export interface RuleTargetReport {
 export class LocalRules implements RulesPort {
   private readonly unsubscribe: () => void;
   private readonly listeners = new Set<(report: RuleTargetReport) => void | Promise<void>>();
+  /** Scheduled rules' runs up to this instant have been fired; unset until startSchedules(). */
+  private firedUpTo: number | undefined;
+  private scheduleTimer: unknown;
+  private scheduling: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly state: LocalStateRepository,
@@ -57,6 +67,66 @@ export class LocalRules implements RulesPort {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /**
+   * Starts running the rules on a schedule from now on: runs that fell due while the service was
+   * down are not replayed (EventBridge would have run them then, not later).
+   */
+  async startSchedules(): Promise<void> {
+    this.firedUpTo = this.clock.now();
+    await this.rearmSchedules();
+  }
+
+  async stopSchedules(): Promise<void> {
+    this.firedUpTo = undefined;
+    if (this.scheduleTimer !== undefined) this.clock.clearTimeout(this.scheduleTimer);
+    this.scheduleTimer = undefined;
+    await this.scheduling;
+  }
+
+  /**
+   * Fires the scheduled rules' runs that are due and sets the timer for the next one; called
+   * after every change here and by the back end's sync, which sees other processes' rules. A run
+   * seen twice (two replicas, a restart within the minute) starts nothing twice: the start's
+   * client token comes from the rule, the run and the target.
+   */
+  rearmSchedules(): Promise<void> {
+    this.scheduling = this.scheduling
+      .then(async () => {
+        if (this.firedUpTo === undefined) return;
+        const now = this.clock.now();
+        const from = this.firedUpTo;
+        this.firedUpTo = now;
+        let next = Number.POSITIVE_INFINITY;
+        for (const { rule, anchor } of await this.scheduledRules()) {
+          const runs = runsOf(rule, anchor, from, MAX_RUNS_PER_LOOK + 1);
+          for (const run of runs.filter((t) => t <= now).slice(0, MAX_RUNS_PER_LOOK))
+            await this.deliver(rule, scheduledEvent(rule, run));
+          const [upcoming] = runsOf(rule, anchor, now, 1);
+          if (upcoming !== undefined) next = Math.min(next, upcoming);
+        }
+        if (this.scheduleTimer !== undefined) this.clock.clearTimeout(this.scheduleTimer);
+        this.scheduleTimer = undefined;
+        if (Number.isFinite(next) && this.firedUpTo !== undefined)
+          this.scheduleTimer = this.clock.setTimeout(
+            () => void this.rearmSchedules(),
+            next - this.clock.now(),
+          );
+      })
+      .catch((error: unknown) => this.log.error({ err: error }, 'scheduled rules failed to run'));
+    return this.scheduling;
+  }
+
+  /** Enabled rules on a schedule with a pipeline to start, and the instant a rate() counts from. */
+  private async scheduledRules(): Promise<Array<{ rule: RuleRecord; anchor: number }>> {
+    const found: Array<{ rule: RuleRecord; anchor: number }> = [];
+    for (const row of await this.state.list('rules')) {
+      const rule = readRule(row.json);
+      if (rule.state === 'ENABLED' && rule.scheduleExpression && rule.targets.length > 0)
+        found.push({ rule, anchor: Math.floor(row.updatedAt.getTime() / 1000) * 1000 });
+    }
+    return found;
   }
 
   /** Tells the listener what each matched target did: a failed start must reach a person. */
@@ -92,6 +162,7 @@ export class LocalRules implements RulesPort {
       json: JSON.stringify({ ...rule, arn }),
       updatedAt: new Date(this.clock.now()),
     });
+    await this.rearmSchedules();
     return { arn };
   }
 
@@ -112,6 +183,7 @@ export class LocalRules implements RulesPort {
       json: JSON.stringify({ ...rule, state }),
       updatedAt: new Date(this.clock.now()),
     });
+    await this.rearmSchedules();
   }
 
   async delete(name: string, bus = DEFAULT_EVENT_BUS): Promise<void> {
@@ -121,6 +193,7 @@ export class LocalRules implements RulesPort {
         rule: name,
       });
     }
+    await this.rearmSchedules();
   }
 
   /** A rule left with no target stays, as on AWS, where only DeleteRule removes it. */
@@ -136,6 +209,7 @@ export class LocalRules implements RulesPort {
       }),
       updatedAt: new Date(this.clock.now()),
     });
+    await this.rearmSchedules();
   }
 
   async list(
@@ -201,45 +275,48 @@ export class LocalRules implements RulesPort {
 
   /** Starts the targets of every enabled rule the event matches. */
   private async route(event: BusEvent): Promise<void> {
-    for (const rule of await this.matching(event)) {
-      for (const target of rule.targets) {
-        try {
-          const { executionArn } = await this.pipelines.start({
-            pipelineName: target.pipelineName,
-            parameters: resolveParameters(target.parameters, event),
-            // One execution per event and target, however often the event is delivered.
-            clientToken: `${event.id}-${rule.name}-${target.id}`
-              .replace(/[^A-Za-z0-9-]/g, '-')
-              .padEnd(32, '0')
-              .slice(0, 128),
-            description: `Started by EventBridge rule ${rule.name} for event ${event.id}`,
-          });
-          this.log.info(
-            { rule: rule.name, target: target.id, eventId: event.id, executionArn },
-            'rule started pipeline',
-          );
-          await this.report({
-            rule: rule.name,
-            target: target.id,
-            pipelineName: target.pipelineName,
-            eventId: event.id,
-            outcome: 'started',
-            executionArn,
-          });
-        } catch (error) {
-          this.log.warn(
-            { rule: rule.name, target: target.id, eventId: event.id, err: error },
-            'rule target failed to start',
-          );
-          await this.report({
-            rule: rule.name,
-            target: target.id,
-            pipelineName: target.pipelineName,
-            eventId: event.id,
-            outcome: 'failed',
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
+    for (const rule of await this.matching(event)) await this.deliver(rule, event);
+  }
+
+  /** Starts each pipeline target of a rule for one event (matched, or one of its scheduled runs). */
+  private async deliver(rule: RuleRecord, event: BusEvent): Promise<void> {
+    for (const target of rule.targets) {
+      try {
+        const { executionArn } = await this.pipelines.start({
+          pipelineName: target.pipelineName,
+          parameters: resolveParameters(target.parameters, event),
+          // One execution per event and target, however often the event is delivered.
+          clientToken: `${event.id}-${rule.name}-${target.id}`
+            .replace(/[^A-Za-z0-9-]/g, '-')
+            .padEnd(32, '0')
+            .slice(0, 128),
+          description: `Started by EventBridge rule ${rule.name} for event ${event.id}`,
+        });
+        this.log.info(
+          { rule: rule.name, target: target.id, eventId: event.id, executionArn },
+          'rule started pipeline',
+        );
+        await this.report({
+          rule: rule.name,
+          target: target.id,
+          pipelineName: target.pipelineName,
+          eventId: event.id,
+          outcome: 'started',
+          executionArn,
+        });
+      } catch (error) {
+        this.log.warn(
+          { rule: rule.name, target: target.id, eventId: event.id, err: error },
+          'rule target failed to start',
+        );
+        await this.report({
+          rule: rule.name,
+          target: target.id,
+          pipelineName: target.pipelineName,
+          eventId: event.id,
+          outcome: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }
@@ -268,6 +345,37 @@ function readJsonPath(root: unknown, path: string): unknown {
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;
+}
+
+/** The runs of a scheduled rule after an instant, in UTC (EventBridge has no zone for rules). */
+function runsOf(rule: RuleRecord, anchor: number, after: number, count: number): number[] {
+  const parsed = parseExpression(rule.scheduleExpression ?? '', { dialect: 'rules' });
+  if (!parsed.ok) return [];
+  // A rule's rate() counts from when it was written, as EventBridge's counts from its creation.
+  return nextOccurrences(parsed.expression, {
+    after: new Date(after),
+    start: new Date(anchor),
+    count,
+  }).map((d) => d.getTime());
+}
+
+/**
+ * What EventBridge sends a scheduled rule's targets: a "Scheduled Event" from aws.events naming
+ * the rule. Its id is derived from the rule and the run, so a run seen twice is one event.
+ */
+export function scheduledEvent(rule: { arn: string }, run: number): BusEvent {
+  const hex = createHash('sha256').update(`${rule.arn}|${run}`).digest('hex');
+  return {
+    version: '0',
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: LOCAL_ACCOUNT,
+    time: new Date(run).toISOString().replace('.000Z', 'Z'),
+    region: LOCAL_REGION,
+    resources: [rule.arn],
+    detail: {},
+  };
 }
 
 export function ruleArn(name: string): string {

@@ -331,6 +331,82 @@ describe('local event rules', () => {
   });
 });
 
+describe('local rules on a schedule', () => {
+  it('run in UTC, start only their pipeline targets with a Scheduled Event, and stop when disabled', async () => {
+    const h = await start('2026-11-29T08:00:00Z');
+    const reports: string[] = [];
+    h.backend.rules.onTarget((r) => {
+      reports.push(`${r.rule}/${r.target}: ${r.outcome}`);
+    });
+    await h.backend.rules.store({
+      kind: 'event',
+      name: 'nightly-batch',
+      bus: 'default',
+      eventPattern: '',
+      scheduleExpression: 'cron(0 2 * * ? *)',
+      state: 'ENABLED',
+      roleArn: ROLE,
+      targets: [
+        {
+          id: 'batch',
+          pipelineArn: 'arn:aws:sagemaker:local-1:000000000000:pipeline/ingest-daily',
+          pipelineName: 'ingest-daily',
+          parameters: [{ name: 'InputDataUri', value: '$.time' }],
+        },
+      ],
+      otherTargets: [{ id: 'notify', arn: 'arn:aws:lambda:local-1:000000000000:function:notify' }],
+    });
+    await h.clock.advanceTo('2026-12-01T03:00:00Z');
+    const runs = await h.backend.pipelines.listExecutions('ingest-daily', {});
+    const started = await Promise.all(
+      runs.items.map((r) => h.backend.pipelines.describeExecution(r.arn)),
+    );
+    expect(
+      started.map((e) => e.parameters).sort((a, b) => (a[0]!.value < b[0]!.value ? -1 : 1)),
+    ).toEqual([
+      [{ name: 'InputDataUri', value: '2026-11-30T02:00:00Z' }],
+      [{ name: 'InputDataUri', value: '2026-12-01T02:00:00Z' }],
+    ]);
+    // The Lambda target is not the local back end's to run; only the pipeline is reported.
+    expect(reports).toEqual(['nightly-batch/batch: started', 'nightly-batch/batch: started']);
+
+    await h.backend.rules.setState('nightly-batch', 'DISABLED');
+    await h.clock.advanceTo('2026-12-03T03:00:00Z');
+    expect((await h.backend.pipelines.listExecutions('ingest-daily', {})).items).toHaveLength(2);
+  });
+
+  it('after a restart, neither replay the runs missed while down nor run one twice', async () => {
+    let h = await start('2026-11-29T08:00:00Z');
+    await h.backend.rules.store({
+      kind: 'event',
+      name: 'hourly',
+      bus: 'default',
+      eventPattern: '',
+      scheduleExpression: 'cron(0 * * * ? *)',
+      state: 'ENABLED',
+      roleArn: ROLE,
+      targets: [
+        {
+          id: 'p',
+          pipelineArn: 'arn:aws:sagemaker:local-1:000000000000:pipeline/churn-train',
+          pipelineName: 'churn-train',
+          parameters: [],
+        },
+      ],
+      otherTargets: [],
+    });
+    await h.clock.advanceTo('2026-11-29T09:00:30Z');
+    await h.backend.stop();
+    // Down from 09:00:30 to 11:30: the 10:00 and 11:00 runs were EventBridge's to make then.
+    await h.clock.advanceTo('2026-11-29T11:30:00Z');
+    h = await h.restart();
+    harness = h;
+    await h.clock.advanceTo('2026-11-29T12:00:10Z');
+    const runs = await h.backend.pipelines.listExecutions('churn-train', {});
+    expect(runs.items).toHaveLength(2);
+  });
+});
+
 describe('a second process on the same store', () => {
   it('sees schedules and executions a one-shot command wrote, and stops firing a deleted schedule', async () => {
     const h = await startLocal({ now: '2026-11-29T07:58:00Z', syncIntervalMs: 2000 });
