@@ -262,6 +262,7 @@ export async function openRuntime(
       ...(notify ? { poster: notify.poster } : {}),
       ...(notify?.paceMs !== undefined ? { paceMs: notify.paceMs } : {}),
       parametersOf: async (arn) => (await base.backend.pipelines.describeExecution(arn)).parameters,
+      startedByOf: (arn) => base.service.startedBy(arn),
       defaultRoutes,
     });
     if (notify && base.local) {

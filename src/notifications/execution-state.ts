@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StartedBy } from '../scheduling/attribution.js';
 import type { PipelineEvent } from './events.js';
 
 /** What the bot knows of one execution, built from its events in whatever order they came. */
@@ -16,6 +17,8 @@ export interface ExecutionState {
   failureReason?: string;
   /** The values the execution ran with, when the back end could tell. */
   parameters?: Array<{ name: string; value: string }>;
+  /** What started it (attribution.ts), worked out once, when its message is first shown. */
+  startedBy?: StartedBy;
   steps: Record<
     string,
     {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { StartedBy } from '../scheduling/attribution.js';
 import { type PipelineEvent, parseEvent } from './events.js';
 import { applyEvent, type ExecutionState, readExecutionState } from './execution-state.js';
 import { type NotificationMetrics, noNotificationMetrics } from './notification-metrics.js';
@@ -50,6 +51,8 @@ export interface NotifierDeps {
   render(state: ExecutionState): ChatMessage;
   /** The values an execution ran with (DescribePipelineExecution), shown in its message. */
   parametersOf?(executionArn: string): Promise<Array<{ name: string; value: string }>>;
+  /** What started an execution (the scheduling service's attribution), shown in its message. */
+  startedByOf?(executionArn: string): Promise<StartedBy>;
   /**
    * The failure reply for the thread, mentioning whom it concerns; built by a view
    * (failureReply), since the failure reason is event text that must be escaped.
@@ -167,6 +170,11 @@ export class Notifier {
         ...state,
         parameters: (await this.deps.parametersOf(arn).catch(() => undefined)) ?? [],
       };
+    }
+    if (!state.startedBy && this.deps.startedByOf) {
+      // Asked once per execution and channel; when it cannot be told now, the next event asks.
+      const startedBy = await this.deps.startedByOf(arn).catch(() => undefined);
+      if (startedBy) state = { ...state, startedBy };
     }
     if (route.filter === 'failures' && state.status !== 'Failed' && !row?.ts) {
       await store.executionMessages.put({

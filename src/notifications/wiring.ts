@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { StartedBy } from '../scheduling/attribution.js';
 import {
   type ExecutionLinks,
   type ExecutionState,
@@ -43,6 +44,8 @@ export function startNotifications(options: {
   defaultRoutes: (pipelineName: string) => Route[];
   /** The values an execution ran with, from the back end. */
   parametersOf?: (executionArn: string) => Promise<Array<{ name: string; value: string }>>;
+  /** What started an execution, from the scheduling service. */
+  startedByOf?: (executionArn: string) => Promise<StartedBy>;
   paceMs?: number;
   /** Whether this process may post now (the leading replica); always when unset. */
   active?: () => boolean;
@@ -87,8 +90,9 @@ export function startNotifications(options: {
       },
       render: (state) => options.render(state, linksFor(state)),
       ...(options.parametersOf ? { parametersOf: options.parametersOf } : {}),
+      ...(options.startedByOf ? { startedByOf: options.startedByOf } : {}),
       renderFailure: async (state) => {
-        const trigger = triggerOf(state);
+        const trigger = scheduleKeyOf(state);
         const record = trigger ? await store.triggerRecords.get('schedule', trigger) : undefined;
         return options.renderFailure(state, record?.createdBy);
       },
@@ -108,13 +112,27 @@ export function startNotifications(options: {
   };
 }
 
-/** The schedule that started an execution, when its description says (`group/name`). */
-export function triggerOf(state: ExecutionState): string | undefined {
+/**
+ * The schedule that started an execution (`group/name`), for its creator's record: from
+ * attribution, else from the local engine's description of its own runs.
+ */
+function scheduleKeyOf(state: ExecutionState): string | undefined {
+  const s = state.startedBy;
+  if (s?.kind === 'schedule') return `${s.group}/${s.name}`;
+  if (s) return undefined;
   return /schedule ([^\s]+\/[^\s]+)$/.exec(state.description ?? '')?.[1];
 }
 
+/** The trigger to offer Pause for: the ref a command takes. */
+function triggerRefOf(state: ExecutionState): string | undefined {
+  const s = state.startedBy;
+  if (s?.kind === 'schedule' || s?.kind === 'rule') return s.ref;
+  if (s) return undefined;
+  return scheduleKeyOf(state)?.split('/').at(-1);
+}
+
 function linksFor(state: ExecutionState): ExecutionLinks {
-  const trigger = triggerOf(state);
+  const trigger = triggerRefOf(state);
   const region = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):/.exec(state.executionArn)?.[1];
   const id = state.executionArn.split('/').at(-1) ?? '';
   // The local back end's region has no console to open.
@@ -123,7 +141,7 @@ function linksFor(state: ExecutionState): ExecutionLinks {
       ? `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/pipelines/${encodeURIComponent(pipelineNameFromArn(state.pipelineArn))}/executions/${encodeURIComponent(id)}`
       : undefined;
   return {
-    ...(trigger ? { trigger: trigger.split('/').at(-1) ?? trigger } : {}),
+    ...(trigger ? { trigger } : {}),
     ...(consoleUrl ? { consoleUrl } : {}),
   };
 }

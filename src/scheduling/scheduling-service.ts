@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { attribute, type Candidate, onePerOccurrence, type StartedBy } from './attribution.js';
 import {
   type Collision,
   collisionsWith,
@@ -7,6 +8,7 @@ import {
 } from './collisions.js';
 import { readRecordedRule, readRecordedSchedule, ruleDrift, scheduleDrift } from './drift.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
+import type { ExecutionOriginRepository } from './execution-origins.js';
 import {
   previewSchedule,
   previewStoredSchedule,
@@ -59,6 +61,14 @@ import {
 } from './triggers.js';
 
 /** Who is asking, and under which request: the request id makes every change idempotent. */
+interface AttributionContext {
+  candidates: Candidate[];
+  defaults: ParameterValue[];
+}
+
+/** How long the triggers of a pipeline are reused for attribution. */
+const CANDIDATE_CACHE_MS = 60_000;
+
 export interface RequestContext {
   requestId: string;
   userId?: string;
@@ -176,13 +186,23 @@ export class SchedulingService {
    * counts created and deleted triggers, nowhere by default; `watch` is where the bot looks
    * besides its own group (the default group and bus unless told).
    */
+  private readonly origins: ExecutionOriginRepository | undefined;
+  private readonly candidateCache = new Map<
+    string,
+    { until: number; context: AttributionContext }
+  >();
+
   constructor(
     private readonly backend: Backend,
-    storage: { readonly triggerRecords: TriggerRecordRepository },
+    storage: {
+      readonly triggerRecords: TriggerRecordRepository;
+      readonly executionOrigins?: ExecutionOriginRepository;
+    },
     private readonly options: { group: string; watch?: WatchScope; metrics?: SchedulingMetrics },
   ) {
     this.builder = new TriggerBuilder(backend.pipelines, options.group);
     this.records = new TriggerRecorder(storage.triggerRecords);
+    this.origins = storage.executionOrigins;
     this.metrics = options.metrics ?? noSchedulingMetrics;
   }
 
@@ -427,17 +447,73 @@ export class SchedulingService {
           : 'Started from the pipeline-schedule bot',
       };
       if (ctx.dryRun) return ok(dryRun(this.backend.requests.startExecution(request)));
-      return ok(await this.backend.pipelines.start(request));
+      const started = await this.backend.pipelines.start(request);
+      // Certain attribution for what the bot starts itself; a lost record only makes it a match.
+      await this.origins
+        ?.put({
+          executionArn: started.executionArn,
+          pipelineName: found.value.name,
+          startedBy: {
+            kind: 'run',
+            requestId: ctx.requestId,
+            ...(ctx.userId ? { userId: ctx.userId } : {}),
+            ...(ctx.approvedBy?.length ? { approvedBy: ctx.approvedBy } : {}),
+            ...(ctx.channelId ? { channelId: ctx.channelId } : {}),
+          },
+          at: new Date(),
+        })
+        .catch(() => undefined);
+      return ok(started);
     });
   }
 
-  async history(pipeline: string, maxResults = 10): Promise<ServiceResult<ExecutionSummary[]>> {
+  /** The recent executions of a pipeline, newest first, each with what started it. */
+  async history(
+    pipeline: string,
+    maxResults = 10,
+  ): Promise<ServiceResult<Array<ExecutionSummary & { startedBy: StartedBy }>>> {
     return this.guard(async () => {
       const found = await this.builder.loadPipeline(pipeline);
       if (!found.ok) return found;
       const page = await this.backend.pipelines.listExecutions(found.value.name, { maxResults });
-      return ok(page.items);
+      const items = [];
+      for (const summary of page.items)
+        items.push({ ...summary, startedBy: await this.startedByArn(summary.arn) });
+      return ok(onePerOccurrence(items));
     });
+  }
+
+  /**
+   * What started an execution: the bot's own record of a run, else the trigger whose pipeline,
+   * parameters and occurrence window fit (attribution.ts), else "outside the bot". Never fails:
+   * when the back end cannot say, the answer is "outside", with what is known.
+   */
+  async startedBy(executionArn: string): Promise<StartedBy> {
+    return this.startedByArn(executionArn);
+  }
+
+  private async startedByArn(executionArn: string): Promise<StartedBy> {
+    const origin = await this.origins?.get(executionArn).catch(() => undefined);
+    if (origin) return origin.startedBy;
+    try {
+      const execution = await this.backend.pipelines.describeExecution(executionArn);
+      const pipelineName = pipelineNameOf(execution.pipelineArn);
+      const { candidates, defaults } = await this.attributionContext(pipelineName);
+      return attribute(
+        {
+          pipelineName,
+          startTime: execution.startTime,
+          parameters: execution.parameters,
+          defaults,
+          ...(execution.startedByIdentity
+            ? { startedByIdentity: execution.startedByIdentity }
+            : {}),
+        },
+        candidates,
+      );
+    } catch {
+      return { kind: 'outside' };
+    }
   }
 
   /**
@@ -652,21 +728,54 @@ export class SchedulingService {
   // -------------------------------------------------------------------------------------------
 
   private async collisionsOf(planned: PlannedSchedule, now: Date): Promise<Collision[]> {
-    const others: Array<{ item: TriggerListItem; found: FoundTrigger }> = [];
+    return collisionsWith(planned, await this.triggersStarting(planned.pipelineName), now);
+  }
+
+  /** Every trigger in every watched place that starts this pipeline, in full. */
+  private async triggersStarting(
+    pipelineName: string,
+  ): Promise<Array<{ item: TriggerListItem; found: FoundTrigger }>> {
+    const found: Array<{ item: TriggerListItem; found: FoundTrigger }> = [];
     let nextToken: string | undefined;
     do {
       const page = await listTriggers(this.scope(), {
-        pipeline: planned.pipelineName,
+        pipeline: pipelineName,
         maxResults: 100,
         ...(nextToken ? { nextToken } : {}),
       });
       for (const item of page.items) {
-        const found = await this.resolve(item.ref);
-        if (found.ok) others.push({ item, found: found.value });
+        const resolved = await this.resolve(item.ref);
+        if (resolved.ok) found.push({ item, found: resolved.value });
       }
       nextToken = page.nextToken;
     } while (nextToken);
-    return collisionsWith(planned, others, now);
+    return found;
+  }
+
+  /**
+   * The triggers an execution of this pipeline may have come from, and the pipeline's default
+   * values (an execution reports every value it used), looked up once a minute per pipeline at
+   * most: a burst of execution events asks once.
+   */
+  private async attributionContext(pipelineName: string): Promise<AttributionContext> {
+    const key = pipelineName.toLowerCase();
+    const cached = this.candidateCache.get(key);
+    const now = Date.now();
+    if (cached && cached.until > now) return cached.context;
+    const pipeline = await this.builder.loadPipeline(pipelineName);
+    const context: AttributionContext = {
+      candidates: (await this.triggersStarting(pipelineName)).map(({ item, found }) => ({
+        ref: item.ref,
+        found,
+      })),
+      defaults: pipeline.ok
+        ? pipeline.value.parameters.flatMap((p) =>
+            p.defaultValue !== undefined ? [{ name: p.name, value: p.defaultValue }] : [],
+          )
+        : [],
+    };
+    this.candidateCache.set(key, { until: now + CANDIDATE_CACHE_MS, context });
+    return context;
   }
 
   private scope() {

@@ -158,6 +158,11 @@ export interface ExecutionSummary {
 export interface Execution extends ExecutionSummary {
   endTime?: Date;
   parameters: ParameterValue[];
+  /**
+   * Who SageMaker says started it (DescribePipelineExecution CreatedBy: the IAM identity's ARN,
+   * or the Studio user profile), when it says.
+   */
+  startedByIdentity?: string;
 }
 
 // The limits' old home, kept while files outside src/scheduling (the access policy's schema, the

@@ -173,6 +173,18 @@ export const migrations: Migration[] = [
       CREATE INDEX replay_keys_expiry ON replay_keys (expires_at);
     `,
   },
+  {
+    version: 8,
+    name: 'who started the executions the bot started',
+    sql: `
+      CREATE TABLE execution_origins (
+        execution_arn TEXT PRIMARY KEY,
+        pipeline_name TEXT NOT NULL,
+        started_by TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

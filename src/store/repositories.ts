@@ -5,7 +5,7 @@ import {
   storedEvents,
   subscriptions,
 } from './notification-repositories.js';
-import { localState, triggerRecords } from './scheduling-repositories.js';
+import { executionOrigins, localState, triggerRecords } from './scheduling-repositories.js';
 import type { SqlDriver } from './sql.js';
 import type { ReplayKeys, Store } from './store.js';
 
@@ -18,6 +18,7 @@ export type Repositories = Omit<Store, 'kind' | 'lead' | 'ping' | 'close'>;
 export function openRepositories(db: SqlDriver): Repositories {
   return {
     triggerRecords: triggerRecords(db),
+    executionOrigins: executionOrigins(db),
     local: localState(db),
     approvals: approvals(db),
     clicks: clicks(db),

@@ -12,6 +12,7 @@ import type {
   StoredEvent,
   Subscription,
 } from '../notifications/notification-store.js';
+import type { ExecutionOrigin } from '../scheduling/execution-origins.js';
 import type { LocalRow, LocalTable } from '../scheduling/local/local-state.js';
 import type { TriggerRecord } from '../scheduling/trigger-records.js';
 import type { Table } from './sql.js';
@@ -424,4 +425,41 @@ export function fromPostedMessageRow(
   row: Pick<PostedMessageRow, 'channel' | 'ts'>,
 ): MessageLocation {
   return { channel: row.channel, ts: row.ts };
+}
+
+export type ExecutionOriginRow = {
+  execution_arn: string;
+  pipeline_name: string;
+  started_by: string;
+  at: number;
+};
+
+export const executionOriginTable: Table<ExecutionOriginRow> = {
+  name: 'execution_origins',
+  key: ['execution_arn'],
+};
+
+export function toExecutionOriginRow(o: ExecutionOrigin): ExecutionOriginRow {
+  return {
+    execution_arn: o.executionArn,
+    pipeline_name: o.pipelineName,
+    started_by: JSON.stringify(o.startedBy),
+    at: ms(o.at),
+  };
+}
+
+/** Undefined for a row this code did not write: attribution then falls back to matching. */
+export function fromExecutionOriginRow(row: ExecutionOriginRow): ExecutionOrigin | undefined {
+  try {
+    const startedBy = JSON.parse(row.started_by) as ExecutionOrigin['startedBy'];
+    if (startedBy?.kind !== 'run' || typeof startedBy.requestId !== 'string') return undefined;
+    return {
+      executionArn: row.execution_arn,
+      pipelineName: row.pipeline_name,
+      startedBy,
+      at: new Date(Number(row.at)),
+    };
+  } catch {
+    return undefined;
+  }
 }

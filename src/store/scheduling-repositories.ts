@@ -1,6 +1,10 @@
+import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 import {
+  type ExecutionOriginRow,
+  executionOriginTable,
+  fromExecutionOriginRow,
   fromLocalRowData,
   fromTriggerRow,
   holdsName,
@@ -8,6 +12,7 @@ import {
   type LocalRowData,
   localTable,
   type TriggerRow,
+  toExecutionOriginRow,
   toLocalRowData,
   toTriggerRow,
   triggerTable,
@@ -45,6 +50,21 @@ export function triggerRecords(db: SqlDriver): TriggerRecordRepository {
         [requestId],
       );
       return found.map(fromTriggerRow);
+    },
+  };
+}
+
+export function executionOrigins(db: SqlDriver): ExecutionOriginRepository {
+  return {
+    async put(origin) {
+      await db.run(...insertNew(executionOriginTable, toExecutionOriginRow(origin)));
+    },
+    async get(executionArn) {
+      const [row] = await db.all<ExecutionOriginRow>(
+        'SELECT * FROM execution_origins WHERE execution_arn = ?',
+        [executionArn],
+      );
+      return row ? fromExecutionOriginRow(row) : undefined;
     },
   };
 }

@@ -3,6 +3,7 @@ import type {
   NotificationStorage,
   PostedMessageRepository,
 } from '../notifications/notification-store.js';
+import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 
@@ -22,6 +23,8 @@ export interface Store extends AccessStorage, NotificationStorage {
   readonly kind: 'sqlite' | 'postgres';
   /** Modules read parts of it; the scheduling service writes it. */
   triggerRecords: TriggerRecordRepository;
+  /** Who started the executions the bot started (attribution's certain part). */
+  executionOrigins: ExecutionOriginRepository;
   /** State of the embedded local back end. */
   local: LocalStateRepository;
   messages: PostedMessageRepository;

@@ -55,6 +55,70 @@ describe('where an execution is posted', () => {
     }
   });
 
+  it('says which schedule and occurrence started it, offers to pause that schedule, and mentions its creator on failure', async () => {
+    const store = openSqliteStore('sqlite::memory:');
+    const at = new Date();
+    await store.triggerRecords.put({
+      kind: 'schedule',
+      key: 'default/churn-train',
+      pipelineNames: ['churn-train'],
+      spec: '{}',
+      createdBy: 'U0OWNER',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const posted: ChatMessage[] = [];
+    const poster: ChatPoster = {
+      post: async (_channel, message) => {
+        posted.push(message);
+        return { ts: String(posted.length) };
+      },
+      update: async (_channel, _ts, message) => {
+        posted.push(message);
+      },
+      find: async () => undefined,
+    };
+    let asked = 0;
+    const events = startNotifications({
+      store,
+      log: createLogger({ level: 'silent' }),
+      poster,
+      paceMs: 0,
+      defaultRoutes: () => [{ channel: 'C0ALERTS', filter: 'all' }],
+      render: executionMessage,
+      renderFailure: failureReply,
+      startedByOf: async () => {
+        asked++;
+        return {
+          kind: 'schedule',
+          ref: 'default/churn-train',
+          group: 'default',
+          name: 'churn-train',
+          occurrence: '2026-12-02T07:00:00.000Z',
+          timeZone: 'Europe/Berlin',
+          likely: true,
+        };
+      },
+    });
+    try {
+      await events.inbox.ingest(JSON.stringify(executionEvent('e1', 'x1', 'Executing')), 'http');
+      await events.notifier?.process();
+      await events.inbox.ingest(JSON.stringify(executionEvent('e2', 'x1', 'Failed')), 'http');
+      await events.notifier?.process();
+      const first = JSON.stringify(posted[0]?.blocks);
+      expect(first).toContain(
+        'likely started by schedule `default/churn-train`, the 08:00 Europe/Berlin run of 2 Dec',
+      );
+      expect(first).toMatch(/"action_id":"trigger_pause","text":\{[^}]*\},"value":"default\/churn-train"/);
+      // Worked out once for the execution, not again for each event.
+      expect(asked).toBe(1);
+      expect(posted.at(-1)?.text).toContain('<@U0OWNER>');
+    } finally {
+      events.stop();
+      await store.close();
+    }
+  });
+
   it('says what started an execution, with the trigger to pause and a link to open it', () => {
     const message = executionMessage(
       {

@@ -292,5 +292,46 @@ export function foreignTriggersContract(backendName: string, setup: () => Promis
       if (!refused.ok) expect(refused.error.message).toContain(ROLE);
       expect((await env.service.describe('default/churn-train')).ok).toBe(true);
     });
+
+    it('history says what started each run: the SDK schedule, the console rule, a Run now, someone outside', async () => {
+      // Sunday 08:00 UTC → Monday 06:00:30: the rule's 02:00 run, then the SDK schedule's 06:00.
+      await env.local.clock.advanceTo('2026-11-30T06:00:30Z');
+      value(await env.service.runNow('churn-train', [], ctx({ requestId: 'req-run-1' })));
+      await env.local.backend.pipelines.start({
+        pipelineName: 'churn-train',
+        parameters: [{ name: 'Epochs', value: '3' }],
+        clientToken: 'started-in-studio-by-hand-000000000',
+      });
+      const runs = value(await env.service.history('churn-train'));
+      const byStart = runs
+        .map((r) => ({ at: r.startTime.toISOString(), by: r.startedBy }))
+        // The Run now and the run by hand start in the same second: by kind, then.
+        .sort((a, b) => a.at.localeCompare(b.at) || b.by.kind.localeCompare(a.by.kind));
+      expect(byStart.map((r) => r.by)).toEqual([
+        {
+          kind: 'rule',
+          ref: 'nightly-console',
+          occurrence: '2026-11-30T02:00:00.000Z',
+          likely: true,
+        },
+        {
+          kind: 'schedule',
+          ref: 'default/churn-train',
+          group: 'default',
+          name: 'churn-train',
+          occurrence: '2026-11-30T06:00:00.000Z',
+          timeZone: 'UTC',
+          likely: true,
+        },
+        { kind: 'run', requestId: 'req-run-1', userId: 'U0ALICE' },
+        { kind: 'outside' },
+      ]);
+      // The execution message asks the same question, execution by execution.
+      const scheduled = runs.find((r) => r.startTime.toISOString() === '2026-11-30T06:00:00.000Z');
+      expect(await env.service.startedBy(scheduled?.arn ?? '')).toMatchObject({
+        kind: 'schedule',
+        ref: 'default/churn-train',
+      });
+    });
   });
 }

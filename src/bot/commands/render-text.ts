@@ -9,6 +9,7 @@ import {
   placeText,
   provenanceTag,
   provenanceText,
+  startedByText,
 } from '../views/provenance.js';
 import { usages } from './grammar.js';
 import { formatPreviewText } from './preview-commands.js';
@@ -168,7 +169,7 @@ export function renderText(reply: Reply): TextOutput {
       return out(
         ...reply.executions.map(
           (e) =>
-            `${formatInstant(e.startTime)}  ${e.status.padEnd(9)}  ${e.arn.split('/').at(-1) ?? e.arn}${e.failureReason ? `  ${e.failureReason}` : ''}`,
+            `${formatInstant(e.startTime)}  ${e.status.padEnd(9)}  ${e.arn.split('/').at(-1) ?? e.arn}  ${startedByText(e.startedBy, 'text')}${e.failureReason ? `  ${e.failureReason}` : ''}`,
         ),
       );
     case 'orphans':

@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { StoredAuditEntry } from '../../auth/audit.js';
+import type { StartedBy } from '../../scheduling/attribution.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { PipelineSummary } from '../../scheduling/pipeline.js';
 import type { BackendRequest } from '../../scheduling/ports.js';
@@ -41,7 +42,11 @@ export type Reply =
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
   | { kind: 'adopted'; from: TriggerListItem; schedule: ScheduleRecord }
   | { kind: 'started'; pipeline: string; executionArn: string }
-  | { kind: 'history'; pipeline: string; executions: ExecutionSummary[] }
+  | {
+      kind: 'history';
+      pipeline: string;
+      executions: Array<ExecutionSummary & { startedBy: StartedBy }>;
+    }
   | { kind: 'orphans'; orphans: Orphan[]; cleaned: boolean }
   | { kind: 'pipelines'; pipelines: PipelineSummary[]; more: boolean }
   | { kind: 'pattern-result'; matches: boolean }

@@ -13,6 +13,7 @@ import {
   section,
 } from './kit.js';
 import { LIMITS } from './limits.js';
+import { startedByText } from './provenance.js';
 
 const icons: Record<string, string> = {
   Executing: ':hourglass_flowing_sand:',
@@ -53,11 +54,13 @@ export function executionMessage(
     ...fieldsSection([
       [
         'Started by',
-        links.trigger
-          ? code(links.trigger)
-          : state.description
-            ? esc(clip(state.description, 200))
-            : undefined,
+        state.startedBy
+          ? clip(startedByText(state.startedBy, 'slack'), 1900)
+          : links.trigger
+            ? code(links.trigger)
+            : state.description
+              ? esc(clip(state.description, 200))
+              : undefined,
       ],
       ['Duration', duration(state)],
       ['Steps', steps.length ? `${done} of ${steps.length} done` : undefined],

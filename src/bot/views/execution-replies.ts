@@ -12,6 +12,7 @@ import {
   sections,
   when,
 } from './kit.js';
+import { startedByText } from './provenance.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 
 /** Replies about pipelines and their executions: runs, history, where executions are posted. */
@@ -44,7 +45,7 @@ export function historyMessage(reply: ReplyOf<'history'>, tz: string | undefined
       ...sections(
         reply.executions.map(
           (e) =>
-            `${statusIcon(e.status)} ${when(e.startTime, tz)}  *${esc(e.status)}*  ${code(e.arn.split('/').at(-1) ?? e.arn)}${e.failureReason ? `  ${esc(clip(e.failureReason, 300))}` : ''}`,
+            `${statusIcon(e.status)} ${when(e.startTime, tz)}  *${esc(e.status)}*  ${code(e.arn.split('/').at(-1) ?? e.arn)}${e.failureReason ? `  ${esc(clip(e.failureReason, 300))}` : ''}\n${startedByText(e.startedBy, 'slack')}`,
         ),
         10,
       ),

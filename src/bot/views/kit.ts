@@ -280,13 +280,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat | null {
   return f;
 }
 
-/** `Mon 2026-01-05 09:00 Europe/Berlin`: a wall time in a zone, for one reader. Uses Intl. */
-export function inZone(instant: Date, timeZone: string): string {
-  const f = formatterFor(timeZone) ?? formatterFor('UTC');
-  if (!f) return formatInstant(instant);
+/**
+ * The wall-clock fields of an instant in a zone (weekday, year, month, day, hour, minute, all
+ * two-digit but the weekday), or undefined for a zone Intl does not know.
+ */
+export function wallParts(instant: Date, timeZone: string): Record<string, string> | undefined {
+  const f = formatterFor(timeZone);
+  if (!f || Number.isNaN(instant.getTime())) return undefined;
   const parts: Record<string, string> = {};
   for (const p of f.formatToParts(instant)) parts[p.type] = p.value;
-  const zone = f === formatterFor(timeZone) ? timeZone : 'UTC';
+  return parts;
+}
+
+/** `Mon 2026-01-05 09:00 Europe/Berlin`: a wall time in a zone, for one reader. Uses Intl. */
+export function inZone(instant: Date, timeZone: string): string {
+  const known = wallParts(instant, timeZone);
+  const parts = known ?? wallParts(instant, 'UTC');
+  if (!parts) return formatInstant(instant);
+  const zone = known ? timeZone : 'UTC';
   return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zone}`;
 }
 

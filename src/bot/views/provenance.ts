@@ -1,7 +1,8 @@
+import type { StartedBy } from '../../scheduling/attribution.js';
 import type { Provenance } from '../../scheduling/provenance.js';
 import type { Orphan } from '../../scheduling/scheduling-service.js';
 import { ids } from '../ids.js';
-import { channel, code, esc, person } from './kit.js';
+import { channel, code, esc, person, wallParts } from './kit.js';
 
 /**
  * How the bot says who made a trigger, where it lives and what a clean-up does to an orphan:
@@ -148,4 +149,39 @@ export function cleanUpPlan(orphans: Orphan[]) {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "the 08:00 Europe/Berlin run of 2 Dec": an occurrence as people name it, in its zone. */
+export function occurrenceText(iso: string, timeZone: string): string {
+  const parts = wallParts(new Date(iso), timeZone);
+  if (!parts) return `the run of ${iso}`;
+  return `the ${parts.hour}:${parts.minute} ${timeZone} run of ${Number(parts.day)} ${MONTHS[Number(parts.month) - 1]}`;
+}
+
+/** What started an execution, as a phrase that starts in lower case ("started by …"). */
+export function startedByText(s: StartedBy, surface: Surface): string {
+  const say = VOICES[surface];
+  switch (s.kind) {
+    case 'run': {
+      const who = s.userId ? `started by ${say.user(s.userId)} with Run now` : 'started by the bot';
+      const details = [
+        `request ${say.literal(s.requestId)}`,
+        ...(s.approvedBy?.length ? [`approved by ${s.approvedBy.map(say.user).join(', ')}`] : []),
+        ...(s.channelId ? [`in ${say.channel(s.channelId)}`] : []),
+      ];
+      return `${who} (${details.join(', ')})`;
+    }
+    case 'schedule': {
+      const by = `started by schedule ${say.literal(s.ref)}, ${occurrenceText(s.occurrence, s.timeZone)}`;
+      return `${s.likely ? 'likely ' : ''}${by}${s.late ? ', late (a retry)' : ''}`;
+    }
+    case 'rule':
+      return `likely started by rule ${say.literal(s.ref)}${s.occurrence ? `, ${occurrenceText(s.occurrence, 'UTC')}` : ''}`;
+    case 'outside':
+      return s.identity
+        ? `started outside the bot, by ${say.literal(s.identity)}`
+        : 'started outside the bot';
+  }
 }

@@ -7,6 +7,7 @@ import {
   type SageMakerClient,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
+  type UserContext,
 } from '@aws-sdk/client-sagemaker';
 import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import {
@@ -187,6 +188,7 @@ export class AwsPipelines implements PipelinesPort {
         : {}),
       ...(output.FailureReason ? { failureReason: output.FailureReason } : {}),
       parameters,
+      ...identityOf(output.CreatedBy),
     };
   }
 
@@ -218,4 +220,10 @@ function pipelineArnOf(executionArn: string): string {
 /** A status SageMaker adds later reads as still running rather than failing the whole answer. */
 function toStatus(status: string | undefined): ExecutionStatus {
   return EXECUTION_STATUSES.find((s) => s === status) ?? 'Executing';
+}
+
+/** Who SageMaker says started an execution: the IAM identity, else the Studio user profile. */
+function identityOf(createdBy: UserContext | undefined): { startedByIdentity?: string } {
+  const identity = createdBy?.IamIdentity?.Arn ?? createdBy?.UserProfileName;
+  return identity ? { startedByIdentity: identity } : {};
 }

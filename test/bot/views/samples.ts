@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from '../../../src/auth/approval-store.js';
 import type { Reply } from '../../../src/bot/commands/replies.js';
+import type { StartedBy } from '../../../src/scheduling/attribution.js';
 import { previewSchedule, type SchedulePreview } from '../../../src/scheduling/expression/index.js';
 import type { PipelineParameter } from '../../../src/scheduling/pipeline.js';
 import type { Provenance } from '../../../src/scheduling/provenance.js';
@@ -322,6 +323,43 @@ export function parameters(count: number, name = (i: number) => `Param${i}`): Pi
 }
 
 /** At least one reply of every kind; `satisfies` fails to compile when a kind is added. */
+/** One of each thing that can start an execution. */
+export const STARTED_BY: StartedBy[] = [
+  {
+    kind: 'schedule',
+    ref: 'nightly-retrain',
+    group: 'sagemaker-pipelines',
+    name: 'nightly-retrain',
+    occurrence: '2026-12-02T07:00:00.000Z',
+    timeZone: 'Europe/Berlin',
+    likely: true,
+  },
+  {
+    kind: 'run',
+    requestId: 'req-3f2a9c',
+    userId: 'U0ALICE',
+    approvedBy: ['U0LEAD1'],
+    channelId: 'C0MLOPS',
+  },
+  {
+    kind: 'rule',
+    ref: 'ml-events/nightly-batch',
+    occurrence: '2026-12-02T02:00:00.000Z',
+    likely: true,
+  },
+  { kind: 'outside', identity: 'arn:aws:sts::123456789012:assumed-role/DataScientist/ana' },
+  {
+    kind: 'schedule',
+    ref: 'default/churn-train',
+    group: 'default',
+    name: 'churn-train',
+    occurrence: '2026-12-01T06:00:00.000Z',
+    timeZone: 'UTC',
+    likely: false,
+    late: true,
+  },
+];
+
 export function replies(): Record<Reply['kind'], Reply[]> {
   const p = preview();
   const executions = Array.from({ length: 50 }, (_, i) => ({
@@ -331,6 +369,7 @@ export function replies(): Record<Reply['kind'], Reply[]> {
       (['Succeeded', 'Failed', 'Executing', 'Stopped', 'Stopping'] as const)[i % 5] ?? 'Failed',
     startTime: new Date(NOW.getTime() - i * 3_600_000),
     ...(i % 5 === 1 ? { failureReason: 'ClientError: '.repeat(80) } : {}),
+    startedBy: STARTED_BY[i % STARTED_BY.length] ?? { kind: 'outside' as const },
   }));
   return {
     help: [{ kind: 'help' }, { kind: 'help', topic: 'create' }, { kind: 'help', topic: 'nope' }],
