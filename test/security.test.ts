@@ -133,6 +133,7 @@ describe('pipelines restricted by read:', () => {
       next: ["next 'rate(1 day)'"],
       validate: ["validate 'rate(1 day)'"],
       history: ['history fin-payroll'],
+      ticks: ['ticks fin-hourly', 'ticks fin-hourly 50'],
       orphans: ['orphans', 'orphans clean fin-hourly'],
       adopt: ['adopt fin-hourly', 'adopt default/fin-hourly'],
       pipelines: ['pipelines', 'pipelines fin'],

@@ -92,8 +92,29 @@ export interface RequestRenderer {
   startExecution(request: StartExecutionRequest): BackendRequest[];
 }
 
+/** What Scheduler said when it gave up on one occurrence (its dead-letter event). */
+export interface DeadLetter {
+  scheduleArn: string;
+  scheduledTime: Date;
+  /** ERROR_CODE and ERROR_MESSAGE: what the target's API answered (or Scheduler's own error). */
+  errorCode?: string;
+  errorMessage: string;
+  /** RETRY_ATTEMPTS */
+  retryAttempts?: number;
+}
+
+/** Dead-letter events the back end has received, looked up by schedule and occurrence. */
+export interface DeadLettersPort {
+  find(
+    schedule: { arn: string; group: string; name: string },
+    occurrence: Date,
+  ): Promise<DeadLetter | undefined>;
+}
+
 export interface Backend {
   kind: 'aws' | 'local';
+  /** Where dead-letter events are read; absent when the back end has none to read. */
+  deadLetters?: DeadLettersPort;
   schedules: SchedulesPort;
   rules: RulesPort;
   pipelines: PipelinesPort;

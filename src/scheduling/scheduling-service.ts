@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { attribute, type Candidate, onePerOccurrence, type StartedBy } from './attribution.js';
+import {
+  attribute,
+  type Candidate,
+  ON_TIME_SLACK_MS,
+  onePerOccurrence,
+  type StartedBy,
+} from './attribution.js';
 import {
   type Collision,
   collisionsWith,
@@ -30,6 +36,7 @@ import {
   ruleProvenance,
   scheduleProvenance,
 } from './provenance.js';
+import { dueOccurrences, retriesUntil, type Tick, type TickRepository } from './ticks.js';
 import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
 import {
   DEFAULT_WATCH,
@@ -51,6 +58,7 @@ import type { TriggerRecordRepository } from './trigger-records.js';
 import {
   DEFAULT_EVENT_BUS,
   deadLetterWarnings,
+  type Execution,
   type ExecutionSummary,
   type Page,
   type RetryPolicy,
@@ -64,6 +72,55 @@ import {
 interface AttributionContext {
   candidates: Candidate[];
   defaults: ParameterValue[];
+}
+
+/** How far back a missed run may still turn out to have started late (the longest retry age). */
+const LATE_LOOKBACK_MS = 25 * 3600_000;
+
+/**
+ * The executions of a pipeline in a time range, for one watch pass: listed once per pipeline
+ * (newest first, as far back as asked), each described once.
+ */
+class ExecutionLookup {
+  private readonly listed = new Map<string, { since: number; items: ExecutionSummary[] }>();
+  private readonly described = new Map<string, Execution>();
+
+  constructor(private readonly pipelines: Backend['pipelines']) {}
+
+  async startedBetween(pipelineName: string, from: Date, until: Date): Promise<Execution[]> {
+    const summaries = await this.listSince(pipelineName, from.getTime());
+    const out: Execution[] = [];
+    for (const s of summaries) {
+      const t = s.startTime.getTime();
+      if (t < from.getTime() || t > until.getTime()) continue;
+      let e = this.described.get(s.arn);
+      if (!e) {
+        e = await this.pipelines.describeExecution(s.arn);
+        this.described.set(s.arn, e);
+      }
+      out.push(e);
+    }
+    return out;
+  }
+
+  private async listSince(pipelineName: string, since: number): Promise<ExecutionSummary[]> {
+    const key = pipelineName.toLowerCase();
+    const held = this.listed.get(key);
+    if (held && held.since <= since) return held.items;
+    const items: ExecutionSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.pipelines.listExecutions(pipelineName, {
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      });
+      items.push(...page.items);
+      const oldest = page.items.at(-1)?.startTime.getTime();
+      nextToken = oldest !== undefined && oldest >= since ? page.nextToken : undefined;
+    } while (nextToken);
+    this.listed.set(key, { since, items });
+    return items;
+  }
 }
 
 /** How long the triggers of a pipeline are reused for attribution. */
@@ -187,6 +244,7 @@ export class SchedulingService {
    * besides its own group (the default group and bus unless told).
    */
   private readonly origins: ExecutionOriginRepository | undefined;
+  private readonly ticks: TickRepository | undefined;
   private readonly candidateCache = new Map<
     string,
     { until: number; context: AttributionContext }
@@ -197,12 +255,14 @@ export class SchedulingService {
     storage: {
       readonly triggerRecords: TriggerRecordRepository;
       readonly executionOrigins?: ExecutionOriginRepository;
+      readonly ticks?: TickRepository;
     },
     private readonly options: { group: string; watch?: WatchScope; metrics?: SchedulingMetrics },
   ) {
     this.builder = new TriggerBuilder(backend.pipelines, options.group);
     this.records = new TriggerRecorder(storage.triggerRecords);
     this.origins = storage.executionOrigins;
+    this.ticks = storage.ticks;
     this.metrics = options.metrics ?? noSchedulingMetrics;
   }
 
@@ -514,6 +574,145 @@ export class SchedulingService {
     } catch {
       return { kind: 'outside' };
     }
+  }
+
+  /**
+   * One look for missed runs, for the leader to make every minute or so: every enabled schedule
+   * the bot can see, each occurrence whose deadline (window + grace) fell in (from, to], is
+   * recorded as a tick — started, or missed with its probable cause — and a missed run that a
+   * retry has since started becomes "late". Returns the ticks that are new misses or newly
+   * late: what a channel must be told, once (a tick is recorded once per occurrence, whatever
+   * restarts or replicas do).
+   */
+  async watchRuns(from: Date, to: Date): Promise<ServiceResult<Tick[]>> {
+    return this.guard(async () => {
+      if (!this.ticks) return ok([]);
+      const tell: Tick[] = [];
+      const executions = new ExecutionLookup(this.backend.pipelines);
+      for (const { item, found } of await this.everySchedule()) {
+        const record = found.record;
+        const candidate = { ref: item.ref, found };
+        for (const occurrence of dueOccurrences(record, from.getTime(), to.getTime())) {
+          const key = `${record.group}/${record.name}`;
+          if (await this.ticks.get(key, occurrence)) continue;
+          const started = await this.startedFor(candidate, occurrence, executions);
+          const tick: Tick = {
+            triggerKey: key,
+            ref: item.ref,
+            pipelineName: record.pipelineName,
+            occurrence,
+            timeZone: record.timeZone,
+            outcome: started ? 'started' : 'missed',
+            ...(started
+              ? { executionArn: started }
+              : { reason: await this.missedReason(record, occurrence) }),
+            recordedAt: to,
+            updatedAt: to,
+          };
+          if ((await this.ticks.insert(tick)) && tick.outcome === 'missed') tell.push(tick);
+        }
+      }
+      // A retry within the retry policy may still start a run reported missed.
+      for (const missed of await this.ticks.missedSince(
+        new Date(to.getTime() - LATE_LOOKBACK_MS),
+      )) {
+        const found = await this.resolve(missed.ref);
+        if (!found.ok || found.value.kind !== 'schedule') continue;
+        const started = await this.startedFor(
+          { ref: missed.ref, found: found.value },
+          missed.occurrence,
+          executions,
+        );
+        if (!started) continue;
+        const late: Tick = { ...missed, outcome: 'late', executionArn: started, updatedAt: to };
+        await this.ticks.update(late);
+        tell.push(late);
+      }
+      return ok(tell);
+    });
+  }
+
+  /** A schedule's recent ticks, newest first (describe, App Home, `ticks`). */
+  async ticksOf(ref: string, count = 10): Promise<ServiceResult<Tick[]>> {
+    return this.guard(async () => {
+      const found = await this.resolve(ref);
+      if (!found.ok) return found;
+      if (found.value.kind !== 'schedule') return ok([]);
+      const { group, name } = found.value.record;
+      return ok((await this.ticks?.recent(`${group}/${name}`, count)) ?? []);
+    });
+  }
+
+  /** Every schedule the bot can see that starts a pipeline, in full. */
+  private async everySchedule(): Promise<
+    Array<{ item: TriggerListItem; found: Extract<FoundTrigger, { kind: 'schedule' }> }>
+  > {
+    const found: Array<{
+      item: TriggerListItem;
+      found: Extract<FoundTrigger, { kind: 'schedule' }>;
+    }> = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await listTriggers(this.scope(), {
+        maxResults: 100,
+        ...(nextToken ? { nextToken } : {}),
+      });
+      for (const item of page.items) {
+        if (item.kind !== 'schedule') continue;
+        const resolved = await this.resolve(item.ref);
+        if (resolved.ok && resolved.value.kind === 'schedule')
+          found.push({ item, found: resolved.value });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return found;
+  }
+
+  /** The execution this schedule started for this occurrence, if one did. */
+  private async startedFor(
+    candidate: Candidate & { found: Extract<FoundTrigger, { kind: 'schedule' }> },
+    occurrence: Date,
+    executions: ExecutionLookup,
+  ): Promise<string | undefined> {
+    const record = candidate.found.record;
+    const until = retriesUntil(record, occurrence.getTime()) + ON_TIME_SLACK_MS;
+    const { defaults } = await this.attributionContext(record.pipelineName);
+    const started = await executions
+      .startedBetween(record.pipelineName, occurrence, new Date(until))
+      // A pipeline that is gone started nothing (the miss's reason says so).
+      .catch((error: unknown) => {
+        if (isTriggerError(error, 'NOT_FOUND')) return [];
+        throw error;
+      });
+    for (const execution of started) {
+      const origin = await this.origins?.get(execution.arn).catch(() => undefined);
+      if (origin) continue;
+      const by = attribute(
+        {
+          pipelineName: record.pipelineName,
+          startTime: execution.startTime,
+          parameters: execution.parameters,
+          defaults,
+        },
+        [candidate],
+      );
+      if (by.kind === 'schedule' && by.occurrence === occurrence.toISOString())
+        return execution.arn;
+    }
+    return undefined;
+  }
+
+  /** Why an occurrence did not start its pipeline, as exactly as the bot can tell. */
+  private async missedReason(record: ScheduleRecord, occurrence: Date): Promise<string> {
+    // The orphan first: it is the cause whatever the dead-letter event's wording.
+    if (!(await this.pipelineExists(record.pipelineName).catch(() => true)))
+      return `the pipeline ${record.pipelineName} no longer exists (an orphan: \`orphans clean\` removes the schedule)`;
+    const letter = await this.backend.deadLetters?.find(record, occurrence).catch(() => undefined);
+    if (letter)
+      return `Scheduler gave up${letter.retryAttempts !== undefined ? ` after ${letter.retryAttempts} retries` : ''}: ${letter.errorCode ? `${letter.errorCode}: ` : ''}${letter.errorMessage}`;
+    return record.deadLetterArn
+      ? 'no execution started and its dead-letter queue holds no event for this run yet'
+      : 'no execution started; the schedule has no dead-letter queue to say why (set one with dlq=, or see the AWS/Scheduler TargetErrorCount metric)';
   }
 
   /**

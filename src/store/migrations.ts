@@ -185,6 +185,26 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'what became of each occurrence of a schedule (ticks)',
+    sql: `
+      CREATE TABLE trigger_ticks (
+        trigger_key TEXT NOT NULL,
+        occurrence BIGINT NOT NULL,
+        ref TEXT NOT NULL,
+        pipeline_name TEXT NOT NULL,
+        time_zone TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        execution_arn TEXT,
+        reason TEXT,
+        recorded_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (trigger_key, occurrence)
+      );
+      CREATE INDEX trigger_ticks_outcome ON trigger_ticks (outcome, occurrence);
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -5,7 +5,7 @@ import {
   storedEvents,
   subscriptions,
 } from './notification-repositories.js';
-import { executionOrigins, localState, triggerRecords } from './scheduling-repositories.js';
+import { executionOrigins, localState, ticks, triggerRecords } from './scheduling-repositories.js';
 import type { SqlDriver } from './sql.js';
 import type { ReplayKeys, Store } from './store.js';
 
@@ -19,6 +19,7 @@ export function openRepositories(db: SqlDriver): Repositories {
   return {
     triggerRecords: triggerRecords(db),
     executionOrigins: executionOrigins(db),
+    ticks: ticks(db),
     local: localState(db),
     approvals: approvals(db),
     clicks: clicks(db),

@@ -14,6 +14,7 @@ import type {
 } from '../notifications/notification-store.js';
 import type { ExecutionOrigin } from '../scheduling/execution-origins.js';
 import type { LocalRow, LocalTable } from '../scheduling/local/local-state.js';
+import type { Tick, TickOutcome } from '../scheduling/ticks.js';
 import type { TriggerRecord } from '../scheduling/trigger-records.js';
 import type { Table } from './sql.js';
 
@@ -462,4 +463,55 @@ export function fromExecutionOriginRow(row: ExecutionOriginRow): ExecutionOrigin
   } catch {
     return undefined;
   }
+}
+
+export type TickRow = {
+  trigger_key: string;
+  occurrence: number;
+  ref: string;
+  pipeline_name: string;
+  time_zone: string;
+  outcome: string;
+  execution_arn: string | null;
+  reason: string | null;
+  recorded_at: number;
+  updated_at: number;
+};
+
+export const tickTable: Table<TickRow> = {
+  name: 'trigger_ticks',
+  key: ['trigger_key', 'occurrence'],
+};
+
+export function toTickRow(t: Tick): TickRow {
+  return {
+    trigger_key: t.triggerKey,
+    occurrence: ms(t.occurrence),
+    ref: t.ref,
+    pipeline_name: t.pipelineName,
+    time_zone: t.timeZone,
+    outcome: t.outcome,
+    execution_arn: t.executionArn ?? null,
+    reason: t.reason ?? null,
+    recorded_at: ms(t.recordedAt),
+    updated_at: ms(t.updatedAt),
+  };
+}
+
+const OUTCOMES: TickOutcome[] = ['started', 'late', 'missed'];
+
+export function fromTickRow(row: TickRow): Tick {
+  return {
+    triggerKey: row.trigger_key,
+    ref: row.ref,
+    pipelineName: row.pipeline_name,
+    occurrence: new Date(Number(row.occurrence)),
+    timeZone: row.time_zone,
+    // A value this code did not write reads as the one that asks for attention.
+    outcome: OUTCOMES.find((o) => o === row.outcome) ?? 'missed',
+    ...(row.execution_arn ? { executionArn: row.execution_arn } : {}),
+    ...(row.reason ? { reason: row.reason } : {}),
+    recordedAt: new Date(Number(row.recorded_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+  };
 }

@@ -1,19 +1,24 @@
 import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
+import type { TickRepository } from '../scheduling/ticks.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 import {
   type ExecutionOriginRow,
   executionOriginTable,
   fromExecutionOriginRow,
   fromLocalRowData,
+  fromTickRow,
   fromTriggerRow,
   holdsName,
   LOCAL_COLUMNS,
   type LocalRowData,
   localTable,
+  type TickRow,
   type TriggerRow,
+  tickTable,
   toExecutionOriginRow,
   toLocalRowData,
+  toTickRow,
   toTriggerRow,
   triggerTable,
 } from './rows.js';
@@ -65,6 +70,39 @@ export function executionOrigins(db: SqlDriver): ExecutionOriginRepository {
         [executionArn],
       );
       return row ? fromExecutionOriginRow(row) : undefined;
+    },
+  };
+}
+
+export function ticks(db: SqlDriver): TickRepository {
+  return {
+    async insert(tick) {
+      return (await db.run(...insertNew(tickTable, toTickRow(tick)))) === 1;
+    },
+    async update(tick) {
+      await db.run(...upsert(tickTable, toTickRow(tick)));
+    },
+    async get(triggerKey, occurrence) {
+      const [row] = await db.all<TickRow>(
+        'SELECT * FROM trigger_ticks WHERE trigger_key = ? AND occurrence = ?',
+        [triggerKey, occurrence.getTime()],
+      );
+      return row ? fromTickRow(row) : undefined;
+    },
+    async recent(triggerKey, limit) {
+      const found = await db.all<TickRow>(
+        'SELECT * FROM trigger_ticks WHERE trigger_key = ? ORDER BY occurrence DESC LIMIT ?',
+        [triggerKey, limit],
+      );
+      return found.map(fromTickRow);
+    },
+    async missedSince(since) {
+      const found = await db.all<TickRow>(
+        `SELECT * FROM trigger_ticks WHERE outcome = 'missed' AND occurrence >= ?
+         ORDER BY occurrence`,
+        [since.getTime()],
+      );
+      return found.map(fromTickRow);
     },
   };
 }

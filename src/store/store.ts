@@ -5,6 +5,7 @@ import type {
 } from '../notifications/notification-store.js';
 import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
+import type { TickRepository } from '../scheduling/ticks.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Store extends AccessStorage, NotificationStorage {
   triggerRecords: TriggerRecordRepository;
   /** Who started the executions the bot started (attribution's certain part). */
   executionOrigins: ExecutionOriginRepository;
+  /** What became of each occurrence of the schedules the bot watches. */
+  ticks: TickRepository;
   /** State of the embedded local back end. */
   local: LocalStateRepository;
   messages: PostedMessageRepository;

@@ -109,7 +109,9 @@ describe('where an execution is posted', () => {
       expect(first).toContain(
         'likely started by schedule `default/churn-train`, the 08:00 Europe/Berlin run of 2 Dec',
       );
-      expect(first).toMatch(/"action_id":"trigger_pause","text":\{[^}]*\},"value":"default\/churn-train"/);
+      expect(first).toMatch(
+        /"action_id":"trigger_pause","text":\{[^}]*\},"value":"default\/churn-train"/,
+      );
       // Worked out once for the execution, not again for each event.
       expect(asked).toBe(1);
       expect(posted.at(-1)?.text).toContain('<@U0OWNER>');

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logger.js';
 import { createLocalBackend, type LocalBackend } from '../../src/scheduling/local/local-backend.js';
-import { parsePipelineCatalog } from '../../src/scheduling/local/pipeline-catalog.js';
+import {
+  parsePipelineCatalog,
+  type SimulatedPipeline,
+} from '../../src/scheduling/local/pipeline-catalog.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { FakeClock } from './fake-clock.js';
@@ -41,7 +44,13 @@ export interface LocalHarness {
 }
 
 export async function startLocal(
-  options: { now?: string; databaseUrl?: string; clock?: FakeClock; syncIntervalMs?: number } = {},
+  options: {
+    now?: string;
+    databaseUrl?: string;
+    clock?: FakeClock;
+    syncIntervalMs?: number;
+    pipelines?: SimulatedPipeline[];
+  } = {},
 ): Promise<LocalHarness> {
   const databaseUrl =
     options.databaseUrl ??
@@ -50,7 +59,7 @@ export async function startLocal(
   const store = openSqliteStore(databaseUrl);
   const backend = createLocalBackend({
     store,
-    pipelines: testPipelines,
+    pipelines: options.pipelines ?? testPipelines,
     log: createLogger({ level: 'silent' }),
     clock,
     // Off unless a test is about it: a fake day would otherwise poll 43,200 times.
@@ -64,7 +73,11 @@ export async function startLocal(
     databaseUrl,
     async restart() {
       await harness.close();
-      return startLocal({ databaseUrl, clock });
+      return startLocal({
+        databaseUrl,
+        clock,
+        ...(options.pipelines ? { pipelines: options.pipelines } : {}),
+      });
     },
     async close() {
       await backend.stop();

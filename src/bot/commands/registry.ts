@@ -21,6 +21,7 @@ import { resume } from './resume.js';
 import { run } from './run.js';
 import { subscribe } from './subscribe.js';
 import { testPattern } from './test-pattern.js';
+import { ticks } from './ticks.js';
 import { unsubscribe } from './unsubscribe.js';
 import { validate } from './validate.js';
 
@@ -41,6 +42,7 @@ export const commandDefinitions = [
   next,
   validate,
   history,
+  ticks,
   orphans,
   adopt,
   pipelines,

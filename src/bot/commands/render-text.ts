@@ -10,6 +10,7 @@ import {
   provenanceTag,
   provenanceText,
   startedByText,
+  tickText,
 } from '../views/provenance.js';
 import { usages } from './grammar.js';
 import { formatPreviewText } from './preview-commands.js';
@@ -164,6 +165,9 @@ export function renderText(reply: Reply): TextOutput {
       );
     case 'started':
       return out(`started ${reply.pipeline}: ${reply.executionArn}`);
+    case 'ticks':
+      if (reply.ticks.length === 0) return out(`no runs of ${reply.ref} watched yet`);
+      return out(...reply.ticks.map((t) => tickText(t, 'text')));
     case 'history':
       if (reply.executions.length === 0) return out(`${reply.pipeline} has not run yet`);
       return out(

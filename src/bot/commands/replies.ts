@@ -9,6 +9,7 @@ import type {
   TriggerDescription,
   TriggerListItem,
 } from '../../scheduling/scheduling-service.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
 import type { Decision } from '../views/approval-message.js';
 
@@ -42,6 +43,7 @@ export type Reply =
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
   | { kind: 'adopted'; from: TriggerListItem; schedule: ScheduleRecord }
   | { kind: 'started'; pipeline: string; executionArn: string }
+  | { kind: 'ticks'; ref: string; ticks: Tick[] }
   | {
       kind: 'history';
       pipeline: string;

@@ -35,6 +35,8 @@ export function replyActions(reply: Reply): string[] {
       return reply.filter ? [] : ['create'];
     case 'history':
       return [`run ${reply.pipeline}`];
+    case 'ticks':
+      return reply.ticks.some((t) => t.outcome === 'missed') ? [`describe ${reply.ref}`] : [];
     case 'orphans':
       return !reply.cleaned && reply.orphans.length > 0 ? ['orphans clean'] : [];
     case 'approval-requested':

@@ -12,7 +12,7 @@ import {
   sections,
   when,
 } from './kit.js';
-import { startedByText } from './provenance.js';
+import { startedByText, tickText } from './provenance.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 
 /** Replies about pipelines and their executions: runs, history, where executions are posted. */
@@ -50,6 +50,26 @@ export function historyMessage(reply: ReplyOf<'history'>, tz: string | undefined
         10,
       ),
       run,
+    ],
+  };
+}
+
+/** A schedule's recent runs and what became of each. */
+export function ticksMessage(reply: ReplyOf<'ticks'>): SlackMessage {
+  if (reply.ticks.length === 0)
+    return {
+      text: `no runs of ${reply.ref} watched yet`,
+      blocks: [section(`No runs of ${code(reply.ref)} watched yet.`)],
+    };
+  const icon = { started: ':white_check_mark:', late: ':hourglass:', missed: ':warning:' } as const;
+  return {
+    text: `recent runs of ${reply.ref}`,
+    blocks: [
+      section(`*Recent runs of* ${code(reply.ref)}`),
+      ...sections(
+        reply.ticks.map((t) => `${icon[t.outcome]} ${clip(tickText(t, 'slack'), 2800)}`),
+        10,
+      ),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import type { StartedBy } from '../../scheduling/attribution.js';
 import type { Provenance } from '../../scheduling/provenance.js';
 import type { Orphan } from '../../scheduling/scheduling-service.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import { ids } from '../ids.js';
 import { channel, code, esc, person, wallParts } from './kit.js';
 
@@ -183,5 +184,22 @@ export function startedByText(s: StartedBy, surface: Surface): string {
       return s.identity
         ? `started outside the bot, by ${say.literal(s.identity)}`
         : 'started outside the bot';
+  }
+}
+
+/** One run of a schedule and what became of it: "the 08:00 UTC run of 2 Dec: missed — why". */
+export function tickText(t: Tick, surface: Surface): string {
+  const say = VOICES[surface];
+  const run = occurrenceText(t.occurrence.toISOString(), t.timeZone);
+  const execution = t.executionArn
+    ? ` (execution ${say.literal(t.executionArn.split('/').at(-1) ?? t.executionArn)})`
+    : '';
+  switch (t.outcome) {
+    case 'started':
+      return `${run}: started${execution}`;
+    case 'late':
+      return `${run}: started late, by a retry${execution}`;
+    case 'missed':
+      return `${run}: missed — ${say.words(t.reason ?? 'no execution started')}`;
   }
 }

@@ -15,6 +15,7 @@ import {
   pipelinesMessage,
   startedMessage,
   subscribedMessage,
+  ticksMessage,
   unsubscribedMessage,
 } from './execution-replies.js';
 import {
@@ -123,6 +124,8 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
       return startedMessage(reply);
     case 'history':
       return historyMessage(reply, tz);
+    case 'ticks':
+      return ticksMessage(reply);
     case 'orphans':
       return orphansMessage(reply.orphans, reply.cleaned);
     case 'pipelines':

@@ -52,6 +52,7 @@ export function createLocalBackend(options: {
     bus,
     // The local back end stands in for AWS: a dry run shows what AWS would receive.
     requests: awsRequests,
+    deadLetters: { find: (schedule, occurrence) => schedules.deadLetterFor(schedule, occurrence) },
     async start() {
       await pipelines.resume();
       await schedules.start();

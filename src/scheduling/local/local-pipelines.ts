@@ -116,6 +116,16 @@ export class LocalPipelines implements PipelinesPort {
     return this.catalog.delete(name.toLowerCase());
   }
 
+  /** Makes starts of a pipeline fail with this message, or (undefined) succeed again: the fix. */
+  setStartFails(name: string, message: string | undefined): void {
+    const pipeline = this.find(name);
+    const { startFails: _old, ...rest } = pipeline;
+    this.catalog.set(
+      pipeline.name.toLowerCase(),
+      message ? { ...rest, startFails: message } : rest,
+    );
+  }
+
   async list(query: PageRequest & { namePrefix?: string }): Promise<Page<PipelineSummary>> {
     const prefix = query.namePrefix?.toLowerCase() ?? '';
     const all = [...this.catalog.values()]
@@ -132,12 +142,16 @@ export class LocalPipelines implements PipelinesPort {
   }
 
   async describe(nameOrArn: string): Promise<Pipeline> {
-    const { steps: _steps, ...pipeline } = this.find(nameOrArn);
+    const { steps: _steps, startFails: _startFails, ...pipeline } = this.find(nameOrArn);
     return pipeline;
   }
 
   async start(request: StartExecutionRequest): Promise<{ executionArn: string }> {
     const pipeline = this.find(request.pipelineName);
+    if (pipeline.startFails)
+      throw new TriggerError('ACCESS_DENIED', `AccessDeniedException: ${pipeline.startFails}`, {
+        pipeline: pipeline.name,
+      });
     if (request.clientToken.length < 32 || request.clientToken.length > 128) {
       throw new TriggerError('VALIDATION', 'ClientRequestToken must be 32-128 characters');
     }

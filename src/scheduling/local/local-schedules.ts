@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { TriggerError } from '../errors.js';
 import { occurrenceBounds, parseExpression } from '../expression/index.js';
-import type { PipelinesPort, SchedulesPort } from '../ports.js';
+import type { DeadLetter, PipelinesPort, SchedulesPort } from '../ports.js';
 import {
   type Page,
   type PageRequest,
@@ -474,6 +474,29 @@ export class LocalSchedules implements SchedulesPort {
         attempt: 1,
       });
     }
+  }
+
+  /** The dead letter the engine wrote for one occurrence, as Scheduler's DLQ would hold it. */
+  async deadLetterFor(
+    schedule: { arn: string; group: string; name: string },
+    occurrence: Date,
+  ): Promise<DeadLetter | undefined> {
+    const row = await this.state.get(
+      'dead-letters',
+      `${keyOf(schedule.group, schedule.name)}|${occurrence.getTime()}`,
+    );
+    if (!row) return undefined;
+    const letter = JSON.parse(row.json) as { error?: string; attempts?: number };
+    const error = letter.error ?? 'the invocation failed';
+    // The engine keeps the error as the pipeline answered it: "<Code>: <message>" when coded.
+    const coded = /^([A-Za-z.]+(?:Exception|Error|Denied)):\s*(.*)$/s.exec(error);
+    return {
+      scheduleArn: schedule.arn,
+      scheduledTime: occurrence,
+      ...(coded?.[1] ? { errorCode: coded[1] } : {}),
+      errorMessage: coded?.[2] ?? error,
+      ...(letter.attempts !== undefined ? { retryAttempts: letter.attempts - 1 } : {}),
+    };
   }
 
   private async deadLetter(

@@ -17,6 +17,11 @@ export interface SimulatedStep {
 
 export interface SimulatedPipeline extends Pipeline {
   steps: SimulatedStep[];
+  /**
+   * When set, every start is refused with this message, as SageMaker refuses a role without
+   * sagemaker:StartPipelineExecution: a scheduled run of it fails, is retried, and dead-letters.
+   */
+  startFails?: string;
 }
 
 const fileSchema = z.object({
@@ -25,6 +30,7 @@ const fileSchema = z.object({
       z.object({
         name: z.string().regex(PIPELINE_NAME, 'letters, digits and hyphens'),
         description: z.string().optional(),
+        startFails: z.string().min(1).optional(),
         parameters: z
           .array(
             z.object({
@@ -87,6 +93,7 @@ export function parsePipelineCatalog(text: string, source = 'pipelines'): Simula
       name: p.name,
       arn: localPipelineArn(p.name),
       ...(p.description ? { description: p.description } : {}),
+      ...(p.startFails ? { startFails: p.startFails } : {}),
       parameters: p.parameters.map((parameter) => ({
         name: parameter.name,
         type: parameter.type,

@@ -507,6 +507,24 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
     started: fc
       .record({ pipeline: t, executionArn: t })
       .map((s): Reply => ({ kind: 'started', ...s })),
+    ticks: fc.record({ ref: t, reason: t, arn: t }).map(
+      ({ ref, reason, arn }): Reply => ({
+        kind: 'ticks',
+        ref,
+        ticks: (['started', 'missed'] as const).map((outcome) => ({
+          triggerKey: ref,
+          ref,
+          pipelineName: ref,
+          occurrence: NOW,
+          timeZone: 'UTC',
+          outcome,
+          reason,
+          executionArn: arn,
+          recordedAt: NOW,
+          updatedAt: NOW,
+        })),
+      }),
+    ),
     history: fc
       .record({
         pipeline: t,

@@ -500,6 +500,31 @@ export function replies(): Record<Reply['kind'], Reply[]> {
         executionArn: 'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-train/execution/x1',
       },
     ],
+    ticks: [
+      { kind: 'ticks', ref: 'nightly-retrain', ticks: [] },
+      {
+        kind: 'ticks',
+        ref: 'nightly-retrain',
+        ticks: (['started', 'late', 'missed'] as const).map((outcome, i) => ({
+          triggerKey: 'sagemaker-pipelines/nightly-retrain',
+          ref: 'nightly-retrain',
+          pipelineName: 'churn-train',
+          occurrence: new Date(NOW.getTime() - i * 86_400_000),
+          timeZone: 'Europe/Berlin',
+          outcome,
+          ...(outcome === 'missed'
+            ? {
+                reason:
+                  'Scheduler gave up after 3 retries: AccessDeniedException: <not> *authorized*',
+              }
+            : {
+                executionArn: `${'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-train'}/execution/t${i}`,
+              }),
+          recordedAt: NOW,
+          updatedAt: NOW,
+        })),
+      },
+    ],
     history: [
       { kind: 'history', pipeline: 'churn-train', executions: [] },
       { kind: 'history', pipeline: 'churn-train', executions },

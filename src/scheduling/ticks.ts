@@ -1,0 +1,86 @@
+import { nextOccurrences, occurrenceBounds, parseExpression } from './expression/index.js';
+import type { ScheduleRecord } from './triggers.js';
+
+/**
+ * A tick: one occurrence of a schedule and what became of it. The bot knows exactly when each
+ * schedule it can see should start its pipeline, and sees every execution: an occurrence with
+ * no execution once its window and a grace have passed is a missed run, said once in the
+ * trigger's channels; a run that starts later (a retry within the retry policy) turns it into
+ * "started late".
+ */
+export type TickOutcome = 'started' | 'late' | 'missed';
+
+export interface Tick {
+  /** `group/name` of the schedule. */
+  triggerKey: string;
+  /** The ref a command takes (the bare name in the bot's own group). */
+  ref: string;
+  pipelineName: string;
+  occurrence: Date;
+  timeZone: string;
+  outcome: TickOutcome;
+  executionArn?: string;
+  /** For a missed run: the probable cause, as exact as the bot can tell. */
+  reason?: string;
+  /** When it was first recorded; a missed run's message is posted then. */
+  recordedAt: Date;
+  updatedAt: Date;
+}
+
+export interface TickRepository {
+  /** False when this occurrence already has a tick: a missed run is reported once. */
+  insert(tick: Tick): Promise<boolean>;
+  update(tick: Tick): Promise<void>;
+  get(triggerKey: string, occurrence: Date): Promise<Tick | undefined>;
+  /** A schedule's recent ticks, newest first. */
+  recent(triggerKey: string, limit: number): Promise<Tick[]>;
+  /** Missed runs since an instant, that a late start could still turn into "started late". */
+  missedSince(since: Date): Promise<Tick[]>;
+}
+
+/** After the window, this long for the start to show up before a run counts as missed. */
+export const MISSED_GRACE_MS = 2 * 60_000;
+
+/** The instant after which an occurrence with no execution is a missed run. */
+export function missedAfter(schedule: ScheduleRecord, occurrence: number): number {
+  return occurrence + (schedule.flexibleWindowMinutes ?? 0) * 60_000 + MISSED_GRACE_MS;
+}
+
+/** Until when a retry may still start it (the retry policy's maximum event age). */
+export function retriesUntil(schedule: ScheduleRecord, occurrence: number): number {
+  return (
+    occurrence +
+    (schedule.flexibleWindowMinutes ?? 0) * 60_000 +
+    schedule.retryPolicy.maximumEventAgeSeconds * 1000
+  );
+}
+
+/**
+ * The occurrences of an enabled schedule whose missed-run deadline fell in (from, to]: the ones
+ * to look at now. A paused schedule has none (its runs are not due); neither do instants before
+ * its start, after its end, before its current definition was written (a resume does not replay
+ * the paused runs), nor a wall time daylight saving skips — the expression engine never yields
+ * those, exactly as Scheduler never runs them.
+ */
+export function dueOccurrences(schedule: ScheduleRecord, from: number, to: number): Date[] {
+  if (schedule.state !== 'ENABLED' || schedule.targetKind === 'other') return [];
+  const parsed = parseExpression(schedule.expression);
+  if (!parsed.ok) return [];
+  const bounds = occurrenceBounds(parsed.expression.kind, schedule);
+  const lag = missedAfter(schedule, 0);
+  const after = Math.max(from - lag, (bounds.earliest ?? Number.NEGATIVE_INFINITY) - 1);
+  const runs = nextOccurrences(parsed.expression, {
+    after: new Date(after),
+    timeZone: schedule.timeZone,
+    ...(bounds.start !== undefined ? { start: new Date(bounds.start) } : {}),
+    ...(bounds.end !== undefined ? { end: new Date(bounds.end) } : {}),
+    count: MAX_OCCURRENCES_PER_LOOK,
+  });
+  return runs.filter((d) => {
+    const deadline = missedAfter(schedule, d.getTime());
+    return deadline > from && deadline <= to;
+  });
+}
+
+/** Enough for a rate(1 minute) schedule over a long outage; older runs are not reported. */
+const MAX_OCCURRENCES_PER_LOOK = 240;
