@@ -33,6 +33,9 @@ export const SHIPPED_PIPELINES_FILE = fileURLToPath(
 export const SHIPPED_POLICY_FILE = fileURLToPath(new URL('../policy.yml', import.meta.url));
 
 const SWEEP_INTERVAL_MS = 60_000;
+/** How often the leader looks for missed runs, and how far back a new leader looks. */
+const RUN_WATCH_INTERVAL_MS = 60_000;
+const RUN_WATCH_LOOKBACK_MS = 3600_000;
 /** How often a replica that does not lead checks whether the leader is gone. */
 const LEAD_RETRY_MS = 5_000;
 
@@ -341,6 +344,42 @@ export async function openRuntime(
       if (leading) recover();
     }, SWEEP_INTERVAL_MS);
     sweeper.unref();
+    // The leader looks for missed runs every minute. A new leader looks back an hour: the ticks
+    // table records each occurrence once, so looking again tells nothing twice.
+    let watchedUpTo: Date | undefined;
+    let watching: Promise<void> | undefined;
+    const watchRuns = () => {
+      if (!leading || watching) return;
+      const to = new Date();
+      const from = watchedUpTo ?? new Date(to.getTime() - RUN_WATCH_LOOKBACK_MS);
+      watching = base.service
+        .watchRuns(from, to)
+        .then((result) => {
+          if (!result.ok) {
+            log.warn({ error: result.error }, 'looking for missed runs failed; trying next minute');
+            return;
+          }
+          watchedUpTo = to;
+          // Posting them in the trigger's channels is not built yet: the log says each once.
+          for (const tick of result.value)
+            log.warn(
+              {
+                schedule: tick.triggerKey,
+                occurrence: tick.occurrence.toISOString(),
+                outcome: tick.outcome,
+                reason: tick.reason,
+                executionArn: tick.executionArn,
+              },
+              tick.outcome === 'late' ? 'a missed run started late' : 'missed run',
+            );
+        })
+        .catch((error: unknown) => log.error({ err: error }, 'looking for missed runs failed'))
+        .finally(() => {
+          watching = undefined;
+        });
+    };
+    const runWatch = setInterval(watchRuns, RUN_WATCH_INTERVAL_MS);
+    runWatch.unref();
     let release: (() => Promise<void>) | undefined;
     const tryToLead = async (first = false) => {
       if (leading) return;
@@ -361,6 +400,7 @@ export async function openRuntime(
       await tryToLead(true);
     } catch (error) {
       clearInterval(sweeper);
+      clearInterval(runWatch);
       events.stop();
       await base.close();
       throw error;
@@ -374,7 +414,9 @@ export async function openRuntime(
       close: async () => {
         clearInterval(sweeper);
         clearInterval(leader);
+        clearInterval(runWatch);
         await recovering;
+        await watching;
         events.stop();
         await base.local?.stop();
         await release?.();

@@ -48,7 +48,9 @@ export type StartedBy =
       occurrence?: string;
       likely: true;
     }
-  | { kind: 'outside'; identity?: string };
+  | { kind: 'outside'; identity?: string }
+  /** The back end did not answer when asked (throttled, say): not told, rather than told wrong. */
+  | { kind: 'unknown' };
 
 /** An execution as far as attribution needs it. */
 export interface ExecutionFacts {

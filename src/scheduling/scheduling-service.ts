@@ -234,6 +234,13 @@ export interface DryRun {
  * values with a code and a sentence for that person.
  */
 export class SchedulingService {
+  private readonly origins: ExecutionOriginRepository | undefined;
+  private readonly ticks: TickRepository | undefined;
+  private readonly candidateCache = new Map<
+    string,
+    { until: number; context: AttributionContext }
+  >();
+
   private readonly builder: TriggerBuilder;
   private readonly records: TriggerRecorder;
   private readonly metrics: SchedulingMetrics;
@@ -243,13 +250,6 @@ export class SchedulingService {
    * counts created and deleted triggers, nowhere by default; `watch` is where the bot looks
    * besides its own group (the default group and bus unless told).
    */
-  private readonly origins: ExecutionOriginRepository | undefined;
-  private readonly ticks: TickRepository | undefined;
-  private readonly candidateCache = new Map<
-    string,
-    { until: number; context: AttributionContext }
-  >();
-
   constructor(
     private readonly backend: Backend,
     storage: {
@@ -538,42 +538,38 @@ export class SchedulingService {
       const page = await this.backend.pipelines.listExecutions(found.value.name, { maxResults });
       const items = [];
       for (const summary of page.items)
-        items.push({ ...summary, startedBy: await this.startedByArn(summary.arn) });
+        items.push({
+          ...summary,
+          startedBy: await this.startedBy(summary.arn).catch(
+            (): StartedBy => ({ kind: 'unknown' }),
+          ),
+        });
       return ok(onePerOccurrence(items));
     });
   }
 
   /**
    * What started an execution: the bot's own record of a run, else the trigger whose pipeline,
-   * parameters and occurrence window fit (attribution.ts), else "outside the bot". Never fails:
-   * when the back end cannot say, the answer is "outside", with what is known.
+   * parameters and occurrence window fit (attribution.ts), else "outside the bot". Rejects when
+   * the back end does not answer, so that a caller asks again later instead of keeping a wrong
+   * "outside" (the notifier asks on the next event).
    */
   async startedBy(executionArn: string): Promise<StartedBy> {
-    return this.startedByArn(executionArn);
-  }
-
-  private async startedByArn(executionArn: string): Promise<StartedBy> {
-    const origin = await this.origins?.get(executionArn).catch(() => undefined);
+    const origin = await this.origins?.get(executionArn);
     if (origin) return origin.startedBy;
-    try {
-      const execution = await this.backend.pipelines.describeExecution(executionArn);
-      const pipelineName = pipelineNameOf(execution.pipelineArn);
-      const { candidates, defaults } = await this.attributionContext(pipelineName);
-      return attribute(
-        {
-          pipelineName,
-          startTime: execution.startTime,
-          parameters: execution.parameters,
-          defaults,
-          ...(execution.startedByIdentity
-            ? { startedByIdentity: execution.startedByIdentity }
-            : {}),
-        },
-        candidates,
-      );
-    } catch {
-      return { kind: 'outside' };
-    }
+    const execution = await this.backend.pipelines.describeExecution(executionArn);
+    const pipelineName = pipelineNameOf(execution.pipelineArn);
+    const { candidates, defaults } = await this.attributionContext(pipelineName);
+    return attribute(
+      {
+        pipelineName,
+        startTime: execution.startTime,
+        parameters: execution.parameters,
+        defaults,
+        ...(execution.startedByIdentity ? { startedByIdentity: execution.startedByIdentity } : {}),
+      },
+      candidates,
+    );
   }
 
   /**

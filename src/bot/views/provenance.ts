@@ -180,6 +180,8 @@ export function startedByText(s: StartedBy, surface: Surface): string {
     }
     case 'rule':
       return `likely started by rule ${say.literal(s.ref)}${s.occurrence ? `, ${occurrenceText(s.occurrence, 'UTC')}` : ''}`;
+    case 'unknown':
+      return 'what started it could not be told: AWS did not answer when asked';
     case 'outside':
       return s.identity
         ? `started outside the bot, by ${say.literal(s.identity)}`

@@ -348,6 +348,7 @@ export const STARTED_BY: StartedBy[] = [
     likely: true,
   },
   { kind: 'outside', identity: 'arn:aws:sts::123456789012:assumed-role/DataScientist/ana' },
+  { kind: 'unknown' },
   {
     kind: 'schedule',
     ref: 'default/churn-train',
