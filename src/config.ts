@@ -8,6 +8,18 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** A whole number of seconds within bounds, `fallback` when unset. */
+function seconds(fallback: number, min: number, max: number) {
+  return optionalString.transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      ctx.addIssue({ code: 'custom', message: `a number of seconds from ${min} to ${max}` });
+      return z.NEVER;
+    }
+    return Number(value);
+  });
+}
+
 const configSchema = z
   .object({
     // Slack bot token (xoxb-…). Unset: the terminal chat serves instead of Slack.
@@ -116,6 +128,10 @@ const configSchema = z
       }
       return Number(value);
     }),
+    // How long after its window a run that has not started counts as missed.
+    MISSED_RUN_GRACE_SECONDS: seconds(60, 0, 3600),
+    // How often the leading replica looks for missed runs.
+    RUN_WATCH_INTERVAL_SECONDS: seconds(30, 1, 3600),
     // pino log level.
     LOG_LEVEL: optionalString.pipe(z.enum(logLevels, logLevels.join(', ')).default('info')),
   })
@@ -163,6 +179,8 @@ export interface Config {
   localPipelinesFile?: string;
   localUser: string;
   notifyPaceMs: number;
+  /** When a run that has not started counts as missed, and how often the leader looks. */
+  missedRuns: { graceMs: number; watchIntervalMs: number };
   localIdentities?: string;
   logLevel: (typeof logLevels)[number];
 }
@@ -231,6 +249,10 @@ function toConfig(env: ParsedEnv): Config {
     ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
     localUser: env.LOCAL_USER,
     notifyPaceMs: env.NOTIFY_PACE_MS,
+    missedRuns: {
+      graceMs: env.MISSED_RUN_GRACE_SECONDS * 1000,
+      watchIntervalMs: env.RUN_WATCH_INTERVAL_SECONDS * 1000,
+    },
     ...(env.LOCAL_IDENTITIES ? { localIdentities: env.LOCAL_IDENTITIES } : {}),
     logLevel: env.LOG_LEVEL,
   };

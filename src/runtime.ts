@@ -20,6 +20,7 @@ import { loadPipelineCatalog } from './scheduling/local/pipeline-catalog.js';
 import type { SchedulingMetrics } from './scheduling/metrics.js';
 import type { Backend } from './scheduling/ports.js';
 import { SchedulingService } from './scheduling/scheduling-service.js';
+import type { Tick } from './scheduling/ticks.js';
 import { openPostgresStore } from './store/postgres-store.js';
 import { SqliteLeadTaken } from './store/sqlite-lead.js';
 import { openSqliteStore } from './store/sqlite-store.js';
@@ -33,9 +34,11 @@ export const SHIPPED_PIPELINES_FILE = fileURLToPath(
 export const SHIPPED_POLICY_FILE = fileURLToPath(new URL('../policy.yml', import.meta.url));
 
 const SWEEP_INTERVAL_MS = 60_000;
-/** How often the leader looks for missed runs, and how far back a new leader looks. */
-const RUN_WATCH_INTERVAL_MS = 60_000;
+/** How far back a new leader looks for missed runs. */
 const RUN_WATCH_LOOKBACK_MS = 3600_000;
+/** How long a schedule's ticks are kept (a rate(1 minute) one keeps 43,200), and how often the old go. */
+const TICK_RETENTION_MS = 30 * 86_400_000;
+const TICK_PRUNE_INTERVAL_MS = 3600_000;
 /** How often a replica that does not lead checks whether the leader is gone. */
 const LEAD_RETRY_MS = 5_000;
 
@@ -79,6 +82,8 @@ export interface RuntimeMessages {
   failure: Parameters<typeof startNotifications>[0]['renderFailure'];
   /** A rule that matched an event but could not start its pipeline. */
   ruleFailure: (failure: RuleFailure) => ChatMessage;
+  /** A schedule's run that did not start (or started late, after all). */
+  missedRun: (tick: Tick) => ChatMessage;
 }
 
 /** Counts of the domain modules, on the service's Prometheus series. */
@@ -145,6 +150,7 @@ export async function openRuntime(
           group: config.scheduleGroup,
           watch: config.watch,
           metrics: schedulingMetrics,
+          missedGraceMs: config.missedRuns.graceMs,
         }),
         close: () => store.close(),
       });
@@ -169,6 +175,7 @@ export async function openRuntime(
         group: config.scheduleGroup,
         watch: config.watch,
         metrics: schedulingMetrics,
+        missedGraceMs: config.missedRuns.graceMs,
       }),
       localEvents: {
         async prepare(event) {
@@ -259,6 +266,7 @@ export async function openRuntime(
       metrics: notificationMetrics,
       render: options.messages.execution,
       renderFailure: options.messages.failure,
+      renderTick: options.messages.missedRun,
       store: base.store,
       log,
       active: () => leading,
@@ -347,6 +355,7 @@ export async function openRuntime(
     // The leader looks for missed runs every minute. A new leader looks back an hour: the ticks
     // table records each occurrence once, so looking again tells nothing twice.
     let watchedUpTo: Date | undefined;
+    let prunedAt = 0;
     let watching: Promise<void> | undefined;
     const watchRuns = () => {
       if (!leading || watching) return;
@@ -354,13 +363,13 @@ export async function openRuntime(
       const from = watchedUpTo ?? new Date(to.getTime() - RUN_WATCH_LOOKBACK_MS);
       watching = base.service
         .watchRuns(from, to)
-        .then((result) => {
+        .then(async (result) => {
           if (!result.ok) {
             log.warn({ error: result.error }, 'looking for missed runs failed; trying next minute');
             return;
           }
           watchedUpTo = to;
-          // Posting them in the trigger's channels is not built yet: the log says each once.
+          // Each is told once in its trigger's channels, by the notifier, from the ticks table.
           for (const tick of result.value)
             log.warn(
               {
@@ -372,13 +381,21 @@ export async function openRuntime(
               },
               tick.outcome === 'late' ? 'a missed run started late' : 'missed run',
             );
+          if (result.value.length) events.kick();
+          if (to.getTime() - prunedAt >= TICK_PRUNE_INTERVAL_MS) {
+            prunedAt = to.getTime();
+            const pruned = await base.store.ticks.pruneBefore(
+              new Date(to.getTime() - TICK_RETENTION_MS),
+            );
+            if (pruned) log.info({ pruned }, 'forgot ticks past their retention');
+          }
         })
         .catch((error: unknown) => log.error({ err: error }, 'looking for missed runs failed'))
         .finally(() => {
           watching = undefined;
         });
     };
-    const runWatch = setInterval(watchRuns, RUN_WATCH_INTERVAL_MS);
+    const runWatch = setInterval(watchRuns, config.missedRuns.watchIntervalMs);
     runWatch.unref();
     let release: (() => Promise<void>) | undefined;
     const tryToLead = async (first = false) => {
@@ -395,6 +412,7 @@ export async function openRuntime(
       await base.local?.start();
       events.kick();
       recover();
+      watchRuns();
     };
     try {
       await tryToLead(true);

@@ -23,8 +23,21 @@ describe('configuration from the environment', () => {
       policyFile: './policy.yml',
       localUser: 'U0LOCAL',
       notifyPaceMs: 1000,
+      missedRuns: { graceMs: 60_000, watchIntervalMs: 30_000 },
       logLevel: 'info',
     });
+  });
+
+  it('takes how long a run may be late before it is reported missed, and how often to look, in seconds', () => {
+    expect(
+      loadConfig({ MISSED_RUN_GRACE_SECONDS: '300', RUN_WATCH_INTERVAL_SECONDS: '30' }).missedRuns,
+    ).toEqual({ graceMs: 300_000, watchIntervalMs: 30_000 });
+    expect(() => loadConfig({ RUN_WATCH_INTERVAL_SECONDS: '0' })).toThrow(
+      /RUN_WATCH_INTERVAL_SECONDS.*a number of seconds from 1 to 3600/,
+    );
+    expect(() => loadConfig({ MISSED_RUN_GRACE_SECONDS: '2m' })).toThrow(
+      /MISSED_RUN_GRACE_SECONDS.*a number of seconds from 0 to 3600/,
+    );
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,10 +1,17 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openBotRuntime } from '../src/bot/bot-runtime.js';
+import { runCli } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../src/notifications/notifier.js';
 import type { Runtime } from '../src/runtime.js';
 import { executionEvent } from './notifications/fixtures.js';
+import { FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, dropTestDatabases } from './support/postgres-databases.js';
 import { expectOk } from './support/runtime-harness.js';
 
@@ -80,22 +87,42 @@ describe('two replicas on one PostgreSQL', () => {
   }, 30_000);
 });
 
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** A service process as users run it (`npm start`), and the port it says it listens on. */
+function startService(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const started = /"port":(\d+),"msg":"pipeline-schedule-bot started"/.exec(output);
+      if (started) resolve(Number(started[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output.slice(-1000)}`)));
+  });
+  return { child, port, leads: () => output.includes('this replica leads'), output: () => output };
+}
+
+/** A directory with a policy that lets everyone do everything and tells C0ALERTS of every run. */
+function policyDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'replicas-'));
+  writeFileSync(
+    join(dir, 'policy.yml'),
+    'roles:\n  all: { everyone: true }\nexecutionRoles:\n  local: arn:aws:iam::000000000000:role/LocalPipelineScheduler\npipelines:\n  - match: "*"\n    create: [all]\n    delete: [all]\n    pause: [all]\n    run: [all]\n    executionRoles: [local]\n    notify: [C0ALERTS]\n',
+  );
+  return dir;
+}
+
 describe('two service processes on one PostgreSQL', () => {
   it('both take events; each execution is posted once; killing the leader hands over', async () => {
-    const { spawn } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { FakeSlack } = await import('./support/fake-slack.js');
-    const root = fileURLToPath(new URL('../', import.meta.url));
     const url = await createTestDatabase('processes');
     const slack = await FakeSlack.start();
-    const dir = mkdtempSync(join(tmpdir(), 'replicas-'));
-    writeFileSync(
-      join(dir, 'policy.yml'),
-      'roles:\n  all: { everyone: true }\nexecutionRoles:\n  local: arn:aws:iam::000000000000:role/LocalPipelineScheduler\npipelines:\n  - match: "*"\n    create: [all]\n    delete: [all]\n    pause: [all]\n    run: [all]\n    executionRoles: [local]\n    notify: [C0ALERTS]\n',
-    );
+    const dir = policyDir();
     const KEY = 'replicas-events-api-key';
     const env = {
       DATABASE_URL: url,
@@ -108,23 +135,7 @@ describe('two service processes on one PostgreSQL', () => {
       LOG_LEVEL: 'info',
       PORT: '0',
     };
-    const start = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: root,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const port = new Promise<number>((resolve, reject) => {
-        let output = '';
-        child.stdout?.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const started = /"port":(\d+),"msg":"pipeline-schedule-bot started"/.exec(output);
-          if (started) resolve(Number(started[1]));
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output.slice(-1000)}`)));
-      });
-      return { child, port };
-    };
+    const start = () => startService(env);
     const one = start();
     const two = start();
     try {
@@ -165,4 +176,89 @@ describe('two service processes on one PostgreSQL', () => {
       await slack.close();
     }
   }, 60_000);
+});
+
+describe('missed runs with two service processes on one PostgreSQL', () => {
+  it('are posted once per occurrence, with their cause, across a SIGKILL of the leader', async () => {
+    const url = await createTestDatabase('missed_runs');
+    const slack = await FakeSlack.start();
+    const dir = policyDir();
+    writeFileSync(
+      join(dir, 'pipelines.yml'),
+      'pipelines:\n  - name: denied-train\n    startFails: "User: arn:aws:sts::000000000000:assumed-role/LocalPipelineScheduler/scheduler is not authorized to perform: sagemaker:StartPipelineExecution on resource: denied-train"\n    steps: [{ name: Train, seconds: 1 }]\n',
+    );
+    const env = {
+      DATABASE_URL: url,
+      POLICY_FILE: join(dir, 'policy.yml'),
+      LOCAL_PIPELINES_FILE: join(dir, 'pipelines.yml'),
+      SLACK_BOT_TOKEN: 'xoxb-r',
+      SLACK_SIGNING_SECRET: 'replica-secret',
+      SLACK_API_URL: slack.apiUrl,
+      NOTIFY_PACE_MS: '0',
+      // The bot's retry policy gives up after about 7 s: the cause is known by then.
+      MISSED_RUN_GRACE_SECONDS: '9',
+      RUN_WATCH_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+    };
+    const one = startService(env);
+    const two = startService(env);
+    const missedPosts = (name: string) =>
+      slack
+        .callsTo('chat.postMessage')
+        .filter((c) => String(c.args.text).startsWith(`:warning: Missed run: schedule \`${name}`));
+    const waitFor = async (check: () => boolean, seconds: number) => {
+      for (let i = 0; i < seconds * 10 && !check(); i++) await sleep(100);
+    };
+    try {
+      await Promise.all([one.port, two.port]);
+      const soon = (seconds: number) =>
+        new Date(Math.ceil(Date.now() / 1000) * 1000 + seconds * 1000).toISOString().slice(0, 19);
+      // Through the CLI, as a person would; the running services pick the schedules up.
+      // Every minute from a few seconds from now: the first run comes at once.
+      const create = async (name: string, start: string) => {
+        const lines: string[] = [];
+        const code = await runCli(
+          [
+            'create',
+            'denied-train',
+            'rate(1 minute)',
+            `start=${start}`,
+            `name=${name}`,
+            'role=local',
+          ],
+          {
+            stdout: (l) => lines.push(l),
+            stderr: (l) => lines.push(l),
+            now: () => new Date(),
+            env,
+          },
+        );
+        expect(code, lines.join('\n')).toBe(0);
+      };
+      await create('missed-first', soon(2));
+      await create('missed-second', soon(25));
+      await waitFor(() => missedPosts('missed-first').length > 0, 20);
+      const [first] = missedPosts('missed-first');
+      expect(first?.args.channel, one.output().slice(-3000) + two.output().slice(-3000)).toBe(
+        'C0ALERTS',
+      );
+      expect(String(first?.args.text)).toMatch(
+        /Scheduler gave up after 3 retries: AccessDeniedException: User: .* is not authorized to perform: sagemaker:StartPipelineExecution/,
+      );
+      expect(JSON.stringify(first?.args.blocks)).toContain('trigger_run_now');
+
+      // Kill the leader; the other takes over, looks back, and tells only what is new.
+      const leader = one.leads() ? one : two;
+      leader.child.kill('SIGKILL');
+      await waitFor(() => missedPosts('missed-second').length > 0, 40);
+      await sleep(3000);
+      expect(missedPosts('missed-first')).toHaveLength(1);
+      expect(missedPosts('missed-second')).toHaveLength(1);
+    } finally {
+      one.child.kill('SIGKILL');
+      two.child.kill('SIGKILL');
+      await slack.close();
+    }
+  }, 90_000);
 });

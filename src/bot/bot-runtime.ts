@@ -4,6 +4,7 @@ import { type CommandHost, openRuntime, type Runtime } from '../runtime.js';
 import type { CommandDeps } from './commands/command.js';
 import { executeApproved } from './commands/run-command.js';
 import { executionMessage, failureReply } from './views/execution-message.js';
+import { missedRunMessage } from './views/missed-run.js';
 import { ruleFailureMessage } from './views/rule-failure.js';
 
 type RuntimeOptions = Parameters<typeof openRuntime>[2];
@@ -30,6 +31,7 @@ export async function openBotRuntime(
       execution: executionMessage,
       failure: failureReply,
       ruleFailure: ruleFailureMessage,
+      missedRun: missedRunMessage,
     },
     executeApproved: (payload, requestId, host) =>
       executeApproved(payload, requestId, commandDepsFor(host, payload.access.userId)),

@@ -1,3 +1,4 @@
+import type { TickRepository } from '../scheduling/ticks.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 
 /**
@@ -18,6 +19,7 @@ export interface StoredEvent {
 
 /** The message that shows one execution in one channel, and what it last showed. */
 export interface ExecutionMessage {
+  /** The execution's ARN; a missed run's message is kept here too, under its tick's key. */
   executionArn: string;
   channel: string;
   ts?: string;
@@ -84,4 +86,6 @@ export interface NotificationStorage {
   executionMessages: ExecutionMessageRepository;
   subscriptions: SubscriptionRepository;
   triggerRecords: Pick<TriggerRecordRepository, 'get' | 'channelsFor'>;
+  /** The schedules' missed runs still to tell; none are told when unset. */
+  ticks?: Pick<TickRepository, 'untold' | 'markTold'>;
 }

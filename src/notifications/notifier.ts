@@ -1,9 +1,10 @@
 import type { Logger } from '../logger.js';
 import type { StartedBy } from '../scheduling/attribution.js';
+import type { Tick } from '../scheduling/ticks.js';
 import { type PipelineEvent, parseEvent } from './events.js';
 import { applyEvent, type ExecutionState, readExecutionState } from './execution-state.js';
 import { type NotificationMetrics, noNotificationMetrics } from './notification-metrics.js';
-import type { NotificationStorage, StoredEvent } from './notification-store.js';
+import type { ExecutionMessage, NotificationStorage, StoredEvent } from './notification-store.js';
 
 /** A chat message: fallback text and Block Kit blocks (a terminal prints the text). */
 export interface ChatMessage {
@@ -49,6 +50,8 @@ export interface NotifierDeps {
   /** The channels that follow a pipeline (subscriptions, the policy's defaults, …). */
   routes(pipelineName: string): Promise<Route[]>;
   render(state: ExecutionState): ChatMessage;
+  /** A missed run's message, or (once a retry started it) its "started late" version. */
+  renderTick?(tick: Tick): ChatMessage;
   /** The values an execution ran with (DescribePipelineExecution), shown in its message. */
   parametersOf?(executionArn: string): Promise<Array<{ name: string; value: string }>>;
   /** What started an execution (the scheduling service's attribution), shown in its message. */
@@ -68,6 +71,16 @@ export interface NotifierDeps {
 }
 
 const BATCH = 500;
+/** A missed run recorded longer ago than this (no one could post it then) is not told. */
+const UNTOLD_MAX_AGE_MS = 6 * 3600_000;
+
+/**
+ * The key of a missed run's message, beside the executions' (whose keys are ARNs): one message
+ * per occurrence per channel, found again by it after a crash.
+ */
+export function tickKey(tick: Pick<Tick, 'triggerKey' | 'occurrence'>): string {
+  return `tick:${tick.triggerKey}@${tick.occurrence.toISOString()}`;
+}
 
 /**
  * Turns stored events into one live message per execution per channel. Works from the store's
@@ -109,6 +122,7 @@ export class Notifier {
           while (await this.processBatch()) {
             // keep draining
           }
+          await this.tellTicks();
         } while (this.again);
       } finally {
         this.running = undefined;
@@ -186,52 +200,119 @@ export class Notifier {
       return;
     }
     const message = this.deps.render(state);
-    let ts = row?.ts;
-    if (ts?.startsWith(POSTING)) {
-      // A crash came between posting and remembering the message: find it instead of posting twice.
-      ts = await this.call(route.channel, () =>
-        this.deps.poster.find(route.channel, arn, Number(ts?.slice(POSTING.length))),
-      );
-    }
-    if (ts) {
-      if (
-        before &&
-        row?.ts === ts &&
-        JSON.stringify(this.deps.render(before)) === JSON.stringify(message)
-      ) {
-        await this.remember(arn, route.channel, ts, state);
-        return;
-      }
-      await this.call(route.channel, () =>
-        this.deps.poster.update(route.channel, ts as string, message),
-      );
-      this.stats.updated++;
-      this.metrics.slackCall('updated');
-    } else {
-      await store.executionMessages.put({
-        executionArn: arn,
-        channel: route.channel,
-        ts: `${POSTING}${this.now()}`,
-        state: row?.state ?? JSON.stringify(state),
-        updatedAt: new Date(this.now()),
-      });
-      ts = (
-        await this.call(route.channel, () =>
-          this.deps.poster.post(route.channel, message, { executionArn: arn }),
-        )
-      ).ts;
-      this.stats.posted++;
-      this.metrics.slackCall('posted');
-    }
+    const { ts, sent } = await this.place(
+      arn,
+      route.channel,
+      message,
+      row,
+      row?.state ?? JSON.stringify(state),
+      () =>
+        before !== undefined &&
+        JSON.stringify(this.deps.render(before)) === JSON.stringify(message),
+    );
+    await this.remember(arn, route.channel, ts, JSON.stringify(state));
+    if (!sent) return;
     this.stats.rendered++;
-    await this.remember(arn, route.channel, ts, state);
     // A failure also goes into the thread, so the people it concerns are notified.
     if (state.status === 'Failed' && before?.status !== 'Failed') {
       const reply = await this.deps.renderFailure(state);
       await this.call(route.channel, () =>
-        this.deps.poster.post(route.channel, reply, { threadTs: ts as string }),
+        this.deps.poster.post(route.channel, reply, { threadTs: ts }),
       );
     }
+  }
+
+  /**
+   * Tells the trigger's channels of missed runs, and turns a miss that a retry started after
+   * all into "started late" in the same message. A tick is marked told only once every channel
+   * has it, so a leader that dies halfway leaves it to the next (which finds what was posted).
+   */
+  private async tellTicks(): Promise<void> {
+    const { ticks } = this.deps.store;
+    const render = this.deps.renderTick;
+    if (!ticks || !render) return;
+    for (const tick of await ticks.untold(BATCH)) {
+      const stale = this.now() - tick.recordedAt.getTime() > UNTOLD_MAX_AGE_MS;
+      // A miss nobody was told of needs no "started late" either; old news is not news.
+      if ((tick.outcome === 'late' && !tick.told) || stale) {
+        if (stale) this.deps.log.info({ tick: tickKey(tick) }, 'a missed run too old to tell');
+        await ticks.markTold(tick);
+        continue;
+      }
+      const key = tickKey(tick);
+      const message = render(tick);
+      const shown = JSON.stringify({ outcome: tick.outcome, executionArn: tick.executionArn });
+      const results = await Promise.allSettled(
+        (await this.deps.routes(tick.pipelineName)).map((route) =>
+          this.paced(route.channel, async () => {
+            const row = await this.deps.store.executionMessages.get(key, route.channel);
+            if (tick.outcome === 'late' && !row?.ts) return; // this channel never heard of it
+            const { ts } = await this.place(
+              key,
+              route.channel,
+              message,
+              row,
+              shown,
+              () => row?.state === shown,
+            );
+            await this.remember(key, route.channel, ts, shown);
+          }),
+        ),
+      );
+      const failed = results.filter((r) => r.status === 'rejected');
+      if (failed.length > 0) {
+        for (const f of failed)
+          this.deps.log.error(
+            { err: (f as PromiseRejectedResult).reason, tick: key },
+            'missed-run message failed; will retry',
+          );
+        this.stats.failures += failed.length;
+        this.metrics.slackCall('error', failed.length);
+        return;
+      }
+      await ticks.markTold(tick);
+    }
+  }
+
+  /**
+   * Shows a message as the one for `key` in a channel: posted once (with the key in its metadata,
+   * so a crash between posting and remembering finds it instead of posting twice), updated after
+   * unless `unchanged`. Returns where it is and whether Slack was called.
+   */
+  private async place(
+    key: string,
+    channel: string,
+    message: ChatMessage,
+    row: ExecutionMessage | undefined,
+    state: string,
+    unchanged: () => boolean,
+  ): Promise<{ ts: string; sent: boolean }> {
+    let ts = row?.ts;
+    if (ts?.startsWith(POSTING)) {
+      const since = Number(ts.slice(POSTING.length));
+      ts = await this.call(channel, () => this.deps.poster.find(channel, key, since));
+    }
+    if (ts) {
+      if (row?.ts === ts && unchanged()) return { ts, sent: false };
+      const at = ts;
+      await this.call(channel, () => this.deps.poster.update(channel, at, message));
+      this.stats.updated++;
+      this.metrics.slackCall('updated');
+      return { ts, sent: true };
+    }
+    await this.deps.store.executionMessages.put({
+      executionArn: key,
+      channel,
+      ts: `${POSTING}${this.now()}`,
+      state,
+      updatedAt: new Date(this.now()),
+    });
+    const posted = await this.call(channel, () =>
+      this.deps.poster.post(channel, message, { executionArn: key }),
+    );
+    this.stats.posted++;
+    this.metrics.slackCall('posted');
+    return { ts: posted.ts, sent: true };
   }
 
   /** One Slack call, at most one per pace interval per channel, honouring Retry-After. */
@@ -263,13 +344,13 @@ export class Notifier {
     return next;
   }
 
-  /** What a channel's message for this execution shows now, kept for the next update. */
-  private remember(executionArn: string, channel: string, ts: string, state: ExecutionState) {
+  /** What a channel's message shows now, kept for the next update. */
+  private remember(key: string, channel: string, ts: string, state: string) {
     return this.deps.store.executionMessages.put({
-      executionArn,
+      executionArn: key,
       channel,
       ts,
-      state: JSON.stringify(state),
+      state,
       updatedAt: new Date(this.now()),
     });
   }

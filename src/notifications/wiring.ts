@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { StartedBy } from '../scheduling/attribution.js';
+import type { Tick } from '../scheduling/ticks.js';
 import {
   type ExecutionLinks,
   type ExecutionState,
@@ -40,6 +41,8 @@ export function startNotifications(options: {
   render: (state: ExecutionState, links: ExecutionLinks) => ChatMessage;
   /** The failure reply for the thread, mentioning whom it concerns (the view's failureReply). */
   renderFailure: (state: ExecutionState, concerns?: string) => ChatMessage;
+  /** A missed run's message (the view's missedRunMessage). */
+  renderTick?: (tick: Tick) => ChatMessage;
   /** Channels every pipeline's executions go to, beside subscriptions (the policy's notify). */
   defaultRoutes: (pipelineName: string) => Route[];
   /** The values an execution ran with, from the back end. */
@@ -89,6 +92,7 @@ export function startNotifications(options: {
         return [...routes.values()];
       },
       render: (state) => options.render(state, linksFor(state)),
+      ...(options.renderTick ? { renderTick: options.renderTick } : {}),
       ...(options.parametersOf ? { parametersOf: options.parametersOf } : {}),
       ...(options.startedByOf ? { startedByOf: options.startedByOf } : {}),
       renderFailure: async (state) => {

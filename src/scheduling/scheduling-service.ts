@@ -257,7 +257,13 @@ export class SchedulingService {
       readonly executionOrigins?: ExecutionOriginRepository;
       readonly ticks?: TickRepository;
     },
-    private readonly options: { group: string; watch?: WatchScope; metrics?: SchedulingMetrics },
+    private readonly options: {
+      group: string;
+      watch?: WatchScope;
+      metrics?: SchedulingMetrics;
+      /** After its window, how long a run has to start before it counts as missed. */
+      missedGraceMs?: number;
+    },
   ) {
     this.builder = new TriggerBuilder(backend.pipelines, options.group);
     this.records = new TriggerRecorder(storage.triggerRecords);
@@ -588,7 +594,12 @@ export class SchedulingService {
       for (const { item, found } of await this.everySchedule()) {
         const record = found.record;
         const candidate = { ref: item.ref, found };
-        for (const occurrence of dueOccurrences(record, from.getTime(), to.getTime())) {
+        for (const occurrence of dueOccurrences(
+          record,
+          from.getTime(),
+          to.getTime(),
+          this.options.missedGraceMs,
+        )) {
           const key = `${record.group}/${record.name}`;
           if (await this.ticks.get(key, occurrence)) continue;
           const started = await this.startedFor(candidate, occurrence, executions);

@@ -25,6 +25,8 @@ export interface Tick {
   /** When it was first recorded; a missed run's message is posted then. */
   recordedAt: Date;
   updatedAt: Date;
+  /** The outcome the trigger's channels were last told of; unset until they are told. */
+  told?: TickOutcome;
 }
 
 export interface TickRepository {
@@ -34,16 +36,29 @@ export interface TickRepository {
   get(triggerKey: string, occurrence: Date): Promise<Tick | undefined>;
   /** A schedule's recent ticks, newest first. */
   recent(triggerKey: string, limit: number): Promise<Tick[]>;
+  /**
+   * Ticks whose news the channels have not had yet (a miss, or a miss that started late),
+   * oldest first: a leader that crashed before telling them finds them here.
+   */
+  untold(limit: number): Promise<Tick[]>;
+  /** The channels have been told of this outcome (unless it changed meanwhile). */
+  markTold(tick: Tick): Promise<void>;
+  /** Forgets occurrences before an instant; how many went. */
+  pruneBefore(before: Date): Promise<number>;
   /** Missed runs since an instant, that a late start could still turn into "started late". */
   missedSince(since: Date): Promise<Tick[]>;
 }
 
 /** After the window, this long for the start to show up before a run counts as missed. */
-export const MISSED_GRACE_MS = 2 * 60_000;
+export const MISSED_GRACE_MS = 60_000;
 
 /** The instant after which an occurrence with no execution is a missed run. */
-export function missedAfter(schedule: ScheduleRecord, occurrence: number): number {
-  return occurrence + (schedule.flexibleWindowMinutes ?? 0) * 60_000 + MISSED_GRACE_MS;
+export function missedAfter(
+  schedule: ScheduleRecord,
+  occurrence: number,
+  graceMs = MISSED_GRACE_MS,
+): number {
+  return occurrence + (schedule.flexibleWindowMinutes ?? 0) * 60_000 + graceMs;
 }
 
 /** Until when a retry may still start it (the retry policy's maximum event age). */
@@ -62,12 +77,17 @@ export function retriesUntil(schedule: ScheduleRecord, occurrence: number): numb
  * the paused runs), nor a wall time daylight saving skips — the expression engine never yields
  * those, exactly as Scheduler never runs them.
  */
-export function dueOccurrences(schedule: ScheduleRecord, from: number, to: number): Date[] {
+export function dueOccurrences(
+  schedule: ScheduleRecord,
+  from: number,
+  to: number,
+  graceMs = MISSED_GRACE_MS,
+): Date[] {
   if (schedule.state !== 'ENABLED' || schedule.targetKind === 'other') return [];
   const parsed = parseExpression(schedule.expression);
   if (!parsed.ok) return [];
   const bounds = occurrenceBounds(parsed.expression.kind, schedule);
-  const lag = missedAfter(schedule, 0);
+  const lag = missedAfter(schedule, 0, graceMs);
   const after = Math.max(from - lag, (bounds.earliest ?? Number.NEGATIVE_INFINITY) - 1);
   const runs = nextOccurrences(parsed.expression, {
     after: new Date(after),
@@ -77,7 +97,7 @@ export function dueOccurrences(schedule: ScheduleRecord, from: number, to: numbe
     count: MAX_OCCURRENCES_PER_LOOK,
   });
   return runs.filter((d) => {
-    const deadline = missedAfter(schedule, d.getTime());
+    const deadline = missedAfter(schedule, d.getTime(), graceMs);
     return deadline > from && deadline <= to;
   });
 }

@@ -205,6 +205,16 @@ export const migrations: Migration[] = [
       CREATE INDEX trigger_ticks_outcome ON trigger_ticks (outcome, occurrence);
     `,
   },
+  {
+    version: 10,
+    name: 'which outcome of a tick the channels were told',
+    sql: `
+      ALTER TABLE trigger_ticks ADD COLUMN told TEXT;
+      CREATE INDEX trigger_ticks_occurrence ON trigger_ticks (occurrence);
+      CREATE INDEX trigger_ticks_untold ON trigger_ticks (recorded_at)
+        WHERE outcome <> 'started' AND (told IS NULL OR told <> outcome);
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

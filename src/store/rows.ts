@@ -476,6 +476,7 @@ export type TickRow = {
   reason: string | null;
   recorded_at: number;
   updated_at: number;
+  told: string | null;
 };
 
 export const tickTable: Table<TickRow> = {
@@ -495,12 +496,14 @@ export function toTickRow(t: Tick): TickRow {
     reason: t.reason ?? null,
     recorded_at: ms(t.recordedAt),
     updated_at: ms(t.updatedAt),
+    told: t.told ?? null,
   };
 }
 
 const OUTCOMES: TickOutcome[] = ['started', 'late', 'missed'];
 
 export function fromTickRow(row: TickRow): Tick {
+  const told = OUTCOMES.find((o) => o === row.told);
   return {
     triggerKey: row.trigger_key,
     ref: row.ref,
@@ -513,5 +516,6 @@ export function fromTickRow(row: TickRow): Tick {
     ...(row.reason ? { reason: row.reason } : {}),
     recordedAt: new Date(Number(row.recorded_at)),
     updatedAt: new Date(Number(row.updated_at)),
+    ...(told ? { told } : {}),
   };
 }

@@ -96,6 +96,23 @@ export function ticks(db: SqlDriver): TickRepository {
       );
       return found.map(fromTickRow);
     },
+    async untold(limit) {
+      const found = await db.all<TickRow>(
+        `SELECT * FROM trigger_ticks WHERE outcome <> 'started' AND (told IS NULL OR told <> outcome)
+         ORDER BY recorded_at LIMIT ?`,
+        [limit],
+      );
+      return found.map(fromTickRow);
+    },
+    async markTold(tick) {
+      await db.run(
+        'UPDATE trigger_ticks SET told = ? WHERE trigger_key = ? AND occurrence = ? AND outcome = ?',
+        [tick.outcome, tick.triggerKey, tick.occurrence.getTime(), tick.outcome],
+      );
+    },
+    async pruneBefore(before) {
+      return db.run('DELETE FROM trigger_ticks WHERE occurrence < ?', [before.getTime()]);
+    },
     async missedSince(since) {
       const found = await db.all<TickRow>(
         `SELECT * FROM trigger_ticks WHERE outcome = 'missed' AND occurrence >= ?

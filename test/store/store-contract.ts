@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../src/auth/approval-store.js';
+import type { Tick } from '../../src/scheduling/ticks.js';
 import type { Store } from '../../src/store/store.js';
 
 /** What every store must do the same way; run against SQLite and PostgreSQL. */
@@ -515,6 +516,42 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ]);
       expect(await store.subscriptions.delete('churn-train', 'C1')).toBe(true);
       expect(await store.subscriptions.delete('churn-train', 'C1')).toBe(false);
+    });
+
+    it('keeps one tick per occurrence, hands out the untold ones until told, and forgets old ones', async () => {
+      const tick = (minute: number, outcome: 'started' | 'missed') => ({
+        triggerKey: 'g/every-minute',
+        ref: 'every-minute',
+        pipelineName: 'churn-train',
+        occurrence: new Date(Date.UTC(2026, 11, 2, 7, minute)),
+        timeZone: 'UTC',
+        outcome,
+        recordedAt: new Date(Date.UTC(2026, 11, 2, 7, minute + 3)),
+        updatedAt: new Date(Date.UTC(2026, 11, 2, 7, minute + 3)),
+      });
+      expect(await store.ticks.insert(tick(0, 'started'))).toBe(true);
+      expect(await store.ticks.insert(tick(1, 'missed'))).toBe(true);
+      expect(await store.ticks.insert(tick(1, 'started'))).toBe(false);
+      expect(await store.ticks.insert(tick(2, 'missed'))).toBe(true);
+      const untold = await store.ticks.untold(10);
+      expect(untold.map((t) => t.occurrence.getUTCMinutes())).toEqual([1, 2]);
+      await store.ticks.markTold(untold[0] as (typeof untold)[0]);
+      expect((await store.ticks.untold(10)).map((t) => t.occurrence.getUTCMinutes())).toEqual([2]);
+      // A told miss that a retry started after all has news again: "started late".
+      const told = (await store.ticks.get('g/every-minute', tick(1, 'missed').occurrence)) as Tick;
+      expect(told.told).toBe('missed');
+      await store.ticks.update({ ...told, outcome: 'late', executionArn: 'arn:x/execution/y' });
+      expect((await store.ticks.untold(10)).map((t) => [t.outcome, t.told])).toEqual([
+        ['late', 'missed'],
+        ['missed', undefined],
+      ]);
+      // Telling an outcome that has changed since does not mark the new one told.
+      await store.ticks.markTold(told);
+      expect(await store.ticks.untold(10)).toHaveLength(2);
+      expect(await store.ticks.pruneBefore(tick(2, 'missed').occurrence)).toBe(2);
+      expect((await store.ticks.recent('g/every-minute', 10)).map((t) => t.ref)).toEqual([
+        'every-minute',
+      ]);
     });
 
     it('grants leadership to one holder at a time per name', async () => {
