@@ -100,6 +100,8 @@ const configSchema = z
     ),
     // SQS queue the EventBridge rule targets, long-polled instead of (or beside) POST /aws/events.
     EVENTS_QUEUE_URL: optionalString.pipe(z.url('an SQS queue URL').optional()),
+    // The SQS queue the bot's schedules dead-letter to: read so a missed run quotes its error.
+    DEAD_LETTER_QUEUE_URL: optionalString.pipe(z.url('an SQS queue URL').optional()),
     // Simulated pipelines for the local back end; the shipped examples when unset.
     LOCAL_PIPELINES_FILE: optionalString,
     // Who the terminal and the CLI act as (a Slack-style user id the policy can name).
@@ -176,6 +178,8 @@ export interface Config {
   policyFile: string;
   eventsApiKey?: string;
   eventsQueueUrl?: string;
+  /** Scheduler's dead-letter queue to read (DEAD_LETTER_QUEUE_URL). */
+  deadLetterQueueUrl?: string;
   localPipelinesFile?: string;
   localUser: string;
   notifyPaceMs: number;
@@ -246,6 +250,7 @@ function toConfig(env: ParsedEnv): Config {
     policyFile: env.POLICY_FILE,
     ...(env.EVENTS_API_KEY ? { eventsApiKey: env.EVENTS_API_KEY } : {}),
     ...(env.EVENTS_QUEUE_URL ? { eventsQueueUrl: env.EVENTS_QUEUE_URL } : {}),
+    ...(env.DEAD_LETTER_QUEUE_URL ? { deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL } : {}),
     ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
     localUser: env.LOCAL_USER,
     notifyPaceMs: env.NOTIFY_PACE_MS,

@@ -15,6 +15,7 @@ import { SqsEventSource } from './notifications/sqs-event-source.js';
 import { eventsEndpoint } from './ops/events-endpoint.js';
 import { startHttpServer } from './ops/http-server.js';
 import { instrumentSlack, metricsHandler, readyzHandler } from './ops/operations.js';
+import { deadLetterInbox } from './scheduling/aws/dead-letter-event.js';
 
 /** Composition root: read the configuration once, start what it asks for, stop cleanly. */
 async function main(): Promise<void> {
@@ -140,11 +141,24 @@ async function main(): Promise<void> {
     ? new SqsEventSource({
         client: new SQSClient(config.awsRegion ? { region: config.awsRegion } : {}),
         queueUrl: config.eventsQueueUrl,
-        inbox: runtime.events.inbox,
+        deliver: (message) => runtime.events.inbox.ingest(message.body, 'sqs'),
         log: log.child({ component: 'sqs' }),
       })
     : undefined;
   queue?.start();
+  // Scheduler's dead-letter queue: each event is stored, so a missed run can quote its error.
+  const deadLetters = config.deadLetterQueueUrl
+    ? new SqsEventSource({
+        client: new SQSClient(config.awsRegion ? { region: config.awsRegion } : {}),
+        queueUrl: config.deadLetterQueueUrl,
+        deliver: deadLetterInbox(
+          runtime.store.deadLetters,
+          log.child({ component: 'dead-letters' }),
+        ),
+        log: log.child({ component: 'dead-letters' }),
+      })
+    : undefined;
+  deadLetters?.start();
   log.info(
     {
       backend: config.backend,
@@ -162,6 +176,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     await queue?.stop();
+    await deadLetters?.stop();
     await slack?.stop();
     await http.close();
     await runtime.close();

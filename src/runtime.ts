@@ -10,6 +10,7 @@ import { isPermissive, loadPolicy, PERMISSIVE_POLICY_NOTE, type Policy } from '.
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { ChatMessage, ChatPoster, Route } from './notifications/notifier.js';
+import { queueArnOf } from './notifications/sqs-event-source.js';
 import { type Notifications, startNotifications } from './notifications/wiring.js';
 import { approvalMetrics, metrics, notificationMetrics } from './ops/metrics.js';
 import { createAwsBackend } from './scheduling/aws/backend.js';
@@ -139,9 +140,16 @@ export async function openRuntime(
   const store = await openStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
+      const deadLetterArn = config.deadLetterQueueUrl && queueArnOf(config.deadLetterQueueUrl);
+      if (config.deadLetterQueueUrl && !deadLetterArn)
+        log.warn(
+          { deadLetterQueueUrl: config.deadLetterQueueUrl },
+          'DEAD_LETTER_QUEUE_URL is not an SQS queue URL the bot can name as an ARN: new schedules get no dead-letter queue by default',
+        );
       const backend = createAwsBackend({
         ...(config.awsRegion ? { region: config.awsRegion } : {}),
         metrics: schedulingMetrics,
+        deadLetters: store.deadLetters,
       });
       return withAccess({
         store,
@@ -151,6 +159,7 @@ export async function openRuntime(
           watch: config.watch,
           metrics: schedulingMetrics,
           missedGraceMs: config.missedRuns.graceMs,
+          ...(deadLetterArn ? { deadLetterArn } : {}),
         }),
         close: () => store.close(),
       });

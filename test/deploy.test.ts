@@ -103,7 +103,10 @@ function evaluate(node: Json, conditions: Record<string, boolean>): Json {
   return result === NO_VALUE ? null : result;
 }
 
-/** The two ways to deploy, with every other choice flipped between them. */
+/**
+ * The two ways to deploy, with every other choice flipped between them, and the one with all
+ * (the shape deploy/iam documents).
+ */
 const CONFIGS = {
   apiDestination: {
     UseApiDestination: true,
@@ -116,6 +119,13 @@ const CONFIGS = {
     UseApiDestination: false,
     UseQueue: true,
     CreateSchedulerDlq: false,
+    AllPipelines: false,
+    AttachToBotRole: false,
+  },
+  queueWithDlq: {
+    UseApiDestination: false,
+    UseQueue: true,
+    CreateSchedulerDlq: true,
     AllPipelines: false,
     AttachToBotRole: false,
   },
@@ -548,15 +558,26 @@ describe('IAM policies (template and deploy/iam)', () => {
     }
   });
 
-  it('reads the SQS queue only when events come by queue', () => {
-    expect(
-      [...allowed(templatePolicy('apiDestination', 'BotPolicy'))].filter((a) =>
-        a.startsWith('sqs:'),
-      ),
-    ).toEqual([]);
-    expect(
-      [...allowed(templatePolicy('queue', 'BotPolicy'))].filter((a) => a.startsWith('sqs:')),
-    ).toEqual(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']);
+  it('reads the events queue only when events come by queue, and only the DLQ it creates', () => {
+    const sqsStatements = (config: ConfigName) =>
+      templatePolicy(config, 'BotPolicy')
+        .Statement.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')))
+        .map((s) => ({ sid: s.Sid, actions: actionsOf(s), resource: s.Resource }));
+    const read = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+    expect(sqsStatements('apiDestination')).toEqual([
+      {
+        sid: 'ReadTheSchedulerDeadLetterQueue',
+        actions: read,
+        resource: { 'Fn::GetAtt': ['SchedulerDeadLetterQueue', 'Arn'] },
+      },
+    ]);
+    expect(sqsStatements('queue').map((s) => [s.sid, s.actions])).toEqual([
+      ['ReadTheEventsQueue', read],
+    ]);
+    expect(sqsStatements('queueWithDlq').map((s) => [s.sid, s.actions])).toEqual([
+      ['ReadTheEventsQueue', read],
+      ['ReadTheSchedulerDeadLetterQueue', read],
+    ]);
   });
 
   it('denies the bot changes to its own notification rule', () => {
@@ -587,7 +608,7 @@ describe('IAM policies (template and deploy/iam)', () => {
         Action: [...actionsOf(s)].sort(),
       }));
     const pairs: Array<[PolicyDocument, string]> = [
-      [templatePolicy('queue', 'BotPolicy'), 'bot-policy.json'],
+      [templatePolicy('queueWithDlq', 'BotPolicy'), 'bot-policy.json'],
       [
         templatePolicy('apiDestination', 'SchedulerExecutionRole start-pipelines'),
         'scheduler-execution-role-policy.json',

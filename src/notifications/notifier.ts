@@ -241,7 +241,11 @@ export class Notifier {
       }
       const key = tickKey(tick);
       const message = render(tick);
-      const shown = JSON.stringify({ outcome: tick.outcome, executionArn: tick.executionArn });
+      const shown = JSON.stringify({
+        outcome: tick.outcome,
+        executionArn: tick.executionArn,
+        reason: tick.reason,
+      });
       const results = await Promise.allSettled(
         (await this.deps.routes(tick.pipelineName)).map((route) =>
           this.paced(route.channel, async () => {

@@ -8,13 +8,24 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '../logger.js';
-import type { EventInbox, IngestResult } from './inbox.js';
+import type { IngestResult } from './inbox.js';
+
+/** A message as received: its body and its string message attributes (all of them). */
+export interface QueueMessage {
+  messageId?: string;
+  body: string;
+  attributes: Record<string, string>;
+}
 
 export interface SqsEventSourceOptions {
   client: SQSClient;
-  /** The queue an EventBridge rule targets: `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
+  /**
+   * The queue: the one an EventBridge rule targets, or Scheduler's dead-letter queue
+   * (`https://sqs.<region>.amazonaws.com/<account>/<name>`).
+   */
   queueUrl: string;
-  inbox: EventInbox;
+  /** Stores a message (the event inbox, the dead letters); it is deleted from SQS only then. */
+  deliver: (message: QueueMessage) => Promise<IngestResult>;
   log: Logger;
   /** Long-poll wait, 0–20 s (default 20). The client's requestTimeout, if set, must be longer. */
   waitTimeSeconds?: number;
@@ -60,7 +71,7 @@ type Outcome = 'stored' | 'rejected' | 'failed';
 export class SqsEventSource {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
-  private readonly inbox: EventInbox;
+  private readonly deliver: (message: QueueMessage) => Promise<IngestResult>;
   private readonly log: Logger;
   private readonly receiveInput: ReceiveMessageCommandInput;
   private readonly minDelayMs: number;
@@ -80,13 +91,15 @@ export class SqsEventSource {
     }
     this.client = options.client;
     this.queueUrl = options.queueUrl;
-    this.inbox = options.inbox;
+    this.deliver = options.deliver;
     this.log = options.log.child({ queueUrl: options.queueUrl });
     this.receiveInput = {
       QueueUrl: options.queueUrl,
       MaxNumberOfMessages: max,
       WaitTimeSeconds: wait,
       MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      // A dead-letter event says what failed in its message attributes.
+      MessageAttributeNames: ['All'],
       ...(options.visibilityTimeout !== undefined
         ? { VisibilityTimeout: options.visibilityTimeout }
         : {}),
@@ -159,7 +172,11 @@ export class SqsEventSource {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 0);
     let result: IngestResult;
     try {
-      result = await this.inbox.ingest(message.Body ?? '', 'sqs');
+      result = await this.deliver({
+        ...(messageId ? { messageId } : {}),
+        body: message.Body ?? '',
+        attributes: stringAttributes(message),
+      });
     } catch (error) {
       // No delete and no visibility change: SQS hands it out again after its visibility timeout.
       this.log.error(
@@ -282,6 +299,14 @@ export class SqsEventSource {
     this.nextDelayMs = Math.min(this.maxDelayMs, this.nextDelayMs * 2);
     return pauseMs;
   }
+}
+
+/** String (and Number) message attributes by name; binary ones have no text to keep. */
+function stringAttributes(message: Message): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {}))
+    if (value.StringValue !== undefined) out[name] = value.StringValue;
+  return out;
 }
 
 function sdkErrorFields(error: unknown): {

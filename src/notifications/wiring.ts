@@ -50,6 +50,8 @@ export function startNotifications(options: {
   /** What started an execution, from the scheduling service. */
   startedByOf?: (executionArn: string) => Promise<StartedBy>;
   paceMs?: number;
+  /** The clock (epoch ms) the notifier judges news by; the system's when unset. */
+  now?: () => number;
   /** Whether this process may post now (the leading replica); always when unset. */
   active?: () => boolean;
 }): Notifications {
@@ -75,6 +77,7 @@ export function startNotifications(options: {
       log: log.child({ component: 'notifier' }),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
       routes: async (pipelineName) => {
         const routes = new Map<string, Route>();
         for (const route of options.defaultRoutes(pipelineName)) routes.set(route.channel, route);

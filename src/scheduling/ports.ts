@@ -106,9 +106,35 @@ export interface DeadLetter {
 /** Dead-letter events the back end has received, looked up by schedule and occurrence. */
 export interface DeadLettersPort {
   find(
-    schedule: { arn: string; group: string; name: string },
+    schedule: { arn: string; group: string; name: string; flexibleWindowMinutes?: number },
     occurrence: Date,
   ): Promise<DeadLetter | undefined>;
+}
+
+/**
+ * A dead-letter event as read from the queue, kept whole: what the bot does not use (the body,
+ * attributes Scheduler may add) is stored all the same, and a message missing the fields the
+ * bot matches on is stored too, just never matched.
+ */
+export interface ReceivedDeadLetter extends Omit<DeadLetter, 'scheduleArn' | 'scheduledTime'> {
+  messageId: string;
+  scheduleArn?: string;
+  scheduledTime?: Date;
+  /** EXHAUSTED_RETRY_CONDITION: MaximumRetryAttempts or MaximumEventAgeInSeconds. */
+  exhaustedRetryCondition?: string;
+  targetArn?: string;
+  /** The message body: the target's input, as Scheduler sent it. */
+  body: string;
+  /** Every string message attribute, by name. */
+  attributes: Record<string, string>;
+  receivedAt: Date;
+}
+
+export interface DeadLetterRepository {
+  /** False when this message was stored before (SQS delivers at least once). */
+  insert(letter: ReceivedDeadLetter): Promise<boolean>;
+  /** The schedule's dead letter for a scheduled time in [from, to], the earliest. */
+  find(scheduleArn: string, from: Date, to: Date): Promise<ReceivedDeadLetter | undefined>;
 }
 
 export interface Backend {

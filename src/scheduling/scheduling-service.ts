@@ -76,6 +76,8 @@ interface AttributionContext {
 
 /** How far back a missed run may still turn out to have started late (the longest retry age). */
 const LATE_LOOKBACK_MS = 25 * 3600_000;
+/** How a missed run's reason starts when it quotes the dead-letter event. */
+const GAVE_UP = 'Scheduler gave up';
 
 /**
  * The executions of a pipeline in a time range, for one watch pass: listed once per pipeline
@@ -263,6 +265,8 @@ export class SchedulingService {
       metrics?: SchedulingMetrics;
       /** After its window, how long a run has to start before it counts as missed. */
       missedGraceMs?: number;
+      /** The dead-letter queue new schedules get when none is named (the bot reads it). */
+      deadLetterArn?: string;
     },
   ) {
     this.builder = new TriggerBuilder(backend.pipelines, options.group);
@@ -285,7 +289,12 @@ export class SchedulingService {
     ctx: RequestContext,
   ): Promise<ServiceResult<ScheduleRecord | DryRun>> {
     return this.guard(async () => {
-      const built = await this.builder.schedule(input, ctx);
+      // The group's dead-letter queue unless the person named one: a failed run can then say why.
+      const deadLetterArn = input.deadLetterArn ?? this.options.deadLetterArn;
+      const built = await this.builder.schedule(
+        deadLetterArn ? { ...input, deadLetterArn } : input,
+        ctx,
+      );
       if (!built.ok) return built;
       const schedule = built.value;
       if (ctx.collisions === 'refuse') {
@@ -630,7 +639,18 @@ export class SchedulingService {
           missed.occurrence,
           executions,
         );
-        if (!started) continue;
+        if (!started) {
+          // The dead-letter event comes once the retries are spent, maybe hours after the
+          // miss was told: the message is then told again, with the error.
+          if (missed.reason?.startsWith(GAVE_UP)) continue;
+          const letter = await this.deadLetterReason(found.value.record, missed.occurrence);
+          if (!letter) continue;
+          const { told: _told, ...untold } = missed;
+          const explained: Tick = { ...untold, reason: letter, updatedAt: to };
+          await this.ticks.update(explained);
+          tell.push(explained);
+          continue;
+        }
         const late: Tick = { ...missed, outcome: 'late', executionArn: started, updatedAt: to };
         await this.ticks.update(late);
         tell.push(late);
@@ -710,13 +730,24 @@ export class SchedulingService {
   }
 
   /** Why an occurrence did not start its pipeline, as exactly as the bot can tell. */
+  /** What Scheduler's dead-letter event for this run says, quoted, when there is one. */
+  private async deadLetterReason(
+    record: ScheduleRecord,
+    occurrence: Date,
+  ): Promise<string | undefined> {
+    const letter = await this.backend.deadLetters?.find(record, occurrence).catch(() => undefined);
+    if (!letter) return undefined;
+    const retries =
+      letter.retryAttempts !== undefined ? ` after ${letter.retryAttempts} retries` : '';
+    return `${GAVE_UP}${retries}: ${letter.errorCode ? `${letter.errorCode}: ` : ''}${letter.errorMessage}`;
+  }
+
   private async missedReason(record: ScheduleRecord, occurrence: Date): Promise<string> {
     // The orphan first: it is the cause whatever the dead-letter event's wording.
     if (!(await this.pipelineExists(record.pipelineName).catch(() => true)))
       return `the pipeline ${record.pipelineName} no longer exists (an orphan: \`orphans clean\` removes the schedule)`;
-    const letter = await this.backend.deadLetters?.find(record, occurrence).catch(() => undefined);
-    if (letter)
-      return `Scheduler gave up${letter.retryAttempts !== undefined ? ` after ${letter.retryAttempts} retries` : ''}: ${letter.errorCode ? `${letter.errorCode}: ` : ''}${letter.errorMessage}`;
+    const letter = await this.deadLetterReason(record, occurrence);
+    if (letter) return letter;
     return record.deadLetterArn
       ? 'no execution started and its dead-letter queue holds no event for this run yet'
       : 'no execution started; the schedule has no dead-letter queue to say why (set one with dlq=, or see the AWS/Scheduler TargetErrorCount metric)';

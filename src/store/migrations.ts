@@ -215,6 +215,26 @@ export const migrations: Migration[] = [
         WHERE outcome <> 'started' AND (told IS NULL OR told <> outcome);
     `,
   },
+  {
+    version: 11,
+    name: "Scheduler's dead-letter events, as read from the queue",
+    sql: `
+      CREATE TABLE dead_letters (
+        message_id TEXT PRIMARY KEY,
+        schedule_arn TEXT,
+        scheduled_time BIGINT,
+        error_code TEXT,
+        error_message TEXT NOT NULL,
+        retry_attempts INTEGER,
+        exhausted_retry_condition TEXT,
+        target_arn TEXT,
+        body TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        received_at BIGINT NOT NULL
+      );
+      CREATE INDEX dead_letters_schedule ON dead_letters (schedule_arn, scheduled_time);
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -5,7 +5,13 @@ import {
   storedEvents,
   subscriptions,
 } from './notification-repositories.js';
-import { executionOrigins, localState, ticks, triggerRecords } from './scheduling-repositories.js';
+import {
+  deadLetters,
+  executionOrigins,
+  localState,
+  ticks,
+  triggerRecords,
+} from './scheduling-repositories.js';
 import type { SqlDriver } from './sql.js';
 import type { ReplayKeys, Store } from './store.js';
 
@@ -20,6 +26,7 @@ export function openRepositories(db: SqlDriver): Repositories {
     triggerRecords: triggerRecords(db),
     executionOrigins: executionOrigins(db),
     ticks: ticks(db),
+    deadLetters: deadLetters(db),
     local: localState(db),
     approvals: approvals(db),
     clicks: clicks(db),

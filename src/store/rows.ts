@@ -14,6 +14,7 @@ import type {
 } from '../notifications/notification-store.js';
 import type { ExecutionOrigin } from '../scheduling/execution-origins.js';
 import type { LocalRow, LocalTable } from '../scheduling/local/local-state.js';
+import type { ReceivedDeadLetter } from '../scheduling/ports.js';
 import type { Tick, TickOutcome } from '../scheduling/ticks.js';
 import type { TriggerRecord } from '../scheduling/trigger-records.js';
 import type { Table } from './sql.js';
@@ -517,5 +518,61 @@ export function fromTickRow(row: TickRow): Tick {
     recordedAt: new Date(Number(row.recorded_at)),
     updatedAt: new Date(Number(row.updated_at)),
     ...(told ? { told } : {}),
+  };
+}
+
+export type DeadLetterRow = {
+  message_id: string;
+  schedule_arn: string | null;
+  scheduled_time: number | null;
+  error_code: string | null;
+  error_message: string;
+  retry_attempts: number | null;
+  exhausted_retry_condition: string | null;
+  target_arn: string | null;
+  body: string;
+  attributes: string;
+  received_at: number;
+};
+
+export const deadLetterTable: Table<DeadLetterRow> = { name: 'dead_letters', key: ['message_id'] };
+
+export function toDeadLetterRow(l: ReceivedDeadLetter): DeadLetterRow {
+  return {
+    message_id: l.messageId,
+    schedule_arn: l.scheduleArn ?? null,
+    scheduled_time: l.scheduledTime ? ms(l.scheduledTime) : null,
+    error_code: l.errorCode ?? null,
+    error_message: l.errorMessage,
+    retry_attempts: l.retryAttempts ?? null,
+    exhausted_retry_condition: l.exhaustedRetryCondition ?? null,
+    target_arn: l.targetArn ?? null,
+    body: l.body,
+    attributes: JSON.stringify(l.attributes),
+    received_at: ms(l.receivedAt),
+  };
+}
+
+export function fromDeadLetterRow(row: DeadLetterRow): ReceivedDeadLetter {
+  let attributes: Record<string, string> = {};
+  try {
+    attributes = JSON.parse(row.attributes) as Record<string, string>;
+  } catch {
+    // Kept as stored; the columns say what the bot matched on.
+  }
+  return {
+    messageId: row.message_id,
+    ...(row.schedule_arn ? { scheduleArn: row.schedule_arn } : {}),
+    ...(row.scheduled_time !== null ? { scheduledTime: new Date(Number(row.scheduled_time)) } : {}),
+    ...(row.error_code ? { errorCode: row.error_code } : {}),
+    errorMessage: row.error_message,
+    ...(row.retry_attempts !== null ? { retryAttempts: Number(row.retry_attempts) } : {}),
+    ...(row.exhausted_retry_condition
+      ? { exhaustedRetryCondition: row.exhausted_retry_condition }
+      : {}),
+    ...(row.target_arn ? { targetArn: row.target_arn } : {}),
+    body: row.body,
+    attributes,
+    receivedAt: new Date(Number(row.received_at)),
   };
 }

@@ -1,10 +1,14 @@
 import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
+import type { DeadLetterRepository } from '../scheduling/ports.js';
 import type { TickRepository } from '../scheduling/ticks.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 import {
+  type DeadLetterRow,
+  deadLetterTable,
   type ExecutionOriginRow,
   executionOriginTable,
+  fromDeadLetterRow,
   fromExecutionOriginRow,
   fromLocalRowData,
   fromTickRow,
@@ -16,6 +20,7 @@ import {
   type TickRow,
   type TriggerRow,
   tickTable,
+  toDeadLetterRow,
   toExecutionOriginRow,
   toLocalRowData,
   toTickRow,
@@ -70,6 +75,22 @@ export function executionOrigins(db: SqlDriver): ExecutionOriginRepository {
         [executionArn],
       );
       return row ? fromExecutionOriginRow(row) : undefined;
+    },
+  };
+}
+
+export function deadLetters(db: SqlDriver): DeadLetterRepository {
+  return {
+    async insert(letter) {
+      return (await db.run(...insertNew(deadLetterTable, toDeadLetterRow(letter)))) === 1;
+    },
+    async find(scheduleArn, from, to) {
+      const [row] = await db.all<DeadLetterRow>(
+        `SELECT * FROM dead_letters WHERE schedule_arn = ? AND scheduled_time BETWEEN ? AND ?
+         ORDER BY scheduled_time LIMIT 1`,
+        [scheduleArn, from.getTime(), to.getTime()],
+      );
+      return row ? fromDeadLetterRow(row) : undefined;
     },
   };
 }

@@ -5,6 +5,7 @@ import type {
 } from '../notifications/notification-store.js';
 import type { ExecutionOriginRepository } from '../scheduling/execution-origins.js';
 import type { LocalStateRepository } from '../scheduling/local/local-state.js';
+import type { DeadLetterRepository } from '../scheduling/ports.js';
 import type { TickRepository } from '../scheduling/ticks.js';
 import type { TriggerRecordRepository } from '../scheduling/trigger-records.js';
 
@@ -28,6 +29,8 @@ export interface Store extends AccessStorage, NotificationStorage {
   executionOrigins: ExecutionOriginRepository;
   /** What became of each occurrence of the schedules the bot watches. */
   ticks: TickRepository;
+  /** Scheduler's dead-letter events, read from DEAD_LETTER_QUEUE_URL. */
+  deadLetters: DeadLetterRepository;
   /** State of the embedded local back end. */
   local: LocalStateRepository;
   messages: PostedMessageRepository;

@@ -94,7 +94,7 @@ function startSource(inbox: EventInbox, options: Partial<SqsEventSourceOptions> 
   const source = new SqsEventSource({
     client,
     queueUrl,
-    inbox,
+    deliver: (message) => inbox.ingest(message.body, 'sqs'),
     log: logged.log,
     // Short long polls and pauses keep the file fast; the defaults are 20 s and 1–30 s.
     waitTimeSeconds: 1,
@@ -133,7 +133,12 @@ describe('SqsEventSource on the wire', () => {
   });
 
   it('refuses options SQS would reject', () => {
-    const base = { client, queueUrl, inbox: memoryInbox(), log: logged.log };
+    const base = {
+      client,
+      queueUrl,
+      deliver: async () => ({ ok: true as const, duplicate: false }),
+      log: logged.log,
+    };
     expect(() => new SqsEventSource({ ...base, waitTimeSeconds: 21 })).toThrow(RangeError);
     expect(() => new SqsEventSource({ ...base, maxMessages: 11 })).toThrow(RangeError);
   });

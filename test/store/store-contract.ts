@@ -554,6 +554,43 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ]);
     });
 
+    it("keeps each dead-letter event once, whole, and finds a schedule's by scheduled time", async () => {
+      const letter = (id: string, minute: number | undefined) => ({
+        messageId: id,
+        ...(minute !== undefined
+          ? {
+              scheduleArn: 'arn:aws:scheduler:us-east-1:1:schedule/g/nightly',
+              scheduledTime: new Date(Date.UTC(2026, 11, 2, 7, minute)),
+            }
+          : {}),
+        errorCode: 'AccessDeniedException',
+        errorMessage: 'not authorized',
+        retryAttempts: 3,
+        body: '{"PipelineParameterList":[]}',
+        attributes: { ERROR_CODE: 'AccessDeniedException', SOMETHING_NEW: 'kept' },
+        receivedAt: new Date(Date.UTC(2026, 11, 2, 7, 30)),
+      });
+      expect(await store.deadLetters.insert(letter('m1', 0))).toBe(true);
+      expect(await store.deadLetters.insert(letter('m1', 0))).toBe(false);
+      expect(await store.deadLetters.insert(letter('m2', 5))).toBe(true);
+      expect(await store.deadLetters.insert(letter('m3', undefined))).toBe(true);
+      const arn = 'arn:aws:scheduler:us-east-1:1:schedule/g/nightly';
+      expect(
+        await store.deadLetters.find(
+          arn,
+          new Date(Date.UTC(2026, 11, 2, 7, 4)),
+          new Date(Date.UTC(2026, 11, 2, 7, 6)),
+        ),
+      ).toEqual(letter('m2', 5));
+      expect(
+        await store.deadLetters.find(
+          arn,
+          new Date(Date.UTC(2026, 11, 2, 7, 1)),
+          new Date(Date.UTC(2026, 11, 2, 7, 4)),
+        ),
+      ).toBeUndefined();
+    });
+
     it('grants leadership to one holder at a time per name', async () => {
       const release = await store.lead('engine');
       expect(release).toBeTypeOf('function');

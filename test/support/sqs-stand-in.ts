@@ -54,6 +54,8 @@ export interface StoredMessage {
   firstReceivedAt: number | undefined;
   /** Only the latest handle deletes or changes the message. */
   receiptHandle: string | undefined;
+  /** String message attributes, as EventBridge Scheduler sets on a dead-letter event. */
+  messageAttributes?: Record<string, string>;
 }
 
 interface Queue {
@@ -133,12 +135,16 @@ export class SqsStandIn {
     return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
   }
 
-  /** What an EventBridge rule's SQS target does: one message, the event JSON as its body. */
-  send(queueName: string, body: string): string {
+  /**
+   * What an EventBridge rule's SQS target does: one message, the event JSON as its body; with
+   * string message attributes, what Scheduler sends to a dead-letter queue.
+   */
+  send(queueName: string, body: string, messageAttributes?: Record<string, string>): string {
     const queue = this.queue(queueName);
     const message: StoredMessage = {
       messageId: randomUUID(),
       body,
+      ...(messageAttributes ? { messageAttributes } : {}),
       receiveCount: 0,
       visibleAt: Date.now(),
       sentAt: Date.now(),
@@ -260,13 +266,18 @@ export class SqsStandIn {
       queue.options.visibilityTimeoutSeconds ?? 30,
     );
     const wanted = attributeNames(input);
+    const wantedMessageAttributes = new Set(
+      Array.isArray(input.MessageAttributeNames) ? input.MessageAttributeNames.map(String) : [],
+    );
     const deadline = Date.now() + wait * 1000;
     for (;;) {
       if (gone()) return { Messages: [] };
       const taken = this.take(queue, max, visibility);
       if (taken.length > 0 || Date.now() >= deadline) {
         // An empty receive answers `{}`: the SDK leaves Messages undefined, as with real SQS.
-        return taken.length > 0 ? { Messages: taken.map((m) => toWire(m, wanted)) } : {};
+        return taken.length > 0
+          ? { Messages: taken.map((m) => toWire(m, wanted, wantedMessageAttributes)) }
+          : {};
       }
       await new Promise((resolve) => setTimeout(resolve, LONG_POLL_TICK_MS));
     }
@@ -408,7 +419,7 @@ export class SqsStandIn {
   }
 }
 
-function toWire(message: StoredMessage, wanted: Set<string>) {
+function toWire(message: StoredMessage, wanted: Set<string>, wantedMessageAttributes: Set<string>) {
   const attributes: Record<string, string> = {
     ApproximateReceiveCount: String(message.receiveCount),
     SentTimestamp: String(message.sentAt),
@@ -423,6 +434,16 @@ function toWire(message: StoredMessage, wanted: Set<string>) {
     MD5OfBody: createHash('md5').update(message.body, 'utf8').digest('hex'),
     Body: message.body,
     ...(picked.length > 0 ? { Attributes: Object.fromEntries(picked) } : {}),
+    // SQS returns message attributes only when asked for, by name or with All.
+    ...(message.messageAttributes && wantedMessageAttributes.size > 0
+      ? {
+          MessageAttributes: Object.fromEntries(
+            Object.entries(message.messageAttributes)
+              .filter(([k]) => wantedMessageAttributes.has('All') || wantedMessageAttributes.has(k))
+              .map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -2,8 +2,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
-import type { Backend } from '../ports.js';
+import type { Backend, DeadLetterRepository } from '../ports.js';
 import { awsRequests } from '../requests.js';
+import { storedDeadLetters } from './dead-letter-event.js';
 import { AwsPipelines } from './pipelines.js';
 import { AwsRules } from './rules.js';
 import { AwsSchedules } from './schedules.js';
@@ -17,6 +18,8 @@ export interface AwsBackendOptions {
   sageMakerClient?: SageMakerClient;
   /** Where failed AWS calls are counted; nowhere by default. */
   metrics?: SchedulingMetrics;
+  /** The dead-letter events read from the queue (DEAD_LETTER_QUEUE_URL) and stored. */
+  deadLetters?: DeadLetterRepository;
 }
 
 /**
@@ -33,5 +36,6 @@ export function createAwsBackend(options: AwsBackendOptions = {}): Backend {
     rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config), metrics),
     pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config), metrics),
     requests: awsRequests,
+    ...(options.deadLetters ? { deadLetters: storedDeadLetters(options.deadLetters) } : {}),
   };
 }
