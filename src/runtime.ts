@@ -140,6 +140,7 @@ export async function openRuntime(
   const store = await openStore(config.databaseUrl);
   try {
     if (config.backend === 'aws') {
+      let rolesUnreadableSaid = false;
       const deadLetterArn = config.deadLetterQueueUrl && queueArnOf(config.deadLetterQueueUrl);
       if (config.deadLetterQueueUrl && !deadLetterArn)
         log.warn(
@@ -150,6 +151,12 @@ export async function openRuntime(
         ...(config.awsRegion ? { region: config.awsRegion } : {}),
         metrics: schedulingMetrics,
         deadLetters: store.deadLetters,
+        // Said once: every create would say it again otherwise, and it is the operator's to fix.
+        onRolesUnreadable: (reason) => {
+          if (rolesUnreadableSaid) return;
+          rolesUnreadableSaid = true;
+          log.warn({ reason }, 'execution roles are not checked: the bot may not read IAM');
+        },
       });
       return withAccess({
         store,

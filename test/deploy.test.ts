@@ -233,6 +233,7 @@ const CLIENT_PREFIX: Record<string, string> = {
   eventbridge: 'events',
   sagemaker: 'sagemaker',
   sqs: 'sqs',
+  iam: 'iam',
 };
 
 /** SQS authorizes a batch call with the single-message action (no sqs:DeleteMessageBatch). */

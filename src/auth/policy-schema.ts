@@ -23,7 +23,7 @@ export const DEFAULT_EXPIRY_MS = 24 * 3_600_000;
 export const MAX_APPROVALS = 10;
 
 const M = {
-  top: 'expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines',
+  top: 'expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions, roleCheck and pipelines',
   roles: 'expected a mapping from role name to members, such as admins: { users: [U0123ABCD] }',
   roleName: 'expected a role name of letters, digits, "-" and "_", starting with a letter',
   role: 'expected members such as { users: [U0123ABCD], groups: [S0123ABCD] } or { everyone: true }',
@@ -56,6 +56,7 @@ const M = {
     'expected a mapping with approval and/or forbid, such as { approval: { actions: [delete], from: [admins] }, forbid: [] }',
   forbid: 'expected a list of actions, such as [delete]',
   collisions: 'expected warn or refuse',
+  roleCheck: 'expected warn or refuse',
 } as const;
 
 const slackId = (pattern: RegExp, message: string) => z.string(message).regex(pattern, message);
@@ -135,6 +136,7 @@ export const fileSchema = z.strictObject(
     approvals: approvalsSchema.optional(),
     madeElsewhere: madeElsewhereSchema.optional(),
     collisions: z.enum(['warn', 'refuse'], M.collisions).optional(),
+    roleCheck: z.enum(['warn', 'refuse'], M.roleCheck).optional(),
     pipelines: z.array(ruleSchema, M.pipelines).min(1, 'expected at least one rule'),
   },
   M.top,

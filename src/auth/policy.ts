@@ -76,6 +76,8 @@ export interface Policy {
   madeElsewhere: { approval?: PolicyApproval; forbid: ApprovableAction[] };
   /** `refuse`: a create beside a trigger that already starts the pipeline is refused. */
   collisions: 'warn' | 'refuse';
+  /** `refuse`: a trigger whose execution role fails the role check is refused. */
+  roleCheck: 'warn' | 'refuse';
   /** First match wins. */
   pipelines: PolicyRule[];
 }
@@ -222,6 +224,7 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       forbid: [...new Set(file.madeElsewhere?.forbid ?? [])],
     },
     collisions: file.collisions ?? 'warn',
+    roleCheck: file.roleCheck ?? 'warn',
     pipelines,
   };
 }

@@ -1,4 +1,5 @@
 import type { ParameterValue, Pipeline, PipelineSummary } from './pipeline.js';
+import type { RolesPort } from './role-check.js';
 import type {
   EventTrigger,
   Execution,
@@ -139,6 +140,8 @@ export interface DeadLetterRepository {
 
 export interface Backend {
   kind: 'aws' | 'local';
+  /** Where execution roles are checked before use; unchecked when absent. */
+  roles?: RolesPort;
   /** Where dead-letter events are read; absent when the back end has none to read. */
   deadLetters?: DeadLettersPort;
   schedules: SchedulesPort;

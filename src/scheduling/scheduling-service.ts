@@ -36,6 +36,7 @@ import {
   ruleProvenance,
   scheduleProvenance,
 } from './provenance.js';
+import { roleCheckWords } from './role-check.js';
 import { dueOccurrences, retriesUntil, type Tick, type TickRepository } from './ticks.js';
 import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
 import {
@@ -141,9 +142,15 @@ export interface RequestContext {
   now?: Date;
   /** `refuse`: a schedule that would collide with another trigger of its pipeline is refused. */
   collisions?: 'warn' | 'refuse';
+  /** `refuse`: a trigger whose execution role fails the role check is refused. */
+  roleCheck?: 'warn' | 'refuse';
 }
 
-export type ServiceErrorCode = TriggerErrorCode | 'INVALID_INPUT' | 'ROLE_NOT_ALLOWED';
+export type ServiceErrorCode =
+  | TriggerErrorCode
+  | 'INVALID_INPUT'
+  | 'ROLE_NOT_ALLOWED'
+  | 'ROLE_UNUSABLE';
 
 export interface ServiceError {
   code: ServiceErrorCode;
@@ -208,7 +215,12 @@ export interface ScheduleDescription extends DescribedTrigger {
   attribution: Attribution;
   /** Fields that AWS holds differently from what the bot last wrote; empty when in step. */
   drift: string[];
+  /** Its latest runs and what became of each, newest first (`ticks` lists more). */
+  recentRuns: Tick[];
 }
+
+/** How many of a schedule's latest runs describe shows. */
+const DESCRIBED_RUNS = 5;
 
 export interface EventTriggerDescription extends DescribedTrigger {
   kind: 'event';
@@ -297,6 +309,11 @@ export class SchedulingService {
       );
       if (!built.ok) return built;
       const schedule = built.value;
+      const refused = await this.roleRefused(
+        { roleArn: schedule.roleArn, kind: 'schedule', pipelines: [schedule.pipelineName] },
+        ctx,
+      );
+      if (refused) return refused;
       if (ctx.collisions === 'refuse') {
         const found = await this.collisionsOf(schedule, ctx.now ?? new Date());
         const first = found[0];
@@ -333,6 +350,15 @@ export class SchedulingService {
       const built = await this.builder.eventTrigger(input, ctx);
       if (!built.ok) return built;
       const rule = built.value;
+      const refused = await this.roleRefused(
+        {
+          roleArn: input.roleArn,
+          kind: 'event',
+          pipelines: rule.targets.map((t) => t.pipelineName),
+        },
+        ctx,
+      );
+      if (refused) return refused;
       if (ctx.dryRun) return ok(dryRun(this.backend.requests.putRule(rule)));
       if (await this.exists(rule.name)) {
         return fail(
@@ -378,6 +404,8 @@ export class SchedulingService {
           drift: driftOf(recorded && readRecordedSchedule(recorded.spec), (r) =>
             scheduleDrift(r, trigger),
           ),
+          recentRuns:
+            (await this.ticks?.recent(`${trigger.group}/${trigger.name}`, DESCRIBED_RUNS)) ?? [],
         });
       }
       const trigger = found.value.record;
@@ -893,6 +921,53 @@ export class SchedulingService {
       }
       return ok({ from, schedule: await this.backend.schedules.get(this.group, name) });
     });
+  }
+
+  /**
+   * What is wrong with an execution role for these pipelines, as warnings: Scheduler (or, for a
+   * rule, EventBridge) may not assume it, or it may not start a pipeline. Nothing when it passes,
+   * when the back end cannot check, or when a pipeline cannot be found (creating says so).
+   */
+  async roleWarnings(input: {
+    roleArn: string;
+    kind: 'schedule' | 'event';
+    pipelines: string[];
+  }): Promise<ScheduleWarning[]> {
+    const roles = this.backend.roles;
+    if (!roles) return [];
+    const problems = new Set<string>();
+    for (const name of input.pipelines) {
+      const pipeline = await this.builder.loadPipeline(name);
+      if (!pipeline.ok) continue;
+      const check = await roles
+        .check({
+          roleArn: input.roleArn,
+          user: input.kind === 'schedule' ? 'scheduler.amazonaws.com' : 'events.amazonaws.com',
+          pipelineArn: pipeline.value.arn,
+          scheduleGroup: this.group,
+        })
+        .catch(() => undefined);
+      const words = check && roleCheckWords(input.roleArn, check);
+      if (words)
+        problems.add(input.pipelines.length > 1 ? `${words} (${pipeline.value.name})` : words);
+    }
+    return [...problems].map((message) => ({ code: 'ROLE_CHECK' as const, message }));
+  }
+
+  /** The access policy's `roleCheck: refuse`: a role that fails the check is not used. */
+  private async roleRefused(
+    input: { roleArn: string; kind: 'schedule' | 'event'; pipelines: string[] },
+    ctx: RequestContext,
+  ): Promise<ServiceResult<never> | undefined> {
+    if (ctx.roleCheck !== 'refuse') return undefined;
+    const [first] = await this.roleWarnings(input);
+    return first
+      ? fail(
+          'ROLE_UNUSABLE',
+          `${first.message}; the access policy refuses roles that fail the check (roleCheck: refuse)`,
+          'role',
+        )
+      : undefined;
   }
 
   /**

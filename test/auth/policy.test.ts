@@ -222,14 +222,14 @@ describe('mistakes in the policy, each named by line and key', () => {
       'an empty file',
       '',
       [
-        'policy.yml: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines (got nothing)',
+        'policy.yml: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions, roleCheck and pipelines (got nothing)',
       ],
     ],
     [
       'a list at the top',
       '- match: "*"\n',
       [
-        'policy.yml:1: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions and pipelines (got a list)',
+        'policy.yml:1: expected a mapping with roles, executionRoles, approvals, madeElsewhere, collisions, roleCheck and pipelines (got a list)',
       ],
     ],
     [
@@ -242,7 +242,7 @@ describe('mistakes in the policy, each named by line and key', () => {
       `),
       [
         'policy.yml:1 pipelines: missing, expected a list of rules, each starting with - match: "<glob>"',
-        'policy.yml:3 pipeline: unknown key (did you mean pipelines?); expected one of roles, executionRoles, approvals, madeElsewhere, collisions, pipelines',
+        'policy.yml:3 pipeline: unknown key (did you mean pipelines?); expected one of roles, executionRoles, approvals, madeElsewhere, collisions, roleCheck, pipelines',
       ],
     ],
     [

@@ -1,11 +1,7 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAwsBackend } from '../../src/scheduling/aws/backend.js';
 import { parsePipelineCatalog } from '../../src/scheduling/local/pipeline-catalog.js';
 import { SchedulingService } from '../../src/scheduling/scheduling-service.js';
-import { AwsLocalEndpoint } from '../support/aws-local-endpoint.js';
+import { awsBackendOverTheWire } from '../support/aws-local-endpoint.js';
 import { type LocalHarness, ROLE, startLocal } from '../support/local-backend.js';
 import { ctx, value } from './scheduling-contract.js';
 
@@ -37,23 +33,9 @@ async function serviceOn(backendKind: 'local' | 'aws'): Promise<SchedulingServic
   h = await startLocal({ now: '2026-11-29T08:00:00Z', pipelines });
   if (backendKind === 'local')
     return new SchedulingService(h.backend, h.store, { group: 'sagemaker-pipelines' });
-  const endpoint = await AwsLocalEndpoint.start(h.backend);
-  const config = endpoint.clientConfig({ maxAttempts: 1 });
-  const clients = [
-    new SchedulerClient(config),
-    new EventBridgeClient(config),
-    new SageMakerClient(config),
-  ] as const;
-  closeWire = async () => {
-    for (const client of clients) client.destroy();
-    await endpoint.close();
-  };
-  const backend = createAwsBackend({
-    region: 'us-east-1',
-    schedulerClient: clients[0],
-    eventBridgeClient: clients[1],
-    sageMakerClient: clients[2],
-  });
+  const wire = await awsBackendOverTheWire(h.backend);
+  closeWire = wire.close;
+  const backend = wire.backend;
   return new SchedulingService(backend, h.store, { group: 'sagemaker-pipelines' });
 }
 

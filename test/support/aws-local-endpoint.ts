@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { type AwsBackendOptions, createAwsBackend } from '../../src/scheduling/aws/backend.js';
 import { isTriggerError, type TriggerErrorCode } from '../../src/scheduling/errors.js';
 import { parseEventPattern } from '../../src/scheduling/events/event-pattern/index.js';
 import type { LocalBackend } from '../../src/scheduling/local/local-backend.js';
@@ -711,5 +715,42 @@ function slicePage<T>(
   return {
     items: items.slice(offset, end),
     ...(end < items.length ? { nextToken: String(end) } : {}),
+  };
+}
+
+/**
+ * The AWS back end on the real SDK clients, talking over loopback to a local back end: what
+ * the tests and benchmarks mean by "over the wire". `close` destroys the clients and the
+ * endpoint.
+ */
+export async function awsBackendOverTheWire(
+  local: LocalBackend,
+  extra: Omit<AwsBackendOptions, 'schedulerClient' | 'eventBridgeClient' | 'sageMakerClient'> = {},
+): Promise<{
+  backend: ReturnType<typeof createAwsBackend>;
+  endpoint: AwsLocalEndpoint;
+  close: () => Promise<void>;
+}> {
+  const endpoint = await AwsLocalEndpoint.start(local);
+  const config = endpoint.clientConfig({ maxAttempts: 1 });
+  const clients = [
+    new SchedulerClient(config),
+    new EventBridgeClient(config),
+    new SageMakerClient(config),
+  ] as const;
+  const backend = createAwsBackend({
+    region: 'us-east-1',
+    ...extra,
+    schedulerClient: clients[0],
+    eventBridgeClient: clients[1],
+    sageMakerClient: clients[2],
+  });
+  return {
+    backend,
+    endpoint,
+    async close() {
+      for (const client of clients) client.destroy();
+      await endpoint.close();
+    },
   };
 }

@@ -172,11 +172,19 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
       ...(o.deadLetterArn ? { deadLetterArn: o.deadLetterArn } : {}),
     };
     // Looked for before it exists, or it would collide with itself.
-    const collisions = await collisionWarnings(found.service, input, deps.now());
-    const policy = deps.access?.policy.collisions ?? 'warn';
+    // The role check and collisions, said beside what was made (or refused, by the policy).
+    const lookAround = [
+      ...(await found.service.roleWarnings({
+        roleArn: role.arn,
+        kind: 'schedule',
+        pipelines: [command.pipeline],
+      })),
+      ...(await collisionWarnings(found.service, input, deps.now())),
+    ];
     const result = await found.service.createSchedule(input, {
       ...requestContext(deps, command.dryRun),
-      collisions: policy,
+      collisions: deps.access?.policy.collisions ?? 'warn',
+      roleCheck: deps.access?.policy.roleCheck ?? 'warn',
     });
     if (!result.ok) return serviceError(result.error, command.expression);
     // Refused by the service when the policy says so; otherwise said beside what was made.
@@ -184,13 +192,13 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
       return {
         kind: 'dry-run',
         requests: result.value.requests,
-        ...(collisions.length > 0 ? { warnings: collisions } : {}),
+        ...(lookAround.length > 0 ? { warnings: lookAround } : {}),
       };
     const schedule = result.value;
     // Every run since the back end created it, counted as the engine fires them: a rate() with
     // no start runs in its creation second, and that run belongs in the reply.
     const preview = previewStoredSchedule(schedule, { now: deps.now(), fromWritten: true });
-    if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule), ...collisions);
+    if (preview.ok) preview.preview.warnings.push(...deadLetterWarnings(schedule), ...lookAround);
     return {
       kind: 'schedule-created',
       schedule,

@@ -96,6 +96,11 @@ export const onEvent = defineCommand<OnEventCommand>({
     if (!role.ok) return role.reply;
     const pattern = readArgument(command.pattern, deps, 'pattern');
     if (!pattern.ok) return pattern.reply;
+    const roleProblems = await found.service.roleWarnings({
+      roleArn: role.arn,
+      kind: 'event',
+      pipelines: command.pipelines,
+    });
     const result = await found.service.createEventTrigger(
       {
         pipelines: command.pipelines,
@@ -106,13 +111,18 @@ export const onEvent = defineCommand<OnEventCommand>({
         ...(command.options.state ? { state: command.options.state } : {}),
         ...(command.options.description ? { description: command.options.description } : {}),
       },
-      requestContext(deps, command.dryRun),
+      {
+        ...requestContext(deps, command.dryRun),
+        roleCheck: deps.access?.policy.roleCheck ?? 'warn',
+      },
     );
     if (!result.ok)
       return result.error.field === 'eventPattern' && pattern.file
         ? inputError(fileSafe('', pattern, 'pattern', 'a valid event pattern'), 'eventPattern')
         : serviceError(result.error);
-    if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
-    return { kind: 'rule-created', rule: result.value };
+    const warnings = roleProblems.length > 0 ? { warnings: roleProblems } : {};
+    if ('dryRun' in result.value)
+      return { kind: 'dry-run', requests: result.value.requests, ...warnings };
+    return { kind: 'rule-created', rule: result.value, ...warnings };
   },
 });

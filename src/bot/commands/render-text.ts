@@ -65,6 +65,7 @@ export function renderText(reply: Reply): TextOutput {
             ? [`  ${t.pipelineName}:`, ...parameterLines(t.parameters, '    ')]
             : [],
         ),
+        ...warningLines(reply.warnings ?? []),
         `  arn: ${r.arn}`,
       );
     }
@@ -104,6 +105,9 @@ export function renderText(reply: Reply): TextOutput {
                 ...d.nextRuns.map((r) => `    ${formatInstant(r)}`),
               ]
             : ['  next runs: none']),
+          ...(d.recentRuns.length
+            ? ['  recent runs:', ...d.recentRuns.map((tick) => `    ${tickText(tick, 'text')}`)]
+            : []),
           ...warningLines(d.warnings),
           `  arn: ${t.arn}`,
         );

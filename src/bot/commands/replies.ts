@@ -29,7 +29,7 @@ export type Reply =
     }
   | { kind: 'preview'; preview: SchedulePreview; runsOnly: boolean }
   | { kind: 'schedule-created'; schedule: ScheduleRecord; preview?: SchedulePreview }
-  | { kind: 'rule-created'; rule: RuleRecord }
+  | { kind: 'rule-created'; rule: RuleRecord; warnings?: ScheduleWarning[] }
   | { kind: 'dry-run'; requests: BackendRequest[]; warnings?: ScheduleWarning[] }
   | { kind: 'described'; description: TriggerDescription; now: Date }
   | {

@@ -9,6 +9,7 @@ import type { BotRuntime } from '../bot-runtime.js';
 import type { Command } from '../commands/grammar.js';
 import { SLACK_LIST_PAGE } from '../commands/list.js';
 import type { Reply } from '../commands/replies.js';
+import { roleWarningsOf } from '../commands/role-warnings.js';
 import { runCommand } from '../commands/run-command.js';
 import {
   approvalMessage,
@@ -71,7 +72,7 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
       const reply = await execute(command, userId, channelId);
       if (reply.kind === 'approval-requested') {
         const channel = reply.approvalChannel ?? channelId;
-        if (channel) await postApprovalRequest(client, runtime.store, log, reply.request, channel);
+        if (channel) await postApprovalRequest(client, runtime, log, reply.request, channel);
       }
       if (reply.kind === 'approval-decided')
         await showDecision(client, reply.request, reply.decision ?? reply.summary, userId);
@@ -83,15 +84,23 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
 /** Posts a request where approvers look, and remembers where, so any decision updates it. */
 async function postApprovalRequest(
   client: WebClient,
-  store: { messages: PostedMessageRepository },
+  runtime: BotRuntime,
   log: Logger,
   request: ApprovalRequest,
   channel: string,
 ): Promise<void> {
+  const store = runtime.store;
   const payload = readPayload(request.payload);
+  const command = payload?.command as Command | undefined;
+  const preview = command ? previewOf(command) : {};
+  // The approver sees what the role check says before deciding; the execution checks again.
+  const roleProblems = command
+    ? await roleWarningsOf(command, runtime.commandDeps(request.requestedBy))
+    : [];
   const shown = approvalMessage(request, {
     text: payload?.text ?? request.payload,
-    ...(payload ? previewOf(payload.command as Command) : {}),
+    ...preview,
+    ...(roleProblems.length ? { warnings: roleProblems } : {}),
   });
   const posted = await client.chat.postMessage({ channel, ...shown }).catch((error: unknown) => {
     log.error(

@@ -1,6 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { previewSchedule } from '../../scheduling/expression/index.js';
+import { previewSchedule, type ScheduleWarning } from '../../scheduling/expression/index.js';
 import {
   checkParameterValues,
   type Pipeline,
@@ -278,10 +278,30 @@ export class CreateModalFlow {
           },
           new Date(),
         ).catch(() => []);
-        preview.preview.warnings.push(...collisions);
+        preview.preview.warnings.push(
+          ...(await this.roleWarnings(roleChoices, values.roleAlias, pipeline.name)),
+          ...collisions,
+        );
       }
     }
     return state;
+  }
+
+  /** The role check on the role the form would use: the chosen one, the only one, the default. */
+  private async roleWarnings(
+    choices: Record<string, string>,
+    alias: string | undefined,
+    pipelineName: string,
+  ): Promise<ScheduleWarning[]> {
+    const arns = Object.values(choices);
+    const roleArn =
+      (alias ? choices[alias] : undefined) ??
+      (arns.length === 1 ? arns[0] : undefined) ??
+      this.ctx.runtime.defaultRole;
+    if (!roleArn) return [];
+    return this.ctx.runtime.service
+      .roleWarnings({ roleArn, kind: 'schedule', pipelines: [pipelineName] })
+      .catch(() => []);
   }
 }
 

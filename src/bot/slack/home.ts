@@ -1,6 +1,7 @@
 import type { Runtime } from '../../runtime.js';
 import { previewStoredSchedule } from '../../scheduling/expression/index.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import { homeView } from '../views/home.js';
 
 /** Triggers looked at for "due in the next 24 hours"; more would make the Home tab slow. */
@@ -21,6 +22,7 @@ export async function homeFor(runtime: Runtime, userId: string) {
     reader.mayRead(item.pipelineNames),
   );
   const myTriggers: TriggerListItem[] = [];
+  const recentRuns: Record<string, Tick[]> = {};
   const dueSoon: Array<{ name: string; pipelineName: string; at: Date }> = [];
   const now = new Date();
   for (const item of all.slice(0, MAX_TRIGGERS_SCANNED)) {
@@ -28,7 +30,11 @@ export async function homeFor(runtime: Runtime, userId: string) {
       item.kind,
       item.kind === 'schedule' ? `${runtime.service.group}/${item.name}` : item.name,
     );
-    if (record?.createdBy === userId) myTriggers.push(item);
+    if (record?.createdBy === userId) {
+      myTriggers.push(item);
+      if (item.kind === 'schedule')
+        recentRuns[item.ref] = await runtime.store.ticks.recent(`${item.place}/${item.name}`, 3);
+    }
     if (item.kind !== 'schedule' || item.state !== 'ENABLED') continue;
     const described = await runtime.service.describe(item.name, now);
     if (!described.ok || described.value.kind !== 'schedule') continue;
@@ -66,6 +72,7 @@ export async function homeFor(runtime: Runtime, userId: string) {
   return homeView({
     userId,
     myTriggers,
+    recentRuns,
     pendingApprovals: approvable,
     dueSoon,
     ...(orphans ? { orphans } : {}),

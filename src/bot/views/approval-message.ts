@@ -1,7 +1,7 @@
 import type { Button, KnownBlock, ModalView } from '@slack/web-api';
 import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
-import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import { ids } from '../ids.js';
 import {
   actions,
@@ -27,10 +27,14 @@ export interface ApprovalMessage {
   blocks: KnownBlock[];
 }
 
-/** What the approver is shown: the command as typed and, for schedules, its preview. */
+/**
+ * What the approver is shown: the command as typed, for schedules its preview, and what the
+ * role check found (for rules too).
+ */
 export interface ShownRequest {
   preview?: SchedulePreview;
   text: string;
+  warnings?: ScheduleWarning[];
 }
 
 /**
@@ -312,15 +316,14 @@ function contentBlocks(request: ApprovalRequest, shown: ShownRequest): KnownBloc
           : '*Next runs:* none',
       ),
     );
-    if (preview.warnings.length)
-      blocks.push(
-        context(
-          ...preview.warnings
-            .slice(0, LIMITS.contextElements)
-            .map((w) => `:warning: ${esc(w.message)}`),
-        ),
-      );
   }
+  const warnings = [...(shown.warnings ?? []), ...(preview?.warnings ?? [])];
+  if (warnings.length)
+    blocks.push(
+      context(
+        ...warnings.slice(0, LIMITS.contextElements).map((w) => `:warning: ${esc(w.message)}`),
+      ),
+    );
   blocks.push(
     context(`Request ${code(request.id)} · content ${code(request.contentHash.slice(0, 12))}`),
   );

@@ -2,6 +2,7 @@ import type { HomeView, KnownBlock } from '@slack/web-api';
 import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import { ids } from '../ids.js';
 import { decisionButtons } from './approval-message.js';
 import {
@@ -21,12 +22,14 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
-import { cleanUpPlan } from './provenance.js';
+import { cleanUpPlan, tickBrief } from './provenance.js';
 import { listLine, orphanLine } from './trigger-replies.js';
 
 export interface HomeData {
   userId: string;
   myTriggers: TriggerListItem[];
+  /** Each of those schedules' latest runs, newest first, by ref. */
+  recentRuns?: Record<string, Tick[]>;
   pendingApprovals: Array<{ request: ApprovalRequest; approvals: number }>;
   dueSoon: Array<{ name: string; pipelineName: string; at: Date }>;
   orphans?: Orphan[];
@@ -56,7 +59,7 @@ export function homeView(data: HomeData): HomeView {
     divider(),
     ...approvalBlocks(data),
     divider(),
-    ...triggerBlocks(data.myTriggers),
+    ...triggerBlocks(data.myTriggers, data.recentRuns ?? {}),
     divider(),
     ...dueSoonBlocks(data.dueSoon),
     ...orphanBlocks(data.orphans ?? []),
@@ -84,7 +87,10 @@ function approvalBlocks(data: HomeData): KnownBlock[] {
   ];
 }
 
-function triggerBlocks(triggers: TriggerListItem[]): KnownBlock[] {
+function triggerBlocks(
+  triggers: TriggerListItem[],
+  recentRuns: Record<string, Tick[]>,
+): KnownBlock[] {
   if (triggers.length === 0)
     return [
       header('Your triggers'),
@@ -97,7 +103,11 @@ function triggerBlocks(triggers: TriggerListItem[]): KnownBlock[] {
   return [
     header(`Your triggers (${triggers.length})`),
     ...rows.flatMap((t, i): KnownBlock[] => [
-      section(listLine(t)),
+      section(
+        recentRuns[t.ref]?.length
+          ? `${listLine(t)}\n_Last runs:_ ${recentRuns[t.ref]?.map(tickBrief).join(' · ')}`
+          : listLine(t),
+      ),
       actions(
         `${ids.blocks.triggerActions}_${i}`,
         triggerButtons({ ...t, name: t.ref }, { details: true }),

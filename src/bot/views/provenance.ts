@@ -205,3 +205,13 @@ export function tickText(t: Tick, surface: Surface): string {
       return `${run}: missed — ${say.words(t.reason ?? 'no execution started')}`;
   }
 }
+
+/** A run in a few words, for a row with little room (App Home): "08:00 2 Dec missed". */
+export function tickBrief(t: Tick): string {
+  const parts = wallParts(t.occurrence, t.timeZone);
+  const at = parts
+    ? `${parts.hour}:${parts.minute} ${Number(parts.day)} ${MONTHS[Number(parts.month) - 1]}`
+    : t.occurrence.toISOString();
+  const outcome = { started: 'started', late: 'started late', missed: 'missed' }[t.outcome];
+  return `${t.outcome === 'missed' ? ':warning: ' : ''}${at} ${outcome}`;
+}

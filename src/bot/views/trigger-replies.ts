@@ -30,6 +30,7 @@ import {
   placeText,
   provenanceTag,
   provenanceText,
+  tickText,
 } from './provenance.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 
@@ -77,6 +78,7 @@ export function ruleCreatedMessage(reply: ReplyOf<'rule-created'>): SlackMessage
       ),
       section(`*Pattern*\n${codeBlock(r.eventPattern, LIMITS.sectionText - 20)}`),
       ...sections(targetLines(r.targets), 3),
+      ...warningBlocks(reply.warnings ?? []),
       context(`ARN ${code(r.arn)}`),
       actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...r, kind: 'event' })),
     ],
@@ -220,6 +222,13 @@ export function describedMessage(
         section(
           runsText(d.nextRuns, tz, t.state === 'DISABLED' ? 'none while it is paused' : 'none'),
         ),
+        ...(d.recentRuns.length
+          ? [
+              section(
+                `*Recent runs*\n${d.recentRuns.map((tick) => `• ${tickText(tick, 'slack')}`).join('\n')}`,
+              ),
+            ]
+          : []),
         ...warningBlocks(d.warnings),
         context(`ARN ${code(t.arn)}`),
         actions(`${ids.blocks.triggerActions}_0`, [

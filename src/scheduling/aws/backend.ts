@@ -1,4 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
@@ -6,6 +7,7 @@ import type { Backend, DeadLetterRepository } from '../ports.js';
 import { awsRequests } from '../requests.js';
 import { storedDeadLetters } from './dead-letter-event.js';
 import { AwsPipelines } from './pipelines.js';
+import { AwsRoles } from './roles.js';
 import { AwsRules } from './rules.js';
 import { AwsSchedules } from './schedules.js';
 
@@ -18,6 +20,9 @@ export interface AwsBackendOptions {
   sageMakerClient?: SageMakerClient;
   /** Where failed AWS calls are counted; nowhere by default. */
   metrics?: SchedulingMetrics;
+  iamClient?: IAMClient;
+  /** Told when the bot may not read IAM, so execution roles go unchecked (logged once). */
+  onRolesUnreadable?: (reason: string) => void;
   /** The dead-letter events read from the queue (DEAD_LETTER_QUEUE_URL) and stored. */
   deadLetters?: DeadLetterRepository;
 }
@@ -36,6 +41,7 @@ export function createAwsBackend(options: AwsBackendOptions = {}): Backend {
     rules: new AwsRules(options.eventBridgeClient ?? new EventBridgeClient(config), metrics),
     pipelines: new AwsPipelines(options.sageMakerClient ?? new SageMakerClient(config), metrics),
     requests: awsRequests,
+    roles: new AwsRoles(options.iamClient ?? new IAMClient(config), options.onRolesUnreadable),
     ...(options.deadLetters ? { deadLetters: storedDeadLetters(options.deadLetters) } : {}),
   };
 }

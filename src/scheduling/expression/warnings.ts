@@ -29,7 +29,9 @@ export type WarningCode =
   /** Not about the expression: the schedule's dead-letter queue is in another account. */
   | 'DLQ_OTHER_ACCOUNT'
   /** Not about the expression: another trigger already starts the pipeline at these times. */
-  | 'COLLISION';
+  | 'COLLISION'
+  /** Not about the expression: the execution role fails the role check. */
+  | 'ROLE_CHECK';
 
 export interface ScheduleWarning {
   code: WarningCode;

@@ -53,6 +53,21 @@ export function createLocalBackend(options: {
     // The local back end stands in for AWS: a dry run shows what AWS would receive.
     requests: awsRequests,
     deadLetters: { find: (schedule, occurrence) => schedules.deadLetterFor(schedule, occurrence) },
+    // Local roles are trusted by the simulated Scheduler and EventBridge alike; what a role may
+    // not do is what the pipelines file says a start of the pipeline fails with.
+    roles: {
+      async check(request) {
+        const failure = pipelines.startFailure(request.pipelineArn);
+        return failure
+          ? {
+              status: 'failed',
+              problems: [
+                `it may not start this pipeline (startFails in the local pipelines file: ${failure})`,
+              ],
+            }
+          : { status: 'passed' };
+      },
+    },
     async start() {
       await pipelines.resume();
       await schedules.start();

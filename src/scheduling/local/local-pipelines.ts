@@ -116,6 +116,15 @@ export class LocalPipelines implements PipelinesPort {
     return this.catalog.delete(name.toLowerCase());
   }
 
+  /** Why a start of this pipeline fails (its `startFails:`), if it does; undefined if unknown. */
+  startFailure(nameOrArn: string): string | undefined {
+    try {
+      return this.find(nameOrArn).startFails;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Makes starts of a pipeline fail with this message, or (undefined) succeed again: the fix. */
   setStartFails(name: string, message: string | undefined): void {
     const pipeline = this.find(name);

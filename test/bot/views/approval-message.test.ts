@@ -42,6 +42,24 @@ describe('approvalMessage', () => {
     expect(message.blocks).toMatchSnapshot();
   });
 
+  it('shows what the role check found, escaped, before the approver decides', () => {
+    const warned = approvalMessage(request(), {
+      text: TEXT,
+      warnings: [
+        {
+          code: 'ROLE_CHECK',
+          message:
+            'role prod: its trust policy does not let scheduler.amazonaws.com assume it <!here>',
+        },
+      ],
+    });
+    const blocks = JSON.stringify(warned.blocks);
+    expect(blocks).toContain(
+      ':warning: role prod: its trust policy does not let scheduler.amazonaws.com assume it &lt;!here&gt;',
+    );
+    expect(blocks).not.toContain('<!here>');
+  });
+
   it('Approve is primary; both buttons carry the id and the content hash only', () => {
     const [approve, reject] = buttons(message.blocks);
     expect(approve).toMatchObject({

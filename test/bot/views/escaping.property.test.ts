@@ -478,6 +478,20 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
                 pipelineExists: false,
                 attribution: { createdBy: 'cli:ana', approvedBy: ['U0LEAD1'], createdAt: NOW },
                 drift: d.drift,
+                // A missed run's cause is AWS's text (a dead-letter event's error message).
+                recentRuns: [
+                  {
+                    triggerKey: `${d.place}/${d.name}`,
+                    ref: d.ref,
+                    pipelineName: d.pipelineName,
+                    occurrence: NOW,
+                    timeZone: 'UTC',
+                    outcome: 'missed' as const,
+                    reason: d.warning,
+                    recordedAt: NOW,
+                    updatedAt: NOW,
+                  },
+                ],
               },
         }),
       ),

@@ -68,6 +68,28 @@ describe('homeView', () => {
     expect(new Set(ids_).size).toBe(ids_.length);
   });
 
+  it("shows each of one's schedules with its last runs, a missed one marked", () => {
+    const [item] = listItems(1);
+    const tick = (day: number, outcome: 'started' | 'missed') => ({
+      triggerKey: `sagemaker-pipelines/${item?.name}`,
+      ref: item?.ref ?? '',
+      pipelineName: 'churn-train',
+      occurrence: new Date(Date.UTC(2026, 11, day, 7)),
+      timeZone: 'Europe/Berlin',
+      outcome,
+      recordedAt: NOW,
+      updatedAt: NOW,
+    });
+    const view = homeView({
+      ...empty,
+      myTriggers: item ? [item] : [],
+      recentRuns: { [item?.ref ?? '']: [tick(3, 'missed'), tick(2, 'started')] },
+    });
+    expect(JSON.stringify(view.blocks)).toContain(
+      '_Last runs:_ :warning: 08:00 3 Dec missed · 08:00 2 Dec started',
+    );
+  });
+
   it('offers the same buttons as the messages; none on one’s own request', () => {
     const view = homeView({
       ...empty,

@@ -220,6 +220,7 @@ export function sdkScheduleDescription(): ScheduleDescription {
     pipelineExists: true,
     attribution: {},
     drift: [],
+    recentRuns: [],
   };
 }
 
@@ -427,6 +428,21 @@ export function replies(): Record<Reply['kind'], Reply[]> {
           pipelineExists: false,
           attribution: { createdBy: 'U0ALICE', approvedBy: ['U0LEAD1'], createdAt: NOW },
           drift: ['expression'],
+          recentRuns: (['missed', 'late', 'started'] as const).map((outcome, i) => ({
+            triggerKey: 'sagemaker-pipelines/churn-weekdays',
+            ref: 'churn-weekdays',
+            pipelineName: 'churn-train',
+            occurrence: new Date(Date.UTC(2026, 2, 2 - i, 7)),
+            timeZone: 'Europe/Berlin',
+            outcome,
+            ...(outcome === 'missed'
+              ? { reason: 'Scheduler gave up after 3 retries: AccessDeniedException: denied' }
+              : {
+                  executionArn: `arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-train/execution/x${i}`,
+                }),
+            recordedAt: NOW,
+            updatedAt: NOW,
+          })),
         },
       },
       {
@@ -447,6 +463,7 @@ export function replies(): Record<Reply['kind'], Reply[]> {
           pipelineExists: true,
           attribution: {},
           drift: [],
+          recentRuns: [],
         },
       },
       {

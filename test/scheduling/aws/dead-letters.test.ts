@@ -1,6 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executionMessage, failureReply } from '../../../src/bot/views/execution-message.js';
@@ -9,7 +6,6 @@ import { createLogger } from '../../../src/logger.js';
 import type { ChatMessage, ChatPoster } from '../../../src/notifications/notifier.js';
 import { SqsEventSource } from '../../../src/notifications/sqs-event-source.js';
 import { startNotifications } from '../../../src/notifications/wiring.js';
-import { createAwsBackend } from '../../../src/scheduling/aws/backend.js';
 import {
   deadLetterInbox,
   readDeadLetterEvent,
@@ -17,7 +13,7 @@ import {
 import { parsePipelineCatalog } from '../../../src/scheduling/local/pipeline-catalog.js';
 import { SchedulingService } from '../../../src/scheduling/scheduling-service.js';
 import type { ScheduleRecord } from '../../../src/scheduling/triggers.js';
-import { AwsLocalEndpoint } from '../../support/aws-local-endpoint.js';
+import { awsBackendOverTheWire } from '../../support/aws-local-endpoint.js';
 import { type LocalHarness, ROLE, startLocal } from '../../support/local-backend.js';
 import { SqsStandIn } from '../../support/sqs-stand-in.js';
 import { ctx, value } from '../scheduling-contract.js';
@@ -101,24 +97,9 @@ describe('a missed run on AWS with a dead-letter queue', () => {
   it('quotes the error of the dead-letter event once it is in the queue, in the same message', async () => {
     h = await startLocal({ now: '2026-11-29T07:58:00Z', pipelines });
     closers.push(() => h.close());
-    const endpoint = await AwsLocalEndpoint.start(h.backend);
-    const config = endpoint.clientConfig({ maxAttempts: 1 });
-    const clients = [
-      new SchedulerClient(config),
-      new EventBridgeClient(config),
-      new SageMakerClient(config),
-    ] as const;
-    closers.push(async () => {
-      for (const client of clients) client.destroy();
-      await endpoint.close();
-    });
-    const backend = createAwsBackend({
-      region: 'us-east-1',
-      schedulerClient: clients[0],
-      eventBridgeClient: clients[1],
-      sageMakerClient: clients[2],
-      deadLetters: h.store.deadLetters,
-    });
+    const wire = await awsBackendOverTheWire(h.backend, { deadLetters: h.store.deadLetters });
+    closers.push(() => wire.close());
+    const backend = wire.backend;
     // DEAD_LETTER_QUEUE_URL: the queue the bot reads is the one its new schedules get.
     const service = new SchedulingService(backend, h.store, {
       group: 'sagemaker-pipelines',
