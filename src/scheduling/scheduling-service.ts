@@ -37,6 +37,7 @@ import {
   scheduleProvenance,
 } from './provenance.js';
 import { roleCheckWords } from './role-check.js';
+import { scheduleTargetKind } from './schedule-document.js';
 import { dueOccurrences, retriesUntil, type Tick, type TickRepository } from './ticks.js';
 import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
 import {
@@ -65,6 +66,7 @@ import {
   type RetryPolicy,
   type RuleRecord,
   type ScheduleRecord,
+  type ScheduleSummary,
   type ScheduleTrigger,
   type TriggerState,
 } from './triggers.js';
@@ -254,6 +256,14 @@ export class SchedulingService {
     string,
     { until: number; context: AttributionContext }
   >();
+
+  /** What the watch read of each enabled schedule, by ARN, with its LastModificationDate. */
+  private readonly watchedSchedules = new Map<
+    string,
+    { modifiedAt: number; record: ScheduleRecord }
+  >();
+
+  private readonly defaultsCache = new Map<string, { until: number; defaults: ParameterValue[] }>();
 
   private readonly builder: TriggerBuilder;
   private readonly records: TriggerRecorder;
@@ -628,9 +638,9 @@ export class SchedulingService {
       if (!this.ticks) return ok([]);
       const tell: Tick[] = [];
       const executions = new ExecutionLookup(this.backend.pipelines);
-      for (const { item, found } of await this.everySchedule()) {
+      for (const { ref, found } of await this.everySchedule()) {
         const record = found.record;
-        const candidate = { ref: item.ref, found };
+        const candidate = { ref, found };
         for (const occurrence of dueOccurrences(
           record,
           from.getTime(),
@@ -642,7 +652,7 @@ export class SchedulingService {
           const started = await this.startedFor(candidate, occurrence, executions);
           const tick: Tick = {
             triggerKey: key,
-            ref: item.ref,
+            ref,
             pipelineName: record.pipelineName,
             occurrence,
             timeZone: record.timeZone,
@@ -698,29 +708,62 @@ export class SchedulingService {
     });
   }
 
-  /** Every schedule the bot can see that starts a pipeline, in full. */
+  /**
+   * Every enabled schedule the bot can see that starts a pipeline, in full. A paused one has no
+   * due runs, so it is not read; one read before is read again only when ListSchedules says it
+   * changed (its LastModificationDate), so a steady watch costs the listing and little more.
+   */
   private async everySchedule(): Promise<
-    Array<{ item: TriggerListItem; found: Extract<FoundTrigger, { kind: 'schedule' }> }>
+    Array<{ ref: string; found: Extract<FoundTrigger, { kind: 'schedule' }> }>
   > {
-    const found: Array<{
-      item: TriggerListItem;
-      found: Extract<FoundTrigger, { kind: 'schedule' }>;
-    }> = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await listTriggers(this.scope(), {
-        maxResults: 100,
-        ...(nextToken ? { nextToken } : {}),
-      });
-      for (const item of page.items) {
-        if (item.kind !== 'schedule') continue;
-        const resolved = await this.resolve(item.ref);
-        if (resolved.ok && resolved.value.kind === 'schedule')
-          found.push({ item, found: resolved.value });
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const found: Array<{ ref: string; found: Extract<FoundTrigger, { kind: 'schedule' }> }> = [];
+    const seen = new Set<string>();
+    for (const place of await placesOf(this.scope())) {
+      if (place.kind !== 'schedules') continue;
+      let nextToken: string | undefined;
+      do {
+        const page = await this.backend.schedules
+          .list({ group: place.group, maxResults: 100, ...(nextToken ? { nextToken } : {}) })
+          .catch((error: unknown) => {
+            // A watched group that does not exist (yet) has nothing due.
+            if (isTriggerError(error, 'NOT_FOUND')) return { items: [], nextToken: undefined };
+            throw error;
+          });
+        for (const summary of page.items) {
+          if (summary.state !== 'ENABLED' || scheduleTargetKind(summary.targetArn) === 'other')
+            continue;
+          seen.add(summary.arn);
+          const record = await this.watchedSchedule(place.group, summary);
+          if (!record || record.targetKind === 'other') continue;
+          const trigger = { kind: 'schedule' as const, record };
+          found.push({ ref: refOf(trigger, this.group), found: trigger });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    for (const arn of this.watchedSchedules.keys())
+      if (!seen.has(arn)) this.watchedSchedules.delete(arn);
     return found;
+  }
+
+  /** A schedule as the watch last read it, or read again when it changed since. */
+  private async watchedSchedule(
+    group: string,
+    summary: ScheduleSummary,
+  ): Promise<ScheduleRecord | undefined> {
+    const cached = this.watchedSchedules.get(summary.arn);
+    const modified = summary.modifiedAt?.getTime();
+    if (cached && modified !== undefined && cached.modifiedAt === modified) return cached.record;
+    let record: ScheduleRecord;
+    try {
+      record = await this.backend.schedules.get(group, summary.name);
+    } catch (error) {
+      if (isTriggerError(error, 'NOT_FOUND')) return undefined;
+      throw error;
+    }
+    if (modified !== undefined)
+      this.watchedSchedules.set(summary.arn, { modifiedAt: modified, record });
+    return record;
   }
 
   /** The execution this schedule started for this occurrence, if one did. */
@@ -731,7 +774,6 @@ export class SchedulingService {
   ): Promise<string | undefined> {
     const record = candidate.found.record;
     const until = retriesUntil(record, occurrence.getTime()) + ON_TIME_SLACK_MS;
-    const { defaults } = await this.attributionContext(record.pipelineName);
     const started = await executions
       .startedBetween(record.pipelineName, occurrence, new Date(until))
       // A pipeline that is gone started nothing (the miss's reason says so).
@@ -739,6 +781,9 @@ export class SchedulingService {
         if (isTriggerError(error, 'NOT_FOUND')) return [];
         throw error;
       });
+    // The watch matches against this one schedule: it needs the pipeline's defaults, not the
+    // listing of every trigger that attribution of an execution message needs.
+    const defaults = started.length ? await this.pipelineDefaults(record.pipelineName) : [];
     for (const execution of started) {
       const origin = await this.origins?.get(execution.arn).catch(() => undefined);
       if (origin) continue;
@@ -1074,20 +1119,30 @@ export class SchedulingService {
     const cached = this.candidateCache.get(key);
     const now = Date.now();
     if (cached && cached.until > now) return cached.context;
-    const pipeline = await this.builder.loadPipeline(pipelineName);
     const context: AttributionContext = {
       candidates: (await this.triggersStarting(pipelineName)).map(({ item, found }) => ({
         ref: item.ref,
         found,
       })),
-      defaults: pipeline.ok
-        ? pipeline.value.parameters.flatMap((p) =>
-            p.defaultValue !== undefined ? [{ name: p.name, value: p.defaultValue }] : [],
-          )
-        : [],
+      defaults: await this.pipelineDefaults(pipelineName),
     };
     this.candidateCache.set(key, { until: now + CANDIDATE_CACHE_MS, context });
     return context;
+  }
+
+  /** The values a pipeline's parameters take when a run passes none (DescribePipeline, cached). */
+  private async pipelineDefaults(pipelineName: string): Promise<ParameterValue[]> {
+    const key = pipelineName.toLowerCase();
+    const cached = this.defaultsCache.get(key);
+    if (cached && cached.until > Date.now()) return cached.defaults;
+    const pipeline = await this.builder.loadPipeline(pipelineName);
+    const defaults = pipeline.ok
+      ? pipeline.value.parameters.flatMap((p) =>
+          p.defaultValue !== undefined ? [{ name: p.name, value: p.defaultValue }] : [],
+        )
+      : [];
+    this.defaultsCache.set(key, { until: Date.now() + CANDIDATE_CACHE_MS, defaults });
+    return defaults;
   }
 
   private scope() {

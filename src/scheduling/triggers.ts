@@ -78,6 +78,8 @@ export interface ScheduleSummary {
   arn: string;
   state: TriggerState;
   targetArn: string;
+  /** ListSchedules' LastModificationDate: a schedule read before is read again only if it moved. */
+  modifiedAt?: Date;
 }
 
 /** A schedule that starts a pipeline: the templated target, or the universal one. */

@@ -217,6 +217,7 @@ export class AwsLocalEndpoint {
             Name: s.name,
             State: s.state,
             Target: { Arn: s.targetArn },
+            ...(s.modifiedAt ? { LastModificationDate: epoch(s.modifiedAt) } : {}),
           })),
           ...(page.nextToken ? { NextToken: page.nextToken } : {}),
         },

@@ -137,6 +137,7 @@ export class AwsSchedules implements SchedulesPort {
           arn: s.Arn ?? '',
           state: s.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
           targetArn: s.Target?.Arn ?? '',
+          ...(s.LastModificationDate ? { modifiedAt: s.LastModificationDate } : {}),
         })),
         nextToken: output.NextToken,
       };

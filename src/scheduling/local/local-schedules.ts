@@ -254,6 +254,7 @@ export class LocalSchedules implements SchedulesPort {
         arn: record.arn,
         state: record.state,
         targetArn: record.pipelineArn,
+        ...(record.modifiedAt ? { modifiedAt: new Date(record.modifiedAt) } : {}),
       };
     });
     const last = rows[size - 1];

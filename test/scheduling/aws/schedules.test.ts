@@ -378,6 +378,8 @@ describe('list', () => {
           arn: `arn:aws:scheduler:us-east-1:123456789012:schedule/${GROUP}/churn-a`,
           state: 'ENABLED',
           targetArn: PIPELINE_ARN,
+          // LastModificationDate: the watch reads a schedule again only when it moved.
+          modifiedAt: new Date(1_790_000_000_000),
         },
         expect.objectContaining({ name: 'churn-b' }),
         expect.objectContaining({ name: 'churn-paused', state: 'DISABLED' }),
