@@ -14,11 +14,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createLogger } from '../src/logger.js';
-import { createAwsBackend } from '../src/scheduling/aws/backend.js';
 import { createLocalBackend } from '../src/scheduling/local/local-backend.js';
 import {
   localPipelineArn,
@@ -27,7 +23,7 @@ import {
 import { readScheduleDocument } from '../src/scheduling/schedule-document.js';
 import { SchedulingService } from '../src/scheduling/scheduling-service.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
-import { AwsLocalEndpoint } from '../test/support/aws-local-endpoint.js';
+import { awsBackendOverTheWire } from '../test/support/aws-local-endpoint.js';
 import { FakeClock } from '../test/support/fake-clock.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
@@ -73,23 +69,12 @@ async function main(): Promise<void> {
   }
   const seedMs = performance.now() - seeded;
 
-  const endpoint = await AwsLocalEndpoint.start(local);
-  const config = endpoint.clientConfig({ maxAttempts: 1 });
-  const clients = [
-    new SchedulerClient(config),
-    new EventBridgeClient(config),
-    new SageMakerClient(config),
-  ] as const;
-  const service = new SchedulingService(
-    createAwsBackend({
-      region: 'us-east-1',
-      schedulerClient: clients[0],
-      eventBridgeClient: clients[1],
-      sageMakerClient: clients[2],
-    }),
-    store,
-    { group: 'sagemaker-pipelines', watch: { scheduleGroups: [], eventBuses: [] } },
-  );
+  const wire = await awsBackendOverTheWire(local);
+  const endpoint = wire.endpoint;
+  const service = new SchedulingService(wire.backend, store, {
+    group: 'sagemaker-pipelines',
+    watch: { scheduleGroups: [], eventBuses: [] },
+  });
 
   // Three intervals in a row, as the leader watches: each has its own due runs (the grace is
   // 60 s), and the second and third show the steady state, schedules already read.
@@ -134,8 +119,7 @@ async function main(): Promise<void> {
     `per hour at this interval: about ${Math.round(calls * perHour)} AWS calls, ${((ms * perHour) / 1000).toFixed(0)} s of watching`,
   );
 
-  for (const client of clients) client.destroy();
-  await endpoint.close();
+  await wire.close();
   await local.stop();
   await store.close();
 }

@@ -802,7 +802,6 @@ export class SchedulingService {
     return undefined;
   }
 
-  /** Why an occurrence did not start its pipeline, as exactly as the bot can tell. */
   /** What Scheduler's dead-letter event for this run says, quoted, when there is one. */
   private async deadLetterReason(
     record: ScheduleRecord,
@@ -815,6 +814,7 @@ export class SchedulingService {
     return `${GAVE_UP}${retries}: ${letter.errorCode ? `${letter.errorCode}: ` : ''}${letter.errorMessage}`;
   }
 
+  /** Why an occurrence did not start its pipeline, as exactly as the bot can tell. */
   private async missedReason(record: ScheduleRecord, occurrence: Date): Promise<string> {
     // The orphan first: it is the cause whatever the dead-letter event's wording.
     if (!(await this.pipelineExists(record.pipelineName).catch(() => true)))
