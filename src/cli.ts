@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type BotRuntime, openBotRuntime } from './bot/bot-runtime.js';
 import { needsService, parseArgv } from './bot/commands/grammar.js';
 import {
@@ -173,16 +175,19 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
 async function runSetupEvents(argv: string[], io: CliIo): Promise<number> {
   const config = configOrUsage(io);
   if (!config) return EXIT_USAGE;
-  const client = new EventBridgeClient(config.awsRegion ? { region: config.awsRegion } : {});
+  const region = config.awsRegion ? { region: config.awsRegion } : {};
+  const clients = {
+    eventBridge: new EventBridgeClient(region),
+    sqs: new SQSClient(region),
+    scheduler: new SchedulerClient(region),
+  };
   try {
-    return await setupEventsFromArgs(
-      argv,
-      io,
-      client,
-      config.eventsApiKey ? { apiKey: config.eventsApiKey } : {},
-    );
+    return await setupEventsFromArgs(argv, io, clients, {
+      ...(config.eventsApiKey ? { apiKey: config.eventsApiKey } : {}),
+      group: config.scheduleGroup,
+    });
   } finally {
-    client.destroy();
+    for (const client of Object.values(clients)) client.destroy();
   }
 }
 

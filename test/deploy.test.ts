@@ -19,7 +19,11 @@ import {
 
 const ROOT = join(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
-const WIRING_FILE = 'src/scheduling/aws/setup-events.ts';
+/** What setup-events sends, under its own credentials (deploy/iam/setup-events-policy.json). */
+const WIRING_FILES = new Set([
+  'src/scheduling/aws/setup-events.ts',
+  'src/scheduling/aws/setup-dead-letters.ts',
+]);
 
 // ---- CloudFormation YAML: the short-form intrinsics as plain long-form objects ----------
 
@@ -281,8 +285,14 @@ function awsCalls(): Array<{ file: string; action: string }> {
 }
 
 const calls = awsCalls();
-const botCalls = new Set(calls.filter((c) => c.file !== WIRING_FILE).map((c) => c.action));
-const wiringCalls = new Set(calls.filter((c) => c.file === WIRING_FILE).map((c) => c.action));
+const botCalls = new Set(calls.filter((c) => !WIRING_FILES.has(c.file)).map((c) => c.action));
+const wiringCalls = new Set(calls.filter((c) => WIRING_FILES.has(c.file)).map((c) => c.action));
+/** --scheduler-dlq also reads and updates the group's schedules, through AwsSchedules. */
+const WIRING_SCHEDULE_CALLS = [
+  'scheduler:ListSchedules',
+  'scheduler:GetSchedule',
+  'scheduler:UpdateSchedule',
+];
 
 /** Granted although no `new XCommand(` asks for it yet; each with its reason. */
 const GRANTED_AHEAD = new Map([
@@ -437,6 +447,9 @@ describe('IAM policies (template and deploy/iam)', () => {
         'events:PutRule',
         'events:ListTargetsByRule',
         'events:PutTargets',
+        'sqs:GetQueueUrl',
+        'sqs:CreateQueue',
+        'sqs:GetQueueAttributes',
       ]),
     );
   });
@@ -592,9 +605,20 @@ describe('IAM policies (template and deploy/iam)', () => {
   it('allows setup-events every call it makes, its secret and the invoke role', () => {
     const doc = jsonPolicy('setup-events-policy.json');
     const granted = allowed(doc);
-    expect([...wiringCalls].filter((action) => !granted.has(action))).toEqual([]);
+    expect(
+      [...wiringCalls, ...WIRING_SCHEDULE_CALLS].filter((action) => !granted.has(action)),
+    ).toEqual([]);
     expect(granted).toContain('secretsmanager:CreateSecret');
-    const pass = doc.Statement.find((s) => actionsOf(s).includes('iam:PassRole'));
+    const passes = doc.Statement.filter((s) => actionsOf(s).includes('iam:PassRole'));
+    // UpdateSchedule hands the schedule's execution role to Scheduler again.
+    expect(
+      passes.find(
+        (s) => s.Condition?.StringEquals?.['iam:PassedToService'] === 'scheduler.amazonaws.com',
+      )?.Resource,
+    ).toBe('arn:aws:iam::ACCOUNT_ID:role/pipeline-schedule-bot-scheduler');
+    const pass = passes.find(
+      (s) => s.Condition?.StringEquals?.['iam:PassedToService'] === 'events.amazonaws.com',
+    );
     expect(pass?.Condition?.StringEquals?.['iam:PassedToService']).toBe('events.amazonaws.com');
     expect(pass?.Resource).toBe(
       'arn:aws:iam::ACCOUNT_ID:role/pipeline-schedule-bot-invoke-api-destination',

@@ -177,6 +177,7 @@ export class SqsStandIn {
 
   reset(): void {
     this.queues.clear();
+    this.createdAttributes.clear();
     this.scripted.clear();
     this.handles.clear();
     this.requests.length = 0;
@@ -242,6 +243,14 @@ export class SqsStandIn {
         case 'ChangeMessageVisibility':
           this.changeVisibility(request.body);
           return {};
+        case 'GetQueueUrl':
+          return {
+            body: { QueueUrl: this.queueUrl(this.queueNamed(request.body.QueueName).name) },
+          };
+        case 'CreateQueue':
+          return { body: { QueueUrl: this.createQueueOnWire(request.body) } };
+        case 'GetQueueAttributes':
+          return { body: { Attributes: this.attributesOf(request.body) } };
         default:
           throw new SqsFault(
             sqsError('AWS.SimpleQueueService.UnsupportedOperation', request.operation, {
@@ -397,6 +406,58 @@ export class SqsStandIn {
       );
     }
     message.visibleAt = Date.now() + seconds * 1000;
+  }
+
+  /** The attributes each queue was created with over the wire, by name. */
+  readonly createdAttributes = new Map<string, Record<string, string>>();
+
+  private createQueueOnWire(input: Record<string, unknown>): string {
+    const name = String(input.QueueName ?? '');
+    const attributes = (input.Attributes ?? {}) as Record<string, string>;
+    const existing = this.queues.get(name);
+    // SQS: creating an existing queue with other attributes is an error, with the same a no-op.
+    if (
+      existing &&
+      JSON.stringify(this.createdAttributes.get(name) ?? {}) !== JSON.stringify(attributes)
+    ) {
+      throw new SqsFault(
+        sqsError(
+          'QueueAlreadyExists',
+          `A queue already exists with the same name and a different value for attribute(s)`,
+          {
+            type: 'com.amazonaws.sqs#QueueNameExists',
+          },
+        ),
+      );
+    }
+    if (!existing) this.createQueue(name);
+    this.createdAttributes.set(name, attributes);
+    return this.queueUrl(name);
+  }
+
+  private attributesOf(input: Record<string, unknown>): Record<string, string> {
+    const queue = this.queueOf(input);
+    const wanted = Array.isArray(input.AttributeNames) ? input.AttributeNames.map(String) : [];
+    const all: Record<string, string> = {
+      ...this.createdAttributes.get(queue.name),
+      QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue.name}`,
+      ApproximateNumberOfMessages: String(queue.messages.length),
+    };
+    return Object.fromEntries(
+      Object.entries(all).filter(([key]) => wanted.includes('All') || wanted.includes(key)),
+    );
+  }
+
+  private queueNamed(name: unknown): Queue {
+    const queue = this.queues.get(String(name ?? ''));
+    if (!queue) {
+      throw new SqsFault(
+        sqsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', {
+          type: 'com.amazonaws.sqs#QueueDoesNotExist',
+        }),
+      );
+    }
+    return queue;
   }
 
   private queueOf(input: Record<string, unknown>): Queue {

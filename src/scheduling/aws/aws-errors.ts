@@ -8,14 +8,17 @@ import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
  */
 
 /** IAM service prefixes, which are also the SigV4 signing names. */
-export type AwsService = 'scheduler' | 'events' | 'sagemaker';
+export type AwsService = 'scheduler' | 'events' | 'sagemaker' | 'sqs';
 
 export type ResourceKind =
   | 'schedule'
   | 'schedule group'
   | 'rule'
   | 'pipeline'
-  | 'pipeline execution';
+  | 'pipeline execution'
+  | 'queue'
+  | 'connection'
+  | 'api destination';
 
 export interface AwsCall {
   service: AwsService;
@@ -32,9 +35,16 @@ const serviceLabels: Record<AwsService, string> = {
   scheduler: 'EventBridge Scheduler',
   events: 'EventBridge',
   sagemaker: 'SageMaker',
+  sqs: 'Amazon SQS',
 };
 
-const NOT_FOUND = new Set(['ResourceNotFoundException', 'ResourceNotFound']);
+const NOT_FOUND = new Set([
+  'ResourceNotFoundException',
+  'ResourceNotFound',
+  // SQS, by its JSON error type and by the query-compatible code the client may name it by.
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+]);
 const VALIDATION = new Set([
   'ValidationException',
   'InvalidEventPatternException',

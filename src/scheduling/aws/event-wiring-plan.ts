@@ -1,5 +1,8 @@
 import { ROLE_ARN } from '../trigger-rules.js';
 
+/** SQS's limit is 1–80 characters; Scheduler's DeadLetterConfig pattern allows no `.fifo`. */
+export const DEAD_LETTER_QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
 /**
  * `pipeline-schedule setup-events`, what it is asked for: the options, their checks, and the
  * pattern and queue policy they imply. `setup-events.ts` sends the writes; `event-wiring.ts` is
@@ -23,7 +26,13 @@ export const INVOCATION_RATE_LIMIT = 10;
 /** The event-pattern size quota (2,048 characters by default; the model allows 4,096). */
 export const MAX_PATTERN_CHARS = 2048;
 
-export type WiringKind = 'connection' | 'api destination' | 'rule' | 'target';
+export type WiringKind =
+  | 'connection'
+  | 'api destination'
+  | 'rule'
+  | 'target'
+  | 'dead-letter queue'
+  | 'schedule';
 export type SetupOutcome = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update';
 
 export interface SetupStep {
@@ -33,6 +42,8 @@ export interface SetupStep {
   /** A name, or for a target the ARN it delivers to. */
   resource: string;
   outcome: SetupOutcome;
+  /** Why an unchanged resource was left as it is, when that is news. */
+  note?: string;
 }
 
 export interface SetupEventsOptions {
@@ -48,6 +59,11 @@ export interface SetupEventsOptions {
   pipelineArns?: string[];
   /** The role EventBridge assumes to invoke the API destination (events:InvokeApiDestination). */
   roleArn?: string;
+  /**
+   * A Scheduler dead-letter queue of this name for the bot's group: created when missing and
+   * set on the group's pipeline schedules that have none.
+   */
+  schedulerDlq?: string;
   /** Reads only: reports what would change and sends no write. */
   dryRun?: boolean;
   /** Called as each step completes, so progress shows even when a later step fails. */
@@ -158,8 +174,23 @@ export function checkSetupOptions(options: SetupEventsOptions): string[] {
   if (!NAME.test(name)) {
     problems.push(`--name "${name}" must be 1-64 letters, digits, ".", "-" or "_"`);
   }
-  if ((options.url === undefined) === (options.queueArn === undefined)) {
-    problems.push('give exactly one of --url (an API destination) or --queue (an SQS queue ARN)');
+  if (options.url !== undefined && options.queueArn !== undefined) {
+    problems.push('give one of --url (an API destination) or --queue (an SQS queue ARN), not both');
+  } else if (
+    options.url === undefined &&
+    options.queueArn === undefined &&
+    options.schedulerDlq === undefined
+  ) {
+    problems.push(
+      'give --url (an API destination) or --queue (an SQS queue ARN) for status events, ' +
+        "and/or --scheduler-dlq NAME for a dead-letter queue on the bot's schedules",
+    );
+  }
+  if (options.schedulerDlq !== undefined && !DEAD_LETTER_QUEUE_NAME.test(options.schedulerDlq)) {
+    problems.push(
+      `--scheduler-dlq "${options.schedulerDlq}" must be a standard queue name: 1-80 letters, ` +
+        'digits, "-" or "_" (Scheduler takes no FIFO queue)',
+    );
   }
   if (options.url !== undefined) {
     const endpoint = eventsEndpoint(options.url);

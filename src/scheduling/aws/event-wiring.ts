@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { isTriggerError } from '../errors.js';
 import {
   checkSetupOptions,
@@ -9,6 +11,8 @@ import {
   type SetupOutcome,
   type SetupStep,
 } from './event-wiring-plan.js';
+import { AwsSchedules } from './schedules.js';
+import { sendToDeadLetterStatement, setupSchedulerDeadLetters } from './setup-dead-letters.js';
 import { setupEvents } from './setup-events.js';
 
 /**
@@ -28,15 +32,20 @@ export interface SetupEventsIo {
 export const SETUP_EVENTS_USAGE = `Usage:
   pipeline-schedule setup-events --url https://BOT-HOST [--role ARN] [options]
   pipeline-schedule setup-events --queue arn:aws:sqs:REGION:ACCOUNT:QUEUE [options]
+  pipeline-schedule setup-events --scheduler-dlq QUEUE-NAME [--group GROUP]
       Sends SageMaker pipeline status events to the bot: through an EventBridge API destination
       that POSTs to <url>/aws/events with the header x-api-key (the key is EVENTS_API_KEY), or
-      into an SQS queue the bot reads (EVENTS_QUEUE_URL). Safe to run again: it changes only
-      what differs.
+      into an SQS queue the bot reads (EVENTS_QUEUE_URL). With --scheduler-dlq (alone or with
+      either), also creates an SQS dead-letter queue for runs Scheduler gives up on and sets it
+      on the group's pipeline schedules that have none (DEAD_LETTER_QUEUE_URL). Safe to run
+      again: it changes only what differs.
 Options:
   --api-key KEY     the key the bot checks (default: EVENTS_API_KEY); --url only
   --role ARN        role EventBridge assumes to call the API destination; required with --url
   --name NAME       connection, API destination and rule name (default ${DEFAULT_WIRING_NAME})
   --pipeline ARN    only this pipeline's events; repeat for more (default: every pipeline)
+  --scheduler-dlq NAME  the dead-letter queue to create (or reuse) and set on the schedules
+  --group GROUP     the schedule group given the queue (default: SCHEDULE_GROUP)
   --dry-run         show what would change; send no change`;
 
 const cliOptions = {
@@ -46,6 +55,8 @@ const cliOptions = {
   name: { type: 'string' },
   pipeline: { type: 'string', multiple: true },
   role: { type: 'string' },
+  'scheduler-dlq': { type: 'string' },
+  group: { type: 'string' },
   'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -61,9 +72,20 @@ const verbs: Record<SetupOutcome, string> = {
 /** One line per step: "created connection pipeline-schedule-bot". */
 export function formatStep(step: SetupStep, ruleName: string): string {
   const verb = verbs[step.outcome];
-  return step.kind === 'target'
-    ? `${verb} target of rule ${ruleName} -> ${step.resource}`
-    : `${verb} ${step.kind} ${step.resource}`;
+  const line =
+    step.kind === 'target'
+      ? `${verb} target of rule ${ruleName} -> ${step.resource}`
+      : step.kind === 'schedule' && step.note === undefined
+        ? `${verb} schedule ${step.resource}: dead-letter queue`
+        : `${verb} ${step.kind} ${step.resource}`;
+  return step.note ? `${line} (${step.note})` : line;
+}
+
+/** The clients setup-events talks through; each is made from the environment when not given. */
+export interface SetupClients {
+  eventBridge?: EventBridgeClient;
+  sqs?: SQSClient;
+  scheduler?: SchedulerClient;
 }
 
 /**
@@ -74,8 +96,8 @@ export function formatStep(step: SetupStep, ruleName: string): string {
 export async function setupEventsFromArgs(
   argv: string[],
   io: SetupEventsIo,
-  client?: EventBridgeClient,
-  defaults: { apiKey?: string } = {},
+  clients: SetupClients = {},
+  defaults: { apiKey?: string; group?: string } = {},
 ): Promise<number> {
   const args = argv[0] === 'setup-events' ? argv.slice(1) : argv;
   let parsed: ReturnType<
@@ -105,13 +127,23 @@ export async function setupEventsFromArgs(
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.pipeline !== undefined ? { pipelineArns: values.pipeline } : {}),
     ...(values.role !== undefined ? { roleArn: values.role } : {}),
+    ...(values['scheduler-dlq'] !== undefined ? { schedulerDlq: values['scheduler-dlq'] } : {}),
     dryRun: values['dry-run'] ?? false,
   };
+  const group = values.group ?? defaults.group;
   const problems = checkSetupOptions(options);
+  if (values.group !== undefined && options.schedulerDlq === undefined) {
+    problems.push('--group is for --scheduler-dlq only');
+  }
+  if (options.schedulerDlq !== undefined && group === undefined) {
+    problems.push('--scheduler-dlq needs the schedule group: pass --group or set SCHEDULE_GROUP');
+  }
   if (problems.length > 0) return usageError(io, problems);
 
   const name = options.name ?? DEFAULT_WIRING_NAME;
-  const eventBridge = client ?? new EventBridgeClient({});
+  const eventBridge = clients.eventBridge ?? new EventBridgeClient({});
+  const sqs = clients.sqs ?? new SQSClient({});
+  const scheduler = clients.scheduler ?? new SchedulerClient({});
   try {
     const result = await setupEvents(eventBridge, {
       ...options,
@@ -126,6 +158,15 @@ export async function setupEventsFromArgs(
       );
       for (const line of JSON.stringify(result.queuePolicy, null, 2).split('\n')) io.stdout(line);
     }
+    if (options.schedulerDlq !== undefined && group !== undefined) {
+      const dlq = await setupSchedulerDeadLetters(sqs, new AwsSchedules(scheduler), {
+        queueName: options.schedulerDlq,
+        group,
+        dryRun: options.dryRun ?? false,
+        onStep: (s) => io.stdout(formatStep(s, name)),
+      });
+      tellDeadLetterNextSteps(io, dlq);
+    }
     if (options.dryRun) io.stdout('dry run: nothing was changed');
     return 0;
   } catch (error) {
@@ -136,12 +177,39 @@ export async function setupEventsFromArgs(
       io.stderr(
         'The AWS credentials running setup-events need the permissions in ' +
           'deploy/iam/setup-events-policy.json (EventBridge, Secrets Manager for the ' +
-          'connection, iam:PassRole on the invoke role).',
+          'connection, iam:PassRole on the invoke role; with --scheduler-dlq, SQS and ' +
+          'Scheduler).',
       );
     }
     return 1;
   } finally {
-    if (!client) eventBridge.destroy();
+    if (!clients.eventBridge) eventBridge.destroy();
+    if (!clients.sqs) sqs.destroy();
+    if (!clients.scheduler) scheduler.destroy();
+  }
+}
+
+/** What setup-events cannot do itself: the bot's setting and the execution roles' permission. */
+function tellDeadLetterNextSteps(
+  io: SetupEventsIo,
+  dlq: Awaited<ReturnType<typeof setupSchedulerDeadLetters>>,
+): void {
+  if (dlq.queueUrl) {
+    io.stdout('');
+    io.stdout(
+      `Set DEAD_LETTER_QUEUE_URL=${dlq.queueUrl} so the bot reads the queue and gives it to ` +
+        'new schedules.',
+    );
+  }
+  if (dlq.queueArn && dlq.roleArns.length > 0) {
+    io.stdout('');
+    io.stdout(
+      "Scheduler sends to the queue as the schedule's execution role (setup-events does not " +
+        'change roles); each of these needs the statement below:',
+    );
+    for (const role of dlq.roleArns) io.stdout(`  ${role}`);
+    const statement = JSON.stringify(sendToDeadLetterStatement(dlq.queueArn), null, 2);
+    for (const line of statement.split('\n')) io.stdout(line);
   }
 }
 

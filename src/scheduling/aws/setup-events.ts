@@ -66,6 +66,9 @@ export async function setupEvents(
     },
   };
 
+  // Only a dead-letter queue asked for (setup-dead-letters.ts): no event wiring to make.
+  if (options.url === undefined && options.queueArn === undefined) return { steps };
+
   let target: { arn: string | undefined; roleArn?: string };
   if (options.url !== undefined) {
     const endpoint = eventsEndpoint(options.url);
@@ -304,10 +307,8 @@ async function readOrUndefined<T>(
   }
 }
 
-// aws-errors.ts has no kinds for these yet; its messages only print the kind, so the words
-// read right. (Widening ResourceKind there would make these casts unnecessary.)
-const CONNECTION = 'connection' as string as ResourceKind;
-const API_DESTINATION = 'api destination' as string as ResourceKind;
+const CONNECTION = 'connection';
+const API_DESTINATION = 'api destination';
 
 function call(operation: string, kind: ResourceKind, name: string, roleArn?: string): AwsCall {
   return {

@@ -160,7 +160,7 @@ describe('setup-events --url', () => {
     const code = await setupEventsFromArgs(
       [...urlArgs, '--pipeline', CHURN, '--pipeline', FRAUD],
       out.io,
-      client,
+      { eventBridge: client },
     );
 
     expect(out.stderr).toEqual([]);
@@ -220,11 +220,11 @@ describe('setup-events --url', () => {
 
   it('changes only the connection on a second run (the key cannot be read back)', async () => {
     const world = scriptWorld(standIn, { targets: [] });
-    await setupEventsFromArgs(urlArgs, output().io, client);
+    await setupEventsFromArgs(urlArgs, output().io, { eventBridge: client });
     standIn.requests.length = 0;
     const out = output();
 
-    const code = await setupEventsFromArgs(urlArgs, out.io, client);
+    const code = await setupEventsFromArgs(urlArgs, out.io, { eventBridge: client });
 
     expect(code).toBe(0);
     expect(out.stdout).toEqual([
@@ -331,7 +331,7 @@ describe('setup-events --queue', () => {
     const code = await setupEventsFromArgs(
       ['setup-events', '--queue', QUEUE_ARN, '--pipeline', CHURN],
       out.io,
-      client,
+      { eventBridge: client },
     );
 
     expect(code).toBe(0);
@@ -392,7 +392,9 @@ describe('setup-events --dry-run', () => {
     scriptWorld(standIn, { targets: [] });
     const out = output();
 
-    const code = await setupEventsFromArgs([...urlArgs, '--dry-run'], out.io, client);
+    const code = await setupEventsFromArgs([...urlArgs, '--dry-run'], out.io, {
+      eventBridge: client,
+    });
 
     expect(code).toBe(0);
     expect(standIn.requests.map((r) => r.operation)).toEqual([
@@ -461,7 +463,7 @@ describe('setup-events failures', () => {
     );
     const out = output();
 
-    const code = await setupEventsFromArgs(['--queue', QUEUE_ARN], out.io, client);
+    const code = await setupEventsFromArgs(['--queue', QUEUE_ARN], out.io, { eventBridge: client });
 
     expect(code).toBe(1);
     expect(out.stdout).toEqual([`created rule ${NAME}`]);
@@ -485,7 +487,7 @@ describe('setup-events failures', () => {
       );
     const out = output();
 
-    const code = await setupEventsFromArgs(urlArgs, out.io, client);
+    const code = await setupEventsFromArgs(urlArgs, out.io, { eventBridge: client });
 
     expect(code).toBe(1);
     expect(out.stdout).toEqual([]);
@@ -532,7 +534,7 @@ describe('setup-events failures', () => {
     );
     const out = output();
 
-    const code = await setupEventsFromArgs(urlArgs, out.io, client);
+    const code = await setupEventsFromArgs(urlArgs, out.io, { eventBridge: client });
 
     expect(code).toBe(1);
     expect(out.stderr[0]).toBe(
@@ -544,8 +546,8 @@ describe('setup-events failures', () => {
 
 describe('setup-events input', () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['neither --url nor --queue', [], /exactly one of --url .* or --queue/],
-    ['both', [...urlArgs, '--queue', QUEUE_ARN], /exactly one of --url/],
+    ['neither --url nor --queue', [], /give --url .* or --queue .* and\/or --scheduler-dlq/],
+    ['both', [...urlArgs, '--queue', QUEUE_ARN], /one of --url .*, not both/],
     [
       'plain http',
       ['--url', 'http://bot.example.com', '--api-key', KEY, '--role', ROLE_ARN],
@@ -588,7 +590,7 @@ describe('setup-events input', () => {
 
   it.each(cases)('exits 2 for %s, before any request', async (_label, argv, message) => {
     const out = output();
-    const code = await setupEventsFromArgs(argv, out.io, client);
+    const code = await setupEventsFromArgs(argv, out.io, { eventBridge: client });
     expect(code).toBe(2);
     expect(out.stderr.join('\n')).toMatch(message);
     expect(out.stderr.at(-1)).toBe("Run 'pipeline-schedule setup-events --help' for usage.");
@@ -600,7 +602,7 @@ describe('setup-events input', () => {
     const code = await setupEventsFromArgs(
       ['--url', 'https://bot.example.com', '--role', ROLE_ARN, '--dry-run'],
       output().io,
-      client,
+      { eventBridge: client },
       { apiKey: KEY },
     );
     expect(code).toBe(0);
@@ -615,7 +617,7 @@ describe('setup-events input', () => {
 
   it('prints usage for --help', async () => {
     const out = output();
-    expect(await setupEventsFromArgs(['--help'], out.io, client)).toBe(0);
+    expect(await setupEventsFromArgs(['--help'], out.io, { eventBridge: client })).toBe(0);
     expect(out.stdout[0]).toMatch(/^Usage:/);
   });
 
