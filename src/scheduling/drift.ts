@@ -44,6 +44,24 @@ export function readRecordedSchedule(spec: string): SerializedSchedule | undefin
   return readJson(spec, recordedSchedule) as SerializedSchedule | undefined;
 }
 
+/** A recorded schedule as the domain's trigger, its dates revived; undefined as above. */
+export function recordedScheduleTrigger(spec: string): ScheduleTrigger | undefined {
+  const recorded = readRecordedSchedule(spec);
+  if (!recorded) return undefined;
+  const { start, end, ...rest } = recorded;
+  const date = (text: string | undefined) => {
+    const at = text === undefined ? undefined : new Date(text);
+    return at && !Number.isNaN(at.getTime()) ? at : undefined;
+  };
+  const revivedStart = date(start);
+  const revivedEnd = date(end);
+  return {
+    ...rest,
+    ...(revivedStart ? { start: revivedStart } : {}),
+    ...(revivedEnd ? { end: revivedEnd } : {}),
+  };
+}
+
 export function readRecordedRule(spec: string): EventTrigger | undefined {
   return readJson(spec, recordedRule) as EventTrigger | undefined;
 }

@@ -12,7 +12,13 @@ import {
   collisionWords,
   type PlannedSchedule,
 } from './collisions.js';
-import { readRecordedRule, readRecordedSchedule, ruleDrift, scheduleDrift } from './drift.js';
+import {
+  readRecordedRule,
+  readRecordedSchedule,
+  recordedScheduleTrigger,
+  ruleDrift,
+  scheduleDrift,
+} from './drift.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import type { ExecutionOriginRepository } from './execution-origins.js';
 import {
@@ -38,7 +44,13 @@ import {
 } from './provenance.js';
 import { roleCheckWords } from './role-check.js';
 import { scheduleTargetKind } from './schedule-document.js';
-import { dueOccurrences, retriesUntil, type Tick, type TickRepository } from './ticks.js';
+import {
+  dueOccurrences,
+  MISSED_GRACE_MS,
+  retriesUntil,
+  type Tick,
+  type TickRepository,
+} from './ticks.js';
 import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
 import {
   DEFAULT_WATCH,
@@ -56,7 +68,8 @@ import {
   type WatchScope,
 } from './trigger-listing.js';
 import { attributionOf, TriggerRecorder } from './trigger-recorder.js';
-import type { TriggerRecordRepository } from './trigger-records.js';
+import type { TriggerRecord, TriggerRecordRepository } from './trigger-records.js';
+import { MAX_FLEXIBLE_WINDOW_MINUTES } from './trigger-rules.js';
 import {
   DEFAULT_EVENT_BUS,
   deadLetterWarnings,
@@ -249,6 +262,28 @@ export interface DryRun {
  * Everything a person typed is checked before any call to AWS; expected failures come back as
  * values with a code and a sentence for that person.
  */
+/** A schedule the watch looks at; `gone` when only the bot's record of it is left. */
+interface WatchedSchedule {
+  ref: string;
+  found: Extract<FoundTrigger, { kind: 'schedule' }>;
+  gone?: boolean;
+}
+
+/** A schedule as the bot recorded it, for the watch; undefined for a record it cannot read. */
+function scheduleFromRecord(
+  recorded: TriggerRecord,
+): Extract<FoundTrigger, { kind: 'schedule' }> | undefined {
+  const trigger = recordedScheduleTrigger(recorded.spec);
+  if (!trigger) return undefined;
+  const record: ScheduleRecord = {
+    ...trigger,
+    arn: recorded.arn ?? '',
+    createdAt: recorded.createdAt,
+    modifiedAt: recorded.updatedAt,
+  };
+  return { kind: 'schedule', record };
+}
+
 export class SchedulingService {
   private readonly origins: ExecutionOriginRepository | undefined;
   private readonly ticks: TickRepository | undefined;
@@ -345,8 +380,8 @@ export class SchedulingService {
         );
       }
       await this.backend.schedules.ensureGroup(schedule.group);
-      await this.backend.schedules.create(schedule, clientToken);
-      await this.records.record('schedule', schedule, ctx);
+      const created = await this.backend.schedules.create(schedule, clientToken);
+      await this.records.record('schedule', schedule, ctx, false, created.arn);
       this.metrics.triggerChanged('created', 'schedule');
       return ok(await this.backend.schedules.get(schedule.group, schedule.name));
     });
@@ -638,7 +673,12 @@ export class SchedulingService {
       if (!this.ticks) return ok([]);
       const tell: Tick[] = [];
       const executions = new ExecutionLookup(this.backend.pipelines);
-      for (const { ref, found } of await this.everySchedule()) {
+      const listed = await this.everySchedule();
+      const watched = [
+        ...listed.watched,
+        ...(await this.selfDeletedSchedules(from, to, listed.keys)),
+      ];
+      for (const { ref, found, gone } of watched) {
         const record = found.record;
         const candidate = { ref, found };
         for (const occurrence of dueOccurrences(
@@ -659,7 +699,7 @@ export class SchedulingService {
             outcome: started ? 'started' : 'missed',
             ...(started
               ? { executionArn: started }
-              : { reason: await this.missedReason(record, occurrence) }),
+              : { reason: await this.missedReason(record, occurrence, gone) }),
             recordedAt: to,
             updatedAt: to,
           };
@@ -670,10 +710,14 @@ export class SchedulingService {
       for (const missed of await this.ticks.missedSince(
         new Date(to.getTime() - LATE_LOOKBACK_MS),
       )) {
-        const found = await this.resolve(missed.ref);
-        if (!found.ok || found.value.kind !== 'schedule') continue;
+        const resolved = await this.resolve(missed.ref);
+        const found =
+          resolved.ok && resolved.value.kind === 'schedule'
+            ? resolved.value
+            : await this.selfDeletedSchedule(missed.triggerKey);
+        if (!found || found.kind !== 'schedule') continue;
         const started = await this.startedFor(
-          { ref: missed.ref, found: found.value },
+          { ref: missed.ref, found },
           missed.occurrence,
           executions,
         );
@@ -681,7 +725,7 @@ export class SchedulingService {
           // The dead-letter event comes once the retries are spent, maybe hours after the
           // miss was told: the message is then told again, with the error.
           if (missed.reason?.startsWith(GAVE_UP)) continue;
-          const letter = await this.deadLetterReason(found.value.record, missed.occurrence);
+          const letter = await this.deadLetterReason(found.record, missed.occurrence);
           if (!letter) continue;
           const { told: _told, ...untold } = missed;
           const explained: Tick = { ...untold, reason: letter, updatedAt: to };
@@ -713,11 +757,14 @@ export class SchedulingService {
    * due runs, so it is not read; one read before is read again only when ListSchedules says it
    * changed (its LastModificationDate), so a steady watch costs the listing and little more.
    */
-  private async everySchedule(): Promise<
-    Array<{ ref: string; found: Extract<FoundTrigger, { kind: 'schedule' }> }>
-  > {
-    const found: Array<{ ref: string; found: Extract<FoundTrigger, { kind: 'schedule' }> }> = [];
+  private async everySchedule(): Promise<{
+    watched: WatchedSchedule[];
+    /** `group/name` of every schedule listed, paused or not. */
+    keys: Set<string>;
+  }> {
+    const found: WatchedSchedule[] = [];
     const seen = new Set<string>();
+    const keys = new Set<string>();
     for (const place of await placesOf(this.scope())) {
       if (place.kind !== 'schedules') continue;
       let nextToken: string | undefined;
@@ -730,6 +777,7 @@ export class SchedulingService {
             throw error;
           });
         for (const summary of page.items) {
+          keys.add(`${summary.group}/${summary.name}`);
           if (summary.state !== 'ENABLED' || scheduleTargetKind(summary.targetArn) === 'other')
             continue;
           seen.add(summary.arn);
@@ -743,7 +791,41 @@ export class SchedulingService {
     }
     for (const arn of this.watchedSchedules.keys())
       if (!seen.has(arn)) this.watchedSchedules.delete(arn);
-    return found;
+    return { watched: found, keys };
+  }
+
+  /**
+   * The bot's one-time schedules whose run is due now but that AWS no longer lists: Scheduler
+   * deletes an at() schedule with ActionAfterCompletion DELETE once it has run, failed or not,
+   * so only the bot's record of it can tell whether the run started.
+   */
+  private async selfDeletedSchedules(
+    from: Date,
+    to: Date,
+    listed: Set<string>,
+  ): Promise<WatchedSchedule[]> {
+    const lag =
+      MAX_FLEXIBLE_WINDOW_MINUTES * 60_000 + (this.options.missedGraceMs ?? MISSED_GRACE_MS);
+    const due = await this.records.runningOnceBetween(new Date(from.getTime() - lag), to);
+    const gone: WatchedSchedule[] = [];
+    for (const recorded of due) {
+      if (recorded.kind !== 'schedule' || listed.has(recorded.key)) continue;
+      const found = scheduleFromRecord(recorded);
+      if (found) gone.push({ ref: refOf(found, this.group), found, gone: true });
+    }
+    return gone;
+  }
+
+  /** A one-time schedule that deleted itself, from the bot's record of it. */
+  private async selfDeletedSchedule(
+    key: string,
+  ): Promise<Extract<FoundTrigger, { kind: 'schedule' }> | undefined> {
+    const slash = key.indexOf('/');
+    const recorded = await this.records.get('schedule', {
+      group: key.slice(0, slash),
+      name: key.slice(slash + 1),
+    });
+    return recorded?.runsOnceAt ? scheduleFromRecord(recorded) : undefined;
   }
 
   /** A schedule as the watch last read it, or read again when it changed since. */
@@ -815,12 +897,22 @@ export class SchedulingService {
   }
 
   /** Why an occurrence did not start its pipeline, as exactly as the bot can tell. */
-  private async missedReason(record: ScheduleRecord, occurrence: Date): Promise<string> {
+  private async missedReason(
+    record: ScheduleRecord,
+    occurrence: Date,
+    gone = false,
+  ): Promise<string> {
     // The orphan first: it is the cause whatever the dead-letter event's wording.
     if (!(await this.pipelineExists(record.pipelineName).catch(() => true)))
-      return `the pipeline ${record.pipelineName} no longer exists (an orphan: \`orphans clean\` removes the schedule)`;
+      return gone
+        ? `the pipeline ${record.pipelineName} no longer exists`
+        : `the pipeline ${record.pipelineName} no longer exists (an orphan: \`orphans clean\` removes the schedule)`;
     const letter = await this.deadLetterReason(record, occurrence);
     if (letter) return letter;
+    if (gone)
+      return record.deadLetterArn
+        ? 'no execution started, Scheduler has deleted the one-time schedule since, and its dead-letter queue holds no event for this run yet'
+        : 'no execution started and Scheduler has deleted the one-time schedule since; it had no dead-letter queue to say why (see the AWS/Scheduler TargetErrorCount metric)';
     return record.deadLetterArn
       ? 'no execution started and its dead-letter queue holds no event for this run yet'
       : 'no execution started; the schedule has no dead-letter queue to say why (set one with dlq=, or see the AWS/Scheduler TargetErrorCount metric)';
@@ -949,8 +1041,8 @@ export class SchedulingService {
           'name',
         );
       await this.backend.schedules.ensureGroup(this.group);
-      await this.backend.schedules.create(copy, createToken);
-      await this.records.record('schedule', copy, ctx);
+      const created = await this.backend.schedules.create(copy, createToken);
+      await this.records.record('schedule', copy, ctx, false, created.arn);
       this.metrics.triggerChanged('created', 'schedule');
       try {
         await this.backend.schedules.delete(original.group, original.name, deleteToken);

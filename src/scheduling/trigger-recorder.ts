@@ -1,3 +1,4 @@
+import { nextOccurrences, parseExpression } from './expression/index.js';
 import type { Attribution, RequestContext } from './scheduling-service.js';
 import type { TriggerRecord, TriggerRecordRepository } from './trigger-records.js';
 import type { EventTrigger, ScheduleTrigger } from './triggers.js';
@@ -13,22 +14,33 @@ export class TriggerRecorder {
     return this.records.get(kind, recordKey(kind, trigger));
   }
 
+  /** The bot's one-time schedules whose run is in (from, to], whether or not AWS still has them. */
+  runningOnceBetween(from: Date, to: Date) {
+    return this.records.runningOnceBetween(from, to);
+  }
+
   delete(kind: TriggerRecord['kind'], trigger: { name: string; group?: string }) {
     return this.records.delete(kind, recordKey(kind, trigger));
   }
 
-  /** Records what was written; `keepAuthor` (a pause, a resume) keeps who created it. */
+  /**
+   * Records what was written; `keepAuthor` (a pause, a resume) keeps who created it, and the
+   * ARN AWS gave on creation.
+   */
   async record(
     kind: TriggerRecord['kind'],
     trigger: ScheduleTrigger | EventTrigger,
     ctx: RequestContext,
     keepAuthor = false,
+    arn?: string,
   ): Promise<void> {
     const key = recordKey(kind, trigger);
     const previous = keepAuthor ? await this.records.get(kind, key) : undefined;
     const now = ctx.now ?? new Date();
     const createdBy = previous?.createdBy ?? ctx.userId;
     const approvedBy = previous?.approvedBy ?? ctx.approvedBy;
+    const recordedArn = arn || previous?.arn;
+    const runsOnceAt = trigger.kind === 'schedule' ? selfDeletingRun(trigger) : undefined;
     await this.records.put({
       kind,
       key,
@@ -43,6 +55,8 @@ export class TriggerRecorder {
       ...((previous?.channelId ?? ctx.channelId)
         ? { channelId: previous?.channelId ?? ctx.channelId }
         : {}),
+      ...(recordedArn ? { arn: recordedArn } : {}),
+      ...(runsOnceAt ? { runsOnceAt } : {}),
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     });
@@ -57,6 +71,21 @@ export function attributionOf(recorded: TriggerRecord | undefined): Attribution 
     ...(recorded.approvedBy ? { approvedBy: recorded.approvedBy } : {}),
     createdAt: recorded.createdAt,
   };
+}
+
+/**
+ * The run of a one-time schedule that Scheduler deletes once it has run (at() with
+ * ActionAfterCompletion DELETE, the bot's default): after that AWS lists nothing to watch.
+ */
+function selfDeletingRun(schedule: ScheduleTrigger): Date | undefined {
+  if (!schedule.deleteAfterCompletion) return undefined;
+  const parsed = parseExpression(schedule.expression);
+  if (!parsed.ok || parsed.expression.kind !== 'at') return undefined;
+  return nextOccurrences(parsed.expression, {
+    after: new Date(0),
+    timeZone: schedule.timeZone,
+    count: 1,
+  })[0];
 }
 
 function recordKey(kind: TriggerRecord['kind'], trigger: { name: string; group?: string }): string {

@@ -18,6 +18,13 @@ export interface TriggerRecord {
   requestId?: string;
   /** The Slack channel it was asked for in: its executions are posted there. */
   channelId?: string;
+  /** The trigger's ARN as AWS gave it when the bot created it. */
+  arn?: string;
+  /**
+   * A one-time schedule's run: kept after Scheduler deletes the schedule (ActionAfterCompletion
+   * DELETE), so a run that failed before that is still reported.
+   */
+  runsOnceAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,4 +38,6 @@ export interface TriggerRecordRepository {
   channelsFor(pipelineName: string): Promise<string[]>;
   /** The triggers a request (its id is the request id of the change) created, by key. */
   forRequest(requestId: string): Promise<TriggerRecord[]>;
+  /** One-time schedules whose run is in (from, to], oldest first. */
+  runningOnceBetween(from: Date, to: Date): Promise<TriggerRecord[]>;
 }

@@ -235,6 +235,16 @@ export const migrations: Migration[] = [
       CREATE INDEX dead_letters_schedule ON dead_letters (schedule_arn, scheduled_time);
     `,
   },
+  {
+    version: 12,
+    name: "one-time schedules' run, so the watch can account for one that deleted itself",
+    sql: `
+      ALTER TABLE trigger_records ADD COLUMN arn TEXT;
+      ALTER TABLE trigger_records ADD COLUMN runs_once_at BIGINT;
+      CREATE INDEX trigger_records_runs_once ON trigger_records (runs_once_at)
+        WHERE runs_once_at IS NOT NULL;
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -63,6 +63,8 @@ export type TriggerRow = {
   approved_by: string | null;
   request_id: string | null;
   channel_id: string | null;
+  arn: string | null;
+  runs_once_at: number | null;
   created_at: number;
   updated_at: number;
 };
@@ -82,6 +84,8 @@ export function toTriggerRow(r: TriggerRecord): TriggerRow {
     approved_by: r.approvedBy ? JSON.stringify(r.approvedBy) : null,
     request_id: r.requestId ?? null,
     channel_id: r.channelId ?? null,
+    arn: r.arn ?? null,
+    runs_once_at: r.runsOnceAt ? ms(r.runsOnceAt) : null,
     created_at: ms(r.createdAt),
     updated_at: ms(r.updatedAt),
   };
@@ -99,6 +103,10 @@ export function fromTriggerRow(row: TriggerRow): TriggerRecord {
       : {}),
     ...(row.request_id ? { requestId: row.request_id } : {}),
     ...(row.channel_id ? { channelId: row.channel_id } : {}),
+    ...(row.arn ? { arn: row.arn } : {}),
+    ...(row.runs_once_at !== null && row.runs_once_at !== undefined
+      ? { runsOnceAt: new Date(Number(row.runs_once_at)) }
+      : {}),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

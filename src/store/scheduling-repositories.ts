@@ -61,6 +61,15 @@ export function triggerRecords(db: SqlDriver): TriggerRecordRepository {
       );
       return found.map(fromTriggerRow);
     },
+    async runningOnceBetween(from, to) {
+      const found = await db.all<TriggerRow>(
+        `SELECT * FROM trigger_records
+         WHERE runs_once_at IS NOT NULL AND runs_once_at > ? AND runs_once_at <= ?
+         ORDER BY runs_once_at, ${db.bytewise('key')}`,
+        [from.getTime(), to.getTime()],
+      );
+      return found.map(fromTriggerRow);
+    },
   };
 }
 

@@ -137,4 +137,43 @@ describe.each([
     );
     expect(value(await service.ticksOf('denied-every-5'))[0]?.outcome).toBe('late');
   });
+
+  it('still account for a one-time at() schedule that Scheduler deleted after its run', async () => {
+    const service = await setUp(backendKind);
+    for (const [name, pipeline] of [
+      ['denied-once', 'denied-train'],
+      ['churn-once', 'churn-train'],
+    ] as const)
+      value(
+        await service.createSchedule(
+          { pipeline, expression: 'at(2026-11-29T08:02:00)', name, roleArn: ROLE, parameters: [] },
+          ctx(),
+        ),
+      );
+    await h.clock.advanceTo('2026-11-29T08:20:00Z');
+    // ActionAfterCompletion DELETE (the default for at()): both are gone once they have run.
+    for (const name of ['denied-once', 'churn-once'])
+      await expect(h.backend.schedules.get('sagemaker-pipelines', name)).rejects.toThrow(
+        /not found/,
+      );
+    const told = value(
+      await service.watchRuns(at('2026-11-29T08:00:00Z'), at('2026-11-29T08:20:00Z')),
+    ).filter((t) => t.ref.endsWith('-once'));
+    expect(told.map((t) => [t.ref, t.occurrence.toISOString(), t.outcome])).toEqual([
+      ['denied-once', '2026-11-29T08:02:00.000Z', 'missed'],
+    ]);
+    expect(told[0]?.reason).toMatch(
+      backendKind === 'local'
+        ? reason
+        : /^no execution started and Scheduler has deleted the one-time schedule since/,
+    );
+    const started = value(
+      await service.watchRuns(at('2026-11-29T08:00:00Z'), at('2026-11-29T08:20:00Z')),
+    );
+    expect(started).toEqual([]);
+    const history = await h.store.ticks.recent('sagemaker-pipelines/churn-once', 5);
+    expect(history.map((t) => [t.occurrence.toISOString(), t.outcome])).toEqual([
+      ['2026-11-29T08:02:00.000Z', 'started'],
+    ]);
+  });
 });

@@ -73,6 +73,34 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.triggerRecords.get('schedule', 'g/a')).toBeUndefined();
     });
 
+    it('finds one-time schedules by their run, after AWS has deleted them, with their ARN', async () => {
+      const at = new Date('2026-11-29T08:00:00Z');
+      const once = (key: string, runsOnceAt?: string) => ({
+        kind: 'schedule' as const,
+        key,
+        pipelineNames: ['p'],
+        spec: '{}',
+        arn: `arn:aws:scheduler:us-east-1:123456789012:schedule/${key}`,
+        ...(runsOnceAt ? { runsOnceAt: new Date(runsOnceAt) } : {}),
+        createdAt: at,
+        updatedAt: at,
+      });
+      await store.triggerRecords.put(once('g/early', '2026-11-29T08:01:00Z'));
+      await store.triggerRecords.put(once('g/due', '2026-11-29T08:05:00Z'));
+      await store.triggerRecords.put(once('g/edge', '2026-11-29T08:10:00Z'));
+      await store.triggerRecords.put(once('g/later', '2026-11-29T08:10:01Z'));
+      await store.triggerRecords.put(once('g/recurring'));
+      const between = await store.triggerRecords.runningOnceBetween(
+        new Date('2026-11-29T08:01:00Z'),
+        new Date('2026-11-29T08:10:00Z'),
+      );
+      expect(between.map((r) => r.key)).toEqual(['g/due', 'g/edge']);
+      expect(between[0]).toEqual(once('g/due', '2026-11-29T08:05:00Z'));
+      expect(await store.triggerRecords.get('schedule', 'g/recurring')).toEqual(
+        once('g/recurring'),
+      );
+    });
+
     it('inserts local rows only when absent, lists them by prefix, page and change time', async () => {
       const t = (ms: number) => new Date(Date.parse('2026-11-29T08:00:00Z') + ms);
       expect(
