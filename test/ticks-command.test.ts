@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/bot/commands/grammar.js';
 import { type RuntimeHarness, startRuntime } from './support/runtime-harness.js';
 
-/** `ticks <schedule> [count]`, typed as in the terminal or the CLI, on the real runtime. */
+/** `ticks <trigger> [count]`, typed as in the terminal or the CLI, on the real runtime. */
 let h: RuntimeHarness;
 afterEach(async () => {
   await h.close();

@@ -236,6 +236,8 @@ export interface ScheduleDescription extends DescribedTrigger {
 
 /** How many of a schedule's latest runs describe shows. */
 const DESCRIBED_RUNS = 5;
+/** How many recent executions of each of a rule's pipelines are looked at for its runs. */
+const RULE_RUNS_SCANNED = 50;
 
 export interface EventTriggerDescription extends DescribedTrigger {
   kind: 'event';
@@ -245,6 +247,8 @@ export interface EventTriggerDescription extends DescribedTrigger {
   pipelinesExist: Record<string, boolean>;
   attribution: Attribution;
   drift: string[];
+  /** The executions attribution ties to the rule, newest first. */
+  recentRuns: Tick[];
 }
 
 export type TriggerDescription = ScheduleDescription | EventTriggerDescription;
@@ -470,6 +474,7 @@ export class SchedulingService {
         pipelinesExist: exists,
         attribution: attributionOf(recorded),
         drift: driftOf(recorded && readRecordedRule(recorded.spec), (r) => ruleDrift(r, trigger)),
+        recentRuns: await this.ruleRuns(trigger, common.ref, DESCRIBED_RUNS),
       });
     });
   }
@@ -746,10 +751,46 @@ export class SchedulingService {
     return this.guard(async () => {
       const found = await this.resolve(ref);
       if (!found.ok) return found;
-      if (found.value.kind !== 'schedule') return ok([]);
+      if (found.value.kind !== 'schedule')
+        return ok(await this.ruleRuns(found.value.record, refOf(found.value, this.group), count));
       const { group, name } = found.value.record;
       return ok((await this.ticks?.recent(`${group}/${name}`, count)) ?? []);
     });
+  }
+
+  /**
+   * A rule's recent runs, newest first: the executions of its pipelines that attribution ties to
+   * it, as ticks (a rule has no occurrences to miss, so each is "started"). What the rule matched
+   * without starting anything is not seen: AWS counts it only in CloudWatch metrics.
+   */
+  private async ruleRuns(rule: RuleRecord, ref: string, count: number): Promise<Tick[]> {
+    const runs: Tick[] = [];
+    for (const pipelineName of new Set(rule.targets.map((t) => t.pipelineName))) {
+      const page = await this.backend.pipelines
+        .listExecutions(pipelineName, { maxResults: RULE_RUNS_SCANNED })
+        .catch((error: unknown) => {
+          // A target whose pipeline is gone started nothing lately.
+          if (isTriggerError(error, 'NOT_FOUND')) return { items: [] };
+          throw error;
+        });
+      for (const summary of page.items) {
+        const by = await this.startedBy(summary.arn).catch(() => undefined);
+        if (by?.kind !== 'rule' || by.ref !== ref) continue;
+        runs.push({
+          triggerKey: rule.name,
+          ref,
+          pipelineName,
+          occurrence: by.occurrence ? new Date(by.occurrence) : summary.startTime,
+          timeZone: 'UTC',
+          outcome: 'started',
+          executionArn: summary.arn,
+          ...(by.occurrence ? {} : { byEvent: true }),
+          recordedAt: summary.startTime,
+          updatedAt: summary.startTime,
+        });
+      }
+    }
+    return runs.sort((a, b) => b.occurrence.getTime() - a.occurrence.getTime()).slice(0, count);
   }
 
   /**

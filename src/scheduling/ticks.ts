@@ -20,6 +20,8 @@ export interface Tick {
   timeZone: string;
   outcome: TickOutcome;
   executionArn?: string;
+  /** A rule's run that a matched event started: `occurrence` is the execution's start. */
+  byEvent?: boolean;
   /** For a missed run: the probable cause, as exact as the bot can tell. */
   reason?: string;
   /** When it was first recorded; a missed run's message is posted then. */

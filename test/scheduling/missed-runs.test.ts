@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { envelope } from '../../src/scheduling/local/event-bus.js';
 import { parsePipelineCatalog } from '../../src/scheduling/local/pipeline-catalog.js';
 import { SchedulingService } from '../../src/scheduling/scheduling-service.js';
 import { awsBackendOverTheWire } from '../support/aws-local-endpoint.js';
@@ -15,6 +16,9 @@ const pipelines = parsePipelineCatalog(`
 pipelines:
   - name: churn-train
     steps: [{ name: Train, seconds: 1 }]
+  - name: ingest-daily
+    parameters: [{ name: InputDataUri, type: String }]
+    steps: [{ name: Ingest, seconds: 1 }]
   - name: denied-train
     startFails: "User: arn:aws:sts::000000000000:assumed-role/LocalPipelineScheduler/scheduler is not authorized to perform: sagemaker:StartPipelineExecution on resource: denied-train"
     steps: [{ name: Train, seconds: 1 }]
@@ -136,6 +140,37 @@ describe.each([
       [['denied-every-5', '2026-11-29T08:00:00.000Z', 'late', executionArn]],
     );
     expect(value(await service.ticksOf('denied-every-5'))[0]?.outcome).toBe('late');
+  });
+
+  it("list a rule's runs: the executions its matched events started, not others", async () => {
+    const service = await setUp(backendKind);
+    value(
+      await service.createEventTrigger(
+        {
+          pipelines: ['ingest-daily'],
+          eventPattern: JSON.stringify({ source: ['aws.s3'] }),
+          name: 'ingest-on-upload',
+          roleArn: ROLE,
+          parameters: [{ name: 'InputDataUri', value: '$.detail.key' }],
+        },
+        ctx(),
+      ),
+    );
+    await h.clock.advanceTo('2026-11-29T08:03:00Z');
+    await h.backend.bus.publish(
+      envelope(
+        { source: 'aws.s3', 'detail-type': 'Object Created', detail: { key: 'a.csv' } },
+        h.clock.now(),
+      ),
+    );
+    // Someone's own start of the same pipeline is not the rule's.
+    value(await service.runNow('ingest-daily', [{ name: 'InputDataUri', value: 'b.csv' }], ctx()));
+    const runs = value(await service.ticksOf('ingest-on-upload'));
+    expect(runs.map((t) => [t.occurrence.toISOString(), t.outcome, t.byEvent])).toEqual([
+      ['2026-11-29T08:03:00.000Z', 'started', true],
+    ]);
+    const described = value(await service.describe('ingest-on-upload'));
+    expect(described.recentRuns.map((t) => t.executionArn)).toEqual([runs[0]?.executionArn]);
   });
 
   it('still account for a one-time at() schedule that Scheduler deleted after its run', async () => {

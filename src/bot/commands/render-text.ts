@@ -3,6 +3,7 @@ import { auditSubject, auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { formatInstant } from '../../scheduling/expression/index.js';
 import type { Provenance } from '../../scheduling/provenance.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import {
   orphanSummary,
   otherTargetsText,
@@ -105,9 +106,7 @@ export function renderText(reply: Reply): TextOutput {
                 ...d.nextRuns.map((r) => `    ${formatInstant(r)}`),
               ]
             : ['  next runs: none']),
-          ...(d.recentRuns.length
-            ? ['  recent runs:', ...d.recentRuns.map((tick) => `    ${tickText(tick, 'text')}`)]
-            : []),
+          ...recentRunLines(d.recentRuns),
           ...warningLines(d.warnings),
           `  arn: ${t.arn}`,
         );
@@ -136,6 +135,7 @@ export function renderText(reply: Reply): TextOutput {
         ...(others ? [`  ${others}`] : []),
         `  role: ${r.roleArn}`,
         ...(d.drift.length ? [`  changed outside the bot: ${d.drift.join(', ')}`] : []),
+        ...recentRunLines(d.recentRuns),
         `  arn: ${r.arn}`,
       );
     }
@@ -305,4 +305,11 @@ function indent(text: string): string[] {
 
 function warningLines(warnings: ReadonlyArray<{ message: string }>): string[] {
   return warnings.map((w) => `warning: ${w.message}`);
+}
+
+/** A trigger's recent runs under its description, when it has any. */
+function recentRunLines(runs: Tick[]): string[] {
+  return runs.length
+    ? ['  recent runs:', ...runs.map((tick) => `    ${tickText(tick, 'text')}`)]
+    : [];
 }

@@ -6,12 +6,15 @@ export type TicksCommand = { name: 'ticks'; trigger: string; count: number };
 
 const MAX_TICKS = 100;
 
-/** ticks: a schedule's recent runs and what became of each (started, started late, missed). */
+/**
+ * ticks: a trigger's recent runs and what became of each: a schedule's occurrences (started,
+ * started late, missed), a rule's executions (the events it matched that started one).
+ */
 export const ticks = defineCommand<TicksCommand>({
   name: 'ticks',
   usage: {
-    syntax: 'ticks <schedule> [count]',
-    summary: 'the recent runs of a schedule: started, started late or missed, and why',
+    syntax: 'ticks <trigger> [count]',
+    summary: "a trigger's recent runs: started, started late or missed, and why",
     example: 'ticks nightly-retrain 20',
   },
   dryRun: false,
@@ -19,7 +22,7 @@ export const ticks = defineCommand<TicksCommand>({
   parse({ positional, options }) {
     const [trigger, countText, ...extra] = positional;
     if (!trigger || extra.length > 0 || options.length > 0)
-      return mistake('ticks needs one schedule, and optionally how many runs to show');
+      return mistake('ticks needs one trigger, and optionally how many runs to show');
     const count = countText === undefined ? 10 : Number(countText);
     if (!Number.isInteger(count) || count < 1 || count > MAX_TICKS)
       return mistake(`the count must be a whole number from 1 to ${MAX_TICKS}, not "${countText}"`);

@@ -196,6 +196,13 @@ export function tickText(t: Tick, surface: Surface): string {
   const execution = t.executionArn
     ? ` (execution ${say.literal(t.executionArn.split('/').at(-1) ?? t.executionArn)})`
     : '';
+  if (t.byEvent) {
+    const parts = wallParts(t.occurrence, 'UTC');
+    const at = parts
+      ? `${parts.hour}:${parts.minute} UTC ${Number(parts.day)} ${MONTHS[Number(parts.month) - 1]}`
+      : t.occurrence.toISOString();
+    return `${at}: a matched event started ${say.literal(t.pipelineName)}${execution}`;
+  }
   switch (t.outcome) {
     case 'started':
       return `${run}: started${execution}`;

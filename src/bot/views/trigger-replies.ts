@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { Provenance } from '../../scheduling/provenance.js';
 import type { Orphan, TriggerListItem } from '../../scheduling/scheduling-service.js';
+import type { Tick } from '../../scheduling/ticks.js';
 import type { Reply } from '../commands/replies.js';
 import { ids } from '../ids.js';
 import {
@@ -222,13 +223,7 @@ export function describedMessage(
         section(
           runsText(d.nextRuns, tz, t.state === 'DISABLED' ? 'none while it is paused' : 'none'),
         ),
-        ...(d.recentRuns.length
-          ? [
-              section(
-                `*Recent runs*\n${d.recentRuns.map((tick) => `• ${tickText(tick, 'slack')}`).join('\n')}`,
-              ),
-            ]
-          : []),
+        ...recentRunsBlocks(d.recentRuns),
         ...warningBlocks(d.warnings),
         context(`ARN ${code(t.arn)}`),
         actions(`${ids.blocks.triggerActions}_0`, [
@@ -268,11 +263,20 @@ export function describedMessage(
         [...targetLines(r.targets, d.pipelinesExist), ...(others ? [`• ${others}`] : [])],
         3,
       ),
+      ...recentRunsBlocks(d.recentRuns),
       about,
       context(`ARN ${code(r.arn)}`),
       actions(`${ids.blocks.triggerActions}_0`, buttonsFor({ ...r, ref: d.ref })),
     ],
   };
+}
+
+/** A trigger's recent runs and what became of each, when it has any. */
+function recentRunsBlocks(runs: Tick[]): KnownBlock[] {
+  if (runs.length === 0) return [];
+  return [
+    section(`*Recent runs*\n${runs.map((tick) => `• ${tickText(tick, 'slack')}`).join('\n')}`),
+  ];
 }
 
 /** The triggers, the first rows with their buttons, the rest as text. */

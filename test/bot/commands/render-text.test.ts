@@ -70,6 +70,8 @@ describe('renderText: triggers the bot did not make, in the terminal', () => {
       '    parameters: InputDataUri=$.detail.object.key',
       '  and 2 other targets (not pipelines, left alone)',
       '  role: arn:aws:iam::123456789012:role/PipelineSchedulerExecutionRoleForProduction',
+      '  recent runs:',
+      '    the 02:00 UTC run of 29 Nov: started (execution 0f3a9c2b7d1e)',
       '  arn: arn:aws:events:eu-west-1:123456789012:rule/ml-events/nightly-batch',
     ]);
   });

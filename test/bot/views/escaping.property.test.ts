@@ -453,6 +453,20 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
                 pipelinesExist: { [d.pipelineName]: false },
                 attribution: { createdBy: 'U0ALICE', approvedBy: ['U0LEAD1'] },
                 drift: d.drift,
+                recentRuns: [
+                  {
+                    triggerKey: d.name,
+                    ref: d.ref,
+                    pipelineName: d.pipelineName,
+                    occurrence: NOW,
+                    timeZone: 'UTC',
+                    outcome: 'started' as const,
+                    executionArn: `arn:x/execution/${d.name}`,
+                    byEvent: !d.scheduled,
+                    recordedAt: NOW,
+                    updatedAt: NOW,
+                  },
+                ],
               }
             : {
                 kind: 'schedule',

@@ -247,6 +247,20 @@ export function scheduledRuleDescription(): EventTriggerDescription {
     pipelinesExist: { 'ingest-daily': true },
     attribution: {},
     drift: [],
+    recentRuns: [
+      {
+        triggerKey: 'nightly-batch',
+        ref: 'ml-events/nightly-batch',
+        pipelineName: 'ingest-daily',
+        occurrence: new Date('2026-11-29T02:00:00Z'),
+        timeZone: 'UTC',
+        outcome: 'started',
+        executionArn:
+          'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/ingest-daily/execution/0f3a9c2b7d1e',
+        recordedAt: new Date('2026-11-29T02:00:04Z'),
+        updatedAt: new Date('2026-11-29T02:00:04Z'),
+      },
+    ],
   };
 }
 
@@ -477,6 +491,21 @@ export function replies(): Record<Reply['kind'], Reply[]> {
           pipelinesExist: { 'ingest-daily': false },
           attribution: { createdBy: 'cli:ana' },
           drift: [],
+          recentRuns: [
+            {
+              triggerKey: 'ingest-on-upload',
+              ref: 'ingest-on-upload',
+              pipelineName: 'ingest-daily',
+              occurrence: new Date('2026-11-29T07:41:12Z'),
+              timeZone: 'UTC',
+              outcome: 'started' as const,
+              executionArn:
+                'arn:aws:sagemaker:eu-west-1:123456789012:pipeline/ingest-daily/execution/7c1d2e3f4a5b',
+              byEvent: true,
+              recordedAt: new Date('2026-11-29T07:41:12Z'),
+              updatedAt: new Date('2026-11-29T07:41:12Z'),
+            },
+          ],
         },
       },
       { kind: 'described', now: NOW, description: sdkScheduleDescription() },
