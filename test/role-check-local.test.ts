@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RuntimeHarness, startRuntime } from './support/runtime-harness.js';
 
@@ -45,5 +48,51 @@ describe('the role check, locally', () => {
       /role LocalPipelineScheduler: it may not start this pipeline .*; the access policy refuses roles that fail the check \(roleCheck: refuse\)/,
     );
     expect(await h.say('list')).not.toContain('on-app');
+  });
+
+  it('checks the role of a schedule adopted from elsewhere, and refuses it under refuse', async () => {
+    // What the SageMaker SDK's put_triggers leaves in the default group.
+    const foreign = join(mkdtempSync(join(tmpdir(), 'role-check-')), 'foreign.yml');
+    writeFileSync(
+      foreign,
+      `schedules:
+  - Name: denied-train
+    GroupName: default
+    ScheduleExpression: rate(1 day)
+    State: ENABLED
+    FlexibleTimeWindow: { Mode: "OFF" }
+    Target:
+      Arn: arn:aws:sagemaker:local-1:000000000000:pipeline/denied-train
+      RoleArn: arn:aws:iam::000000000000:role/LocalPipelineScheduler
+      SageMakerPipelineParameters: {}
+`,
+    );
+    h = await startRuntime({ pipelines, env: { LOCAL_FOREIGN_TRIGGERS: foreign } });
+    expect(await h.say('adopt default/denied-train --dry-run')).toMatch(
+      /warning: role LocalPipelineScheduler: it may not start this pipeline/,
+    );
+    expect(await h.say('adopt default/denied-train')).toMatch(
+      /adopted default\/denied-train as [\w-]+\/denied-train[\s\S]*warning: role LocalPipelineScheduler/,
+    );
+    await h.close();
+    h = await startRuntime({
+      pipelines,
+      env: { LOCAL_FOREIGN_TRIGGERS: foreign },
+      policy: `roleCheck: refuse
+roles:
+  all: { everyone: true }
+executionRoles:
+  local: arn:aws:iam::000000000000:role/LocalPipelineScheduler
+pipelines:
+  - match: "*"
+    create: [all]
+    delete: [all]
+    pause: [all]
+    run: [all]
+    executionRoles: [local]
+`,
+    });
+    expect(await h.say('adopt default/denied-train')).toMatch(/\(roleCheck: refuse\)/);
+    expect(await h.say('describe default/denied-train')).toContain('default/denied-train');
   });
 });

@@ -1061,6 +1061,11 @@ export class SchedulingService {
         },
       );
       if (!built.ok) return built;
+      const refused = await this.roleRefused(
+        { roleArn: original.roleArn, kind: 'schedule', pipelines: [original.pipelineName] },
+        ctx,
+      );
+      if (refused) return refused;
       const copy: ScheduleTrigger = {
         ...built.value,
         ...(original.held ? { held: { ...original.held, Name: name, GroupName: this.group } } : {}),

@@ -67,13 +67,32 @@ export const adopt = defineCommand<AdoptCommand>({
   async run(command, deps) {
     const found = serviceOf(deps, 'adopt');
     if (!found.ok) return found.reply;
+    // The role moves to another group: a trust policy tied to the old one (aws:SourceArn)
+    // would stop every run, so it is checked as for a new schedule.
+    const schedule = await scheduleOf(command, deps);
+    const warnings = schedule
+      ? await found.service.roleWarnings({
+          roleArn: schedule.trigger.roleArn,
+          kind: 'schedule',
+          pipelines: [schedule.trigger.pipelineName],
+        })
+      : [];
     const result = await found.service.adopt(
       command.trigger,
       command.as ? { name: command.as } : {},
-      requestContext(deps, command.dryRun),
+      {
+        ...requestContext(deps, command.dryRun),
+        roleCheck: deps.access?.policy.roleCheck ?? 'warn',
+      },
     );
     if (!result.ok) return serviceError(result.error);
-    if ('dryRun' in result.value) return { kind: 'dry-run', requests: result.value.requests };
+    if ('dryRun' in result.value)
+      return {
+        kind: 'dry-run',
+        requests: result.value.requests,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      };
+    if (warnings.length > 0) return { kind: 'adopted', ...result.value, warnings };
     return { kind: 'adopted', ...result.value };
   },
 });

@@ -166,6 +166,7 @@ export function renderText(reply: Reply): TextOutput {
     case 'adopted':
       return out(
         `adopted ${reply.from.ref} as ${reply.schedule.group}/${reply.schedule.name}: it is now made here, and the original is deleted`,
+        ...warningLines(reply.warnings ?? []),
       );
     case 'started':
       return out(`started ${reply.pipeline}: ${reply.executionArn}`);

@@ -41,7 +41,12 @@ export type Reply =
       nextToken?: string;
     }
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
-  | { kind: 'adopted'; from: TriggerListItem; schedule: ScheduleRecord }
+  | {
+      kind: 'adopted';
+      from: TriggerListItem;
+      schedule: ScheduleRecord;
+      warnings?: ScheduleWarning[];
+    }
   | { kind: 'started'; pipeline: string; executionArn: string }
   | { kind: 'ticks'; ref: string; ticks: Tick[] }
   | {

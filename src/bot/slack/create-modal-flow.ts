@@ -279,10 +279,19 @@ export class CreateModalFlow {
           new Date(),
         ).catch(() => []);
         preview.preview.warnings.push(
-          ...(await this.roleWarnings(roleChoices, values.roleAlias, pipeline.name)),
+          ...(await this.roleWarnings(roleChoices, values.roleAlias, pipeline.name, 'schedule')),
           ...collisions,
         );
       }
+    }
+    if (read.triggerType === 'event' && pipeline) {
+      const warnings = await this.roleWarnings(
+        roleChoices,
+        values.roleAlias,
+        pipeline.name,
+        'event',
+      );
+      if (warnings.length > 0) state.ruleWarnings = warnings;
     }
     return state;
   }
@@ -292,6 +301,7 @@ export class CreateModalFlow {
     choices: Record<string, string>,
     alias: string | undefined,
     pipelineName: string,
+    kind: 'schedule' | 'event',
   ): Promise<ScheduleWarning[]> {
     const arns = Object.values(choices);
     const roleArn =
@@ -300,7 +310,7 @@ export class CreateModalFlow {
       this.ctx.runtime.defaultRole;
     if (!roleArn) return [];
     return this.ctx.runtime.service
-      .roleWarnings({ roleArn, kind: 'schedule', pipelines: [pipelineName] })
+      .roleWarnings({ roleArn, kind, pipelines: [pipelineName] })
       .catch(() => []);
   }
 }

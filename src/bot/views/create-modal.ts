@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView } from '@slack/web-api';
-import type { SchedulePreview } from '../../scheduling/expression/index.js';
+import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { PipelineParameter } from '../../scheduling/pipeline.js';
 import { MAX_TRIGGER_NAME_LENGTH } from '../../scheduling/trigger-rules.js';
 import { ids } from '../ids.js';
@@ -43,6 +43,8 @@ export interface CreateModalState {
   preview?:
     | { ok: true; preview: SchedulePreview; userZoneRuns?: Date[] }
     | { ok: false; message: string };
+  /** For a rule (which has no preview): the role check's warnings. */
+  ruleWarnings?: ScheduleWarning[];
   /** The first view, opened at once with the trigger_id before data loads. */
   loading?: boolean;
 }
@@ -194,6 +196,7 @@ function previewBlocks(state: CreateModalState): KnownBlock[] {
           ? 'Starts the pipeline each time a matching event arrives.'
           : 'Type an expression and press Enter to see the next runs here.',
       ),
+      ...warningContext(state.triggerType === 'event' ? (state.ruleWarnings ?? []) : []),
     ];
   if (!preview.ok) return [section(`:x: ${esc(preview.message)}`)];
   const p = preview.preview;
@@ -213,15 +216,14 @@ function previewBlocks(state: CreateModalState): KnownBlock[] {
   return [
     section(`*${esc(p.description)}*\n${code(p.expression.text)} — next runs:`),
     { type: 'section', fields },
-    ...(p.warnings.length
-      ? [
-          context(
-            ...p.warnings
-              .slice(0, LIMITS.contextElements)
-              .map((w) => `:warning: ${esc(w.message)}`),
-          ),
-        ]
-      : []),
+    ...warningContext(p.warnings),
+  ];
+}
+
+function warningContext(warnings: ScheduleWarning[]): KnownBlock[] {
+  if (warnings.length === 0) return [];
+  return [
+    context(...warnings.slice(0, LIMITS.contextElements).map((w) => `:warning: ${esc(w.message)}`)),
   ];
 }
 

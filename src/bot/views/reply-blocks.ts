@@ -31,7 +31,7 @@ import {
   sections,
 } from './kit.js';
 import { LIMITS } from './limits.js';
-import { dryRunMessage, previewMessage } from './preview-replies.js';
+import { dryRunMessage, previewMessage, warningBlocks } from './preview-replies.js';
 import {
   changedMessage,
   describedMessage,
@@ -114,6 +114,7 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
           section(
             `:inbox_tray: Adopted *${esc(reply.from.ref)}*: it is now *${esc(now)}*, made here, and the original is deleted.`,
           ),
+          ...warningBlocks(reply.warnings ?? []),
           actions(`${ids.blocks.triggerActions}_0`, [
             button(ids.actions.describe, 'Describe', reply.schedule.name),
           ]),

@@ -77,6 +77,21 @@ describe('createModal', () => {
     }
   });
 
+  it("a rule's form shows the role check's warnings, escaped, where a schedule shows its preview", () => {
+    const view = createModal(
+      state({
+        triggerType: 'event',
+        ruleWarnings: [
+          { code: 'ROLE_CHECK', message: 'role <Runner>: events.amazonaws.com may not assume it' },
+        ],
+      }),
+    );
+    expect(blockKitProblems('modal', view)).toEqual([]);
+    expect(JSON.stringify(view.blocks)).toContain(
+      ':warning: role &lt;Runner&gt;: events.amazonaws.com may not assume it',
+    );
+  });
+
   it('shows the inputs each trigger type needs', () => {
     const blockIds = (type: TriggerType) =>
       inputs(createModal(state({ triggerType: type }))).map((b) => b.block_id);
