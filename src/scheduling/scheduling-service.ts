@@ -22,9 +22,11 @@ import {
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
 import type { ExecutionOriginRepository } from './execution-origins.js';
 import {
+  parseExpression,
   previewSchedule,
   previewStoredSchedule,
   type ScheduleWarning,
+  skippedByDaylightSaving,
 } from './expression/index.js';
 import { noSchedulingMetrics, type SchedulingMetrics } from './metrics.js';
 import { findOrphans, type Orphan, removeOrphans } from './orphans.js';
@@ -47,6 +49,7 @@ import { scheduleTargetKind } from './schedule-document.js';
 import {
   dueOccurrences,
   MISSED_GRACE_MS,
+  missedAfter,
   retriesUntil,
   type Tick,
   type TickRepository,
@@ -266,6 +269,14 @@ export interface DryRun {
  * Everything a person typed is checked before any call to AWS; expected failures come back as
  * values with a code and a sentence for that person.
  */
+/** Whether an instant is within a schedule's start and end, and after it was last written. */
+function runsAt(record: ScheduleRecord, instant: Date): boolean {
+  const written = record.modifiedAt ?? record.createdAt;
+  if (written && instant < written) return false;
+  if (record.start && instant < record.start) return false;
+  return !record.end || instant <= record.end;
+}
+
 /** A schedule the watch looks at; `gone` when only the bot's record of it is left. */
 interface WatchedSchedule {
   ref: string;
@@ -685,6 +696,8 @@ export class SchedulingService {
       ];
       for (const { ref, found, gone } of watched) {
         const record = found.record;
+        await this.recordSkipped(ref, record, from, to);
+        if (record.state !== 'ENABLED') continue;
         const candidate = { ref, found };
         for (const occurrence of dueOccurrences(
           record,
@@ -746,6 +759,56 @@ export class SchedulingService {
     });
   }
 
+  /**
+   * The runs that should not happen, for the history: each run a paused schedule would have
+   * made, and each cron run daylight saving removes. Recorded once, as told (no channel hears
+   * of a skip).
+   */
+  private async recordSkipped(ref: string, record: ScheduleRecord, from: Date, to: Date) {
+    if (!this.ticks) return;
+    const grace = this.options.missedGraceMs ?? MISSED_GRACE_MS;
+    const skipped: Array<{ occurrence: Date; reason: string; wallTime?: string }> = [];
+    if (record.state === 'DISABLED') {
+      // Counted as if it ran, from when it was paused (its last write) on.
+      for (const occurrence of dueOccurrences(
+        { ...record, state: 'ENABLED' },
+        from.getTime(),
+        to.getTime(),
+        grace,
+      ))
+        skipped.push({ occurrence, reason: 'the schedule is paused' });
+    } else {
+      const parsed = parseExpression(record.expression);
+      const lag = missedAfter(record, 0, grace);
+      if (parsed.ok)
+        for (const run of skippedByDaylightSaving(parsed.expression, {
+          from: new Date(from.getTime() - lag),
+          to: new Date(to.getTime() - lag),
+          timeZone: record.timeZone,
+        }))
+          if (runsAt(record, run.instant))
+            skipped.push({
+              occurrence: run.instant,
+              wallTime: run.wall,
+              reason: `${run.wall.slice(11)} does not exist that day: clocks in ${record.timeZone} jump from ${run.clockFrom} to ${run.clockTo}, and Scheduler skips the run`,
+            });
+    }
+    for (const { occurrence, reason, wallTime } of skipped)
+      await this.ticks.insert({
+        triggerKey: `${record.group}/${record.name}`,
+        ref,
+        pipelineName: record.pipelineName,
+        occurrence,
+        timeZone: record.timeZone,
+        outcome: 'skipped',
+        reason,
+        ...(wallTime ? { wallTime } : {}),
+        recordedAt: to,
+        updatedAt: to,
+        told: 'skipped',
+      });
+  }
+
   /** A schedule's recent ticks, newest first (describe, App Home, `ticks`). */
   async ticksOf(ref: string, count = 10): Promise<ServiceResult<Tick[]>> {
     return this.guard(async () => {
@@ -794,8 +857,8 @@ export class SchedulingService {
   }
 
   /**
-   * Every enabled schedule the bot can see that starts a pipeline, in full. A paused one has no
-   * due runs, so it is not read; one read before is read again only when ListSchedules says it
+   * Every schedule the bot can see that starts a pipeline, in full (a paused one too: its runs
+   * are recorded as skipped). One read before is read again only when ListSchedules says it
    * changed (its LastModificationDate), so a steady watch costs the listing and little more.
    */
   private async everySchedule(): Promise<{
@@ -819,8 +882,7 @@ export class SchedulingService {
           });
         for (const summary of page.items) {
           keys.add(`${summary.group}/${summary.name}`);
-          if (summary.state !== 'ENABLED' || scheduleTargetKind(summary.targetArn) === 'other')
-            continue;
+          if (scheduleTargetKind(summary.targetArn) === 'other') continue;
           seen.add(summary.arn);
           const record = await this.watchedSchedule(place.group, summary);
           if (!record || record.targetKind === 'other') continue;

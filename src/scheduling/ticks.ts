@@ -6,9 +6,10 @@ import type { ScheduleRecord } from './triggers.js';
  * schedule it can see should start its pipeline, and sees every execution: an occurrence with
  * no execution once its window and a grace have passed is a missed run, said once in the
  * trigger's channels; a run that starts later (a retry within the retry policy) turns it into
- * "started late".
+ * "started late". A run that should not happen (the schedule is paused, or daylight saving
+ * removes its wall time) is recorded as skipped, for the history; no channel is told of it.
  */
-export type TickOutcome = 'started' | 'late' | 'missed';
+export type TickOutcome = 'started' | 'late' | 'missed' | 'skipped';
 
 export interface Tick {
   /** `group/name` of the schedule. */
@@ -20,6 +21,11 @@ export interface Tick {
   timeZone: string;
   outcome: TickOutcome;
   executionArn?: string;
+  /**
+   * A run daylight saving skipped: the wall time it would have had (`YYYY-MM-DD HH:MM`, which
+   * exists in no offset; `occurrence` is the instant under the offset before the change).
+   */
+  wallTime?: string;
   /** A rule's run that a matched event started: `occurrence` is the execution's start. */
   byEvent?: boolean;
   /** For a missed run: the probable cause, as exact as the bot can tell. */

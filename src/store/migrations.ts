@@ -245,6 +245,13 @@ export const migrations: Migration[] = [
         WHERE runs_once_at IS NOT NULL;
     `,
   },
+  {
+    version: 13,
+    name: 'the wall time of a run daylight saving skipped',
+    sql: `
+      ALTER TABLE trigger_ticks ADD COLUMN wall_time TEXT;
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -486,6 +486,7 @@ export type TickRow = {
   recorded_at: number;
   updated_at: number;
   told: string | null;
+  wall_time: string | null;
 };
 
 export const tickTable: Table<TickRow> = {
@@ -506,10 +507,11 @@ export function toTickRow(t: Tick): TickRow {
     recorded_at: ms(t.recordedAt),
     updated_at: ms(t.updatedAt),
     told: t.told ?? null,
+    wall_time: t.wallTime ?? null,
   };
 }
 
-const OUTCOMES: TickOutcome[] = ['started', 'late', 'missed'];
+const OUTCOMES: TickOutcome[] = ['started', 'late', 'missed', 'skipped'];
 
 export function fromTickRow(row: TickRow): Tick {
   const told = OUTCOMES.find((o) => o === row.told);
@@ -526,6 +528,7 @@ export function fromTickRow(row: TickRow): Tick {
     recordedAt: new Date(Number(row.recorded_at)),
     updatedAt: new Date(Number(row.updated_at)),
     ...(told ? { told } : {}),
+    ...(row.wall_time ? { wallTime: row.wall_time } : {}),
   };
 }
 

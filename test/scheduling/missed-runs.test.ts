@@ -105,7 +105,62 @@ describe.each([
       ['2026-11-29T08:00:00.000Z', 'started'],
     ]);
     expect(ticks.every((t) => t.executionArn?.includes('/execution/'))).toBe(true);
-    expect(value(await service.ticksOf('denied-paused'))).toEqual([]);
+    // A paused schedule's runs are history, not news: skipped, and already "told".
+    expect(
+      value(await service.ticksOf('denied-paused')).map((t) => [
+        t.occurrence.toISOString(),
+        t.outcome,
+        t.reason,
+        t.told,
+      ]),
+    ).toEqual(
+      ['08:10', '08:05', '08:00'].map((time) => [
+        `2026-11-29T${time}:00.000Z`,
+        'skipped',
+        'the schedule is paused',
+        'skipped',
+      ]),
+    );
+  });
+
+  it('record a run daylight saving removes as skipped, never as missed', async () => {
+    h = await startLocal({ now: '2027-03-27T23:00:00Z', pipelines });
+    let service = new SchedulingService(h.backend, h.store, { group: 'sagemaker-pipelines' });
+    if (backendKind === 'aws') {
+      const wire = await awsBackendOverTheWire(h.backend);
+      closeWire = wire.close;
+      service = new SchedulingService(wire.backend, h.store, { group: 'sagemaker-pipelines' });
+    }
+    value(
+      await service.createSchedule(
+        {
+          pipeline: 'churn-train',
+          expression: 'cron(30 2 * * ? *)',
+          timeZone: 'Europe/Berlin',
+          name: 'berlin-0230',
+          roleArn: ROLE,
+          parameters: [],
+        },
+        ctx(),
+      ),
+    );
+    // 28 March 2027: at 02:00 Berlin (01:00 UTC) the clocks jump to 03:00.
+    await h.clock.advanceTo('2027-03-28T03:00:00Z');
+    const told = value(
+      await service.watchRuns(at('2027-03-27T23:00:00Z'), at('2027-03-28T03:00:00Z')),
+    );
+    expect(told).toEqual([]);
+    const [tick, ...others] = value(await service.ticksOf('berlin-0230'));
+    expect(others).toEqual([]);
+    expect(tick).toMatchObject({
+      outcome: 'skipped',
+      wallTime: '2027-03-28 02:30',
+      reason:
+        '02:30 does not exist that day: clocks in Europe/Berlin jump from 02:00 to 03:00, and Scheduler skips the run',
+    });
+    // Looked at again, nothing is recorded twice.
+    value(await service.watchRuns(at('2027-03-27T23:00:00Z'), at('2027-03-28T03:00:00Z')));
+    expect(value(await service.ticksOf('berlin-0230'))).toHaveLength(1);
   });
 
   it('say the pipeline is gone when it is', async () => {

@@ -61,7 +61,12 @@ export function ticksMessage(reply: ReplyOf<'ticks'>): SlackMessage {
       text: `no runs of ${reply.ref} watched yet`,
       blocks: [section(`No runs of ${code(reply.ref)} watched yet.`)],
     };
-  const icon = { started: ':white_check_mark:', late: ':hourglass:', missed: ':warning:' } as const;
+  const icon = {
+    started: ':white_check_mark:',
+    late: ':hourglass:',
+    missed: ':warning:',
+    skipped: ':fast_forward:',
+  } as const;
   return {
     text: `recent runs of ${reply.ref}`,
     blocks: [

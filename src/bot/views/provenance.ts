@@ -210,15 +210,37 @@ export function tickText(t: Tick, surface: Surface): string {
       return `${run}: started late, by a retry${execution}`;
     case 'missed':
       return `${run}: missed — ${say.words(t.reason ?? 'no execution started')}`;
+    case 'skipped':
+      // A wall time daylight saving removed is named as the schedule says it, not as an instant.
+      return `${t.wallTime ? skippedRunText(t.wallTime, t.timeZone) : run}: skipped — ${say.words(t.reason ?? 'not due')}`;
   }
+}
+
+function skippedRunText(wall: string, timeZone: string): string {
+  const p = wallPartsOf(wall);
+  if (!p) return `the ${wall} ${timeZone} run`;
+  return `the ${p.hour}:${p.minute} ${timeZone} run of ${Number(p.day)} ${MONTHS[Number(p.month) - 1]}`;
+}
+
+/** The parts of a wall time written `YYYY-MM-DD HH:MM`. */
+function wallPartsOf(wall: string) {
+  const m = /^\d{4}-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(wall);
+  return m
+    ? { month: m[1] ?? '', day: m[2] ?? '', hour: m[3] ?? '', minute: m[4] ?? '' }
+    : undefined;
 }
 
 /** A run in a few words, for a row with little room (App Home): "08:00 2 Dec missed". */
 export function tickBrief(t: Tick): string {
-  const parts = wallParts(t.occurrence, t.timeZone);
+  const parts = t.wallTime ? wallPartsOf(t.wallTime) : wallParts(t.occurrence, t.timeZone);
   const at = parts
     ? `${parts.hour}:${parts.minute} ${Number(parts.day)} ${MONTHS[Number(parts.month) - 1]}`
     : t.occurrence.toISOString();
-  const outcome = { started: 'started', late: 'started late', missed: 'missed' }[t.outcome];
+  const outcome = {
+    started: 'started',
+    late: 'started late',
+    missed: 'missed',
+    skipped: 'skipped',
+  }[t.outcome];
   return `${t.outcome === 'missed' ? ':warning: ' : ''}${at} ${outcome}`;
 }

@@ -9,7 +9,12 @@ import { expressionWarnings, type ScheduleWarning } from './warnings.js';
 
 export { formatInstant } from './calendar.js';
 export { describeExpression } from './describe.js';
-export { nextOccurrences, type OccurrenceOptions } from './occurrences.js';
+export {
+  nextOccurrences,
+  type OccurrenceOptions,
+  type SkippedRun,
+  skippedByDaylightSaving,
+} from './occurrences.js';
 export { MAX_EXPRESSION_LENGTH, parseExpression } from './parse.js';
 export { resolveTimeZone } from './time-zone.js';
 export {

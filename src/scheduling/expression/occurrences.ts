@@ -3,6 +3,7 @@ import {
   DAY_MS,
   daysFromCivil,
   daysInMonth,
+  formatWall,
   HOUR_MS,
   MINUTE_MS,
   wallFromFields,
@@ -69,6 +70,54 @@ export function nextOccurrences(
         count,
       );
   }
+}
+
+/** A cron run that a spring-forward change removes: its wall time does not exist that day. */
+export interface SkippedRun {
+  /** The wall time it would have had, as `YYYY-MM-DD HH:MM`. */
+  wall: string;
+  /** The instant it would have been under the offset before the change: unique, and in order. */
+  instant: Date;
+  /** The clock jump, e.g. "02:00" to "03:00". */
+  clockFrom: string;
+  clockTo: string;
+}
+
+/**
+ * The runs of a cron expression that daylight saving skips in (from, to]: Scheduler never runs
+ * a wall time that does not exist, so these are neither runs nor misses. rate() and at() have
+ * none (rate counts durations; an at() in a gap is refused when it is made).
+ */
+export function skippedByDaylightSaving(
+  expression: ScheduleExpression,
+  options: { from: Date; to: Date; timeZone: string },
+): SkippedRun[] {
+  if (expression.kind !== 'cron') return [];
+  const zone = zoneRules(options.timeZone);
+  const cron = compileCron(expression);
+  const skipped: SkippedRun[] = [];
+  // A gap's runs come up to a few hours after its transition: look back a day for them.
+  const since = options.from.getTime() - DAY_MS;
+  for (const t of zone.transitionsBetween(since, options.to.getTime())) {
+    if (t.offset <= t.offsetBefore) continue;
+    const wallStart = t.at + t.offsetBefore;
+    const wallEnd = t.at + t.offset;
+    for (
+      let wall = cron.nextWall(wallStart);
+      wall >= 0 && wall < wallEnd;
+      wall = cron.nextWall(wall + MINUTE_MS)
+    ) {
+      const instant = wall - t.offsetBefore;
+      if (instant <= options.from.getTime() || instant > options.to.getTime()) continue;
+      skipped.push({
+        wall: formatWall(wall),
+        instant: new Date(instant),
+        clockFrom: formatWall(wallStart).slice(11),
+        clockTo: formatWall(wallEnd).slice(11),
+      });
+    }
+  }
+  return skipped;
 }
 
 function rateOccurrences(

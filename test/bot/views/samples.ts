@@ -10,6 +10,7 @@ import type {
   ScheduleDescription,
   TriggerListItem,
 } from '../../../src/scheduling/scheduling-service.js';
+import type { Tick } from '../../../src/scheduling/ticks.js';
 import type { RuleRecord, ScheduleRecord } from '../../../src/scheduling/triggers.js';
 
 /** Real-shaped data for the view tests. One fixed instant, so snapshots never drift. */
@@ -442,21 +443,38 @@ export function replies(): Record<Reply['kind'], Reply[]> {
           pipelineExists: false,
           attribution: { createdBy: 'U0ALICE', approvedBy: ['U0LEAD1'], createdAt: NOW },
           drift: ['expression'],
-          recentRuns: (['missed', 'late', 'started'] as const).map((outcome, i) => ({
-            triggerKey: 'sagemaker-pipelines/churn-weekdays',
-            ref: 'churn-weekdays',
-            pipelineName: 'churn-train',
-            occurrence: new Date(Date.UTC(2026, 2, 2 - i, 7)),
-            timeZone: 'Europe/Berlin',
-            outcome,
-            ...(outcome === 'missed'
-              ? { reason: 'Scheduler gave up after 3 retries: AccessDeniedException: denied' }
-              : {
-                  executionArn: `arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-train/execution/x${i}`,
-                }),
-            recordedAt: NOW,
-            updatedAt: NOW,
-          })),
+          recentRuns: [
+            ...(['missed', 'late', 'started'] as const).map(
+              (outcome, i): Tick => ({
+                triggerKey: 'sagemaker-pipelines/churn-weekdays',
+                ref: 'churn-weekdays',
+                pipelineName: 'churn-train',
+                occurrence: new Date(Date.UTC(2026, 2, 2 - i, 7)),
+                timeZone: 'Europe/Berlin',
+                outcome,
+                ...(outcome === 'missed'
+                  ? { reason: 'Scheduler gave up after 3 retries: AccessDeniedException: denied' }
+                  : {
+                      executionArn: `arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-train/execution/x${i}`,
+                    }),
+                recordedAt: NOW,
+                updatedAt: NOW,
+              }),
+            ),
+            {
+              triggerKey: 'sagemaker-pipelines/churn-weekdays',
+              ref: 'churn-weekdays',
+              pipelineName: 'churn-train',
+              occurrence: new Date('2026-03-29T01:30:00Z'),
+              timeZone: 'Europe/Berlin',
+              outcome: 'skipped',
+              reason:
+                '02:30 does not exist that day: clocks in Europe/Berlin jump from 02:00 to 03:00, and Scheduler skips the run',
+              wallTime: '2026-03-29 02:30',
+              recordedAt: NOW,
+              updatedAt: NOW,
+            },
+          ],
         },
       },
       {
