@@ -733,7 +733,7 @@ export class SchedulingService {
           resolved.ok && resolved.value.kind === 'schedule'
             ? resolved.value
             : await this.selfDeletedSchedule(missed.triggerKey);
-        if (!found || found.kind !== 'schedule') continue;
+        if (found?.kind !== 'schedule') continue;
         const started = await this.startedFor(
           { ref: missed.ref, found },
           missed.occurrence,

@@ -35,7 +35,51 @@ export function parseArgv(argv: string[]): ParseResult<Command> {
   return parseTokens(tokens);
 }
 
-function parseTokens(all: string[]): ParseResult<Command> {
+/** Flags that stand alone; every other `--name` takes a value, as `name=` does. */
+const SWITCHES = new Set(['--dry-run']);
+
+/**
+ * One grammar in every front end: `--tz Europe/Berlin` and `--tz=Europe/Berlin` mean
+ * `tz=Europe/Berlin`, so what works in the CLI works in Slack and the terminal, and back.
+ */
+function optionsAsKeyValues(tokens: string[]):
+  | { ok: true; tokens: string[] }
+  | {
+      ok: false;
+      message: string;
+    } {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    const flag = /^--([a-z][a-z-]*)(=(.*))?$/i.exec(token);
+    if (!flag || SWITCHES.has(token)) {
+      out.push(token);
+      continue;
+    }
+    const [, key = '', withValue, value] = flag;
+    if (withValue !== undefined) {
+      out.push(`${key}=${value ?? ''}`);
+      continue;
+    }
+    const next = tokens[i + 1];
+    if (next === undefined || /^--[a-z]/i.test(next))
+      return { ok: false, message: `--${key} needs a value: --${key} <value> or ${key}=<value>` };
+    out.push(`${key}=${next}`);
+    i++;
+  }
+  return { ok: true, tokens: out };
+}
+
+function parseTokens(typed: string[]): ParseResult<Command> {
+  // `create --help` is `help create`, as command-line tools have it.
+  const [first] = typed;
+  if (first !== undefined && typed.some((t) => t === '--help' || t === '-h'))
+    return first === '--help' || first === '-h'
+      ? parseTokens(['help'])
+      : parseTokens(['help', first]);
+  const normalized = optionsAsKeyValues(typed);
+  if (!normalized.ok) return { ok: false, message: normalized.message };
+  const all = normalized.tokens;
   const dryRun = all.includes('--dry-run');
   const tokens = all.filter((t) => t !== '--dry-run');
   const [verb, ...args] = tokens;
