@@ -8,19 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { usages } from '../src/bot/commands/grammar.js';
 import { MAX_ARGUMENT_FILE_BYTES } from '../src/bot/commands/read-local-file.js';
 import { runCli } from '../src/cli.js';
+import { runCliCaptured } from './support/cli-run.js';
 
 const now = new Date('2026-11-29T08:00:00Z');
 
-async function cli(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    now: () => now,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCliCaptured(argv, { now });
 
 describe('pipeline-schedule next', () => {
   it('prints the last Fridays of January, February and March 2022 at 10:15 UTC', async () => {

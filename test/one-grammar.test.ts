@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/bot/commands/grammar.js';
-import { runCli } from '../src/cli.js';
+import { runCliCaptured } from './support/cli-run.js';
 import { type RuntimeHarness, startRuntime } from './support/runtime-harness.js';
 
 /**
@@ -10,17 +10,8 @@ import { type RuntimeHarness, startRuntime } from './support/runtime-harness.js'
 
 const now = new Date('2026-11-29T08:00:00Z');
 
-async function cli(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, {
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-    now: () => now,
-    env: { DATABASE_URL: 'sqlite::memory:' },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) =>
+  runCliCaptured(argv, { now, env: { DATABASE_URL: 'sqlite::memory:' } });
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
