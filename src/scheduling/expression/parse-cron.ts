@@ -81,14 +81,25 @@ export function parseCron(text: string, body: string, bodyStart: number): CronEx
   const domAny = dayOfMonth.kind === 'any';
   const dowAny = dayOfWeek.kind === 'any';
   if (!domAny && !dowAny) {
-    const suggestion =
-      domTok.value === '*'
-        ? ` (for every day: cron(${minTok.value} ${hourTok.value} * ${monTok.value} ? ${yearTok.value}))`
-        : '';
+    // The field written as * is the one that means "any": it becomes the ?. With days in
+    // both, no one change keeps both, so none is offered.
+    const head = `${minTok.value} ${hourTok.value}`;
+    const tail = `${monTok.value}`;
+    const fix =
+      dowTok.value === '*'
+        ? `cron(${head} ${domTok.value} ${tail} ? ${yearTok.value})`
+        : domTok.value === '*'
+          ? `cron(${head} ? ${tail} ${dowTok.value} ${yearTok.value})`
+          : undefined;
+    const advice = fix
+      ? ` (did you mean ${fix}?)`
+      : ` (a cron runs on days of the month or days of the week, not both: cron(${head} ${domTok.value} ${tail} ? ${yearTok.value}) or cron(${head} ? ${tail} ${dowTok.value} ${yearTok.value}))`;
     fail(
-      `cron needs ? in day-of-month or day-of-week: one of the two must be ?, but day-of-month is "${domTok.value}" and day-of-week is "${dowTok.value}"${suggestion}`,
-      'day-of-week',
-      span(dowTok),
+      `cron needs ? in day-of-month or day-of-week: one of the two must be ?, but day-of-month is "${domTok.value}" and day-of-week is "${dowTok.value}"${advice}`,
+      // The field the fix changes; with days in both, day-of-week, as before.
+      domTok.value === '*' && dowTok.value !== '*' ? 'day-of-month' : 'day-of-week',
+      span(domTok.value === '*' && dowTok.value !== '*' ? domTok : dowTok),
+      fix,
     );
   }
   if (domAny && dowAny) {

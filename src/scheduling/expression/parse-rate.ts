@@ -46,10 +46,13 @@ export function parseRate(
   if (value < 1) fail('rate: the value must be at least 1', 'rate', valueSpan);
   const unit = rateUnits[unitText];
   if (!unit) {
-    const lower = rateUnits[unitText.toLowerCase()]
-      ? ` (write it in lower case: ${unitText.toLowerCase()})`
-      : '';
-    fail(`rate: "${unitText}" is not a unit; use minutes, hours or days${lower}`, 'rate', unitSpan);
+    const lower = rateUnits[unitText.toLowerCase()] ? unitText.toLowerCase() : undefined;
+    fail(
+      `rate: "${unitText}" is not a unit; use minutes, hours or days${lower ? ` (write it in lower case: ${lower})` : ''}`,
+      'rate',
+      unitSpan,
+      lower ? `rate(${valueText} ${lower})` : undefined,
+    );
   }
   if (dialect === 'rules') {
     // Rules reject rate(1 minutes) and rate(5 minute) with a bare "not valid"; say why.
@@ -59,15 +62,22 @@ export function parseRate(
         `rate: EventBridge rules want the singular for 1: rate(1 ${singular})`,
         'rate',
         unitSpan,
+        `rate(1 ${singular})`,
       );
     if (value !== 1 && !unit.plural)
       fail(
         `rate: EventBridge rules want the plural for ${value}: rate(${value} ${unitText}s)`,
         'rate',
         unitSpan,
+        `rate(${value} ${unitText}s)`,
       );
   } else if (value !== 1 && !unit.plural) {
-    fail(`rate: write the plural for ${value}: rate(${value} ${unitText}s)`, 'rate', unitSpan);
+    fail(
+      `rate: write the plural for ${value}: rate(${value} ${unitText}s)`,
+      'rate',
+      unitSpan,
+      `rate(${value} ${unitText}s)`,
+    );
   }
   const intervalMs = value * unit.ms;
   if (intervalMs > MAX_RATE_MS)

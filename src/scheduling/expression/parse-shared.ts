@@ -72,11 +72,17 @@ export class ParseFailure extends Error {
   }
 }
 
-export function fail(message: string, field?: ExpressionError['field'], span?: TextSpan): never {
+export function fail(
+  message: string,
+  field?: ExpressionError['field'],
+  span?: TextSpan,
+  fix?: string,
+): never {
   throw new ParseFailure({
     code: 'INVALID_EXPRESSION',
     message,
     ...(field ? { field } : {}),
     ...(span ? { span } : {}),
+    ...(fix ? { fix } : {}),
   });
 }

@@ -17,6 +17,11 @@ export interface ExpressionError {
   message: string;
   field?: CronFieldName | 'at' | 'rate' | 'expression';
   span?: TextSpan;
+  /**
+   * The expression corrected, when one correction keeps everything the person wrote (a
+   * property test holds it to that): shown as "did you mean", offered as is.
+   */
+  fix?: string;
 }
 
 /** A field item as written, kept for descriptions: `5`, `MON-FRI`, `0/15`, `*`, `8-17/2`. */

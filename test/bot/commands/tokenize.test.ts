@@ -26,6 +26,21 @@ describe('splitting a command line', () => {
     ],
     ["run churn-train param:Note='two words'", ['run', 'churn-train', 'param:Note=two words']],
     ['  list   ', ['list']],
+    // Curly quotes quote where a quote can be; an apostrophe inside a word is a letter.
+    [
+      'create churn-train rate(1 day) description=“Bob’s nightly run”',
+      ['create', 'churn-train', 'rate(1 day)', 'description=Bob’s nightly run'],
+    ],
+    [
+      'create churn-train rate(1 day) description=‘Bob’s nightly run’',
+      ['create', 'churn-train', 'rate(1 day)', 'description=Bob’s nightly run'],
+    ],
+    [
+      "create churn-train rate(1 day) description='it's the nightly one'",
+      ['create', 'churn-train', 'rate(1 day)', "description=it's the nightly one"],
+    ],
+    ['run churn-train param:Owner=O’Neill', ['run', 'churn-train', 'param:Owner=O’Neill']],
+    ["run churn-train param:Height=5'10", ['run', 'churn-train', "param:Height=5'10"]],
   ])('%s', (input, tokens) => {
     expect(tokenize(input)).toEqual({ ok: true, tokens });
   });
