@@ -205,6 +205,25 @@ describe('attacks, each refused with a reason and audited', () => {
     ).toMatch(/there is no request req-0/);
   });
 
+  it('a request is approved by a unique start of its id, as the docs abbreviate it', async () => {
+    const first = requestIdIn((await as('U0ALICE', 'run', 'prod-churn')).text);
+    const second = requestIdIn((await as('U0ALICE', 'run', 'prod-churn')).text);
+    // Long enough to tell the two apart: "req-" may be left out.
+    let length = 4;
+    while (first.slice(4, 4 + length) === second.slice(4, 4 + length)) length++;
+    const approved = await as('U0LEAD1', 'approve', first.slice(4, 4 + length));
+    expect(approved.stderr).toEqual([]);
+    expect(approved.stdout[0]).toMatch(new RegExp(`^${first} is executed`));
+    // Too short to say which, or to mean anything: nothing is decided.
+    expect((await as('U0LEAD1', 'reject', 'req-', 'no')).stderr[0]).toMatch(
+      /there is no request req- \(give its id, or at least its first 4 characters\)/,
+    );
+    expect((await as('U0LEAD1', 'reject', 'ffff-ffff', 'no')).stderr[0]).toBe(
+      'pipeline-schedule: there is no request ffff-ffff',
+    );
+    expect((await as('U0ALICE', 'approvals')).stdout.join('\n')).toContain(second);
+  });
+
   it('a rejected request cannot be approved afterwards', async () => {
     const id = requestIdIn((await as('U0ALICE', 'run', 'prod-churn')).text);
     expect((await as('U0LEAD1', 'reject', id, 'not', 'during', 'the', 'freeze')).stdout).toEqual([

@@ -133,7 +133,10 @@ describe('pipeline-schedule next', () => {
       ['next', 'cron(0 8 * * ? *)', '--tz', 'America/New_York', '--start', '2027-03-14T02:30'],
       /start: 2027-03-14T02:30 does not exist in America\/New_York/,
     ],
-    [['next', 'cron(0 8 * * ? *)', '--zone', 'UTC'], /next has no option zone= \(options: tz=/],
+    [
+      ['next', 'cron(0 8 * * ? *)', '--tzz', 'UTC'],
+      /next has no option tzz= \(did you mean tz=\?\) \(options: tz=/,
+    ],
     [['next', 'cron(0 8 * * ? *)', '--tz'], /--tz needs a value: --tz <value> or tz=<value>/],
     [['next'], /next needs an expression/],
     [['nxet', 'cron(0 8 * * ? *)'], /unknown command "nxet"/],

@@ -97,6 +97,8 @@ export interface TransitionFields {
 export interface ApprovalRepository {
   insert(request: ApprovalRequest): Promise<void>;
   get(id: string): Promise<ApprovalRequest | undefined>;
+  /** Requests whose id starts with `prefix` (letters, digits and "-" only), newest first. */
+  withIdPrefix(prefix: string, limit: number): Promise<ApprovalRequest[]>;
   /** Newest first. */
   list(query?: { status?: RequestStatus; limit?: number }): Promise<ApprovalRequest[]>;
   /**

@@ -329,6 +329,35 @@ export class ApprovalWorkflow {
     return this.deps.store.approvals.get(id);
   }
 
+  /**
+   * The request a typed id means: the whole id, or a unique start of it (`req-` may be left
+   * out, as the docs abbreviate ids: `approve 3f2a9c`). At least four characters after `req-`.
+   */
+  async resolveId(
+    typed: string,
+  ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+    if (await this.deps.store.approvals.get(typed)) return { ok: true, id: typed };
+    const lower = typed.toLowerCase();
+    const prefix = lower.startsWith('req-') ? lower : `req-${lower}`;
+    if (!/^req-[0-9a-f-]{4,}$/.test(prefix))
+      return {
+        ok: false,
+        message: `there is no request ${typed} (give its id, or at least its first 4 characters)`,
+      };
+    const found = await this.deps.store.approvals.withIdPrefix(prefix, 3);
+    const [only, second] = found;
+    if (only && !second) return { ok: true, id: only.id };
+    if (second)
+      return {
+        ok: false,
+        message: `${typed} is the start of more than one request (${found
+          .slice(0, 2)
+          .map((r) => r.id)
+          .join(', ')}${found.length > 2 ? ', …' : ''}): type more of it`,
+      };
+    return { ok: false, message: `there is no request ${typed}` };
+  }
+
   private async approveAs(
     id: string,
     approverId: string,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { closest } from '../scheduling/closest.js';
 import { ROLE_ARN } from '../scheduling/trigger-rules.js';
 import { GLOB_PATTERN, matchesEverything } from './glob.js';
-import { closest, type PathKey, type Problem } from './policy-errors.js';
+import type { PathKey, Problem } from './policy-errors.js';
 
 /**
  * The policy file's schema: what each key may hold (strict: unknown keys are errors), with a

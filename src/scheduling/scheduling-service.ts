@@ -6,6 +6,7 @@ import {
   onePerOccurrence,
   type StartedBy,
 } from './attribution.js';
+import { closest } from './closest.js';
 import {
   type Collision,
   collisionsWith,
@@ -1396,7 +1397,27 @@ export class SchedulingService {
         'name',
       );
     }
-    return fail('NOT_FOUND', `no schedule or rule named ${ref}`, 'name');
+    const guess = await this.closestTrigger(ref);
+    return fail(
+      'NOT_FOUND',
+      `no schedule or rule named ${ref}${guess ? ` (did you mean ${guess}?)` : ''}`,
+      'name',
+    );
+  }
+
+  /** The trigger a misspelt name most likely means, among the first page the bot lists. */
+  private async closestTrigger(ref: string): Promise<string | undefined> {
+    const page = await listTriggers(this.scope(), { maxResults: 100 }).catch(() => ({
+      items: [] as TriggerListItem[],
+    }));
+    const refs = page.items.map((item) => item.ref);
+    return (
+      closest(ref, refs) ??
+      closest(
+        ref,
+        refs.map((r) => r.split('/').at(-1) ?? r),
+      )
+    );
   }
 
   private async setState(

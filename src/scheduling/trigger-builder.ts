@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closest } from './closest.js';
 import { isTriggerError } from './errors.js';
 import {
   checkParameterValues,
@@ -136,14 +137,29 @@ export class TriggerBuilder {
   }
 
   /** The pipeline a name or ARN names; NOT_FOUND as a value when it does not exist. */
+  /** The pipeline a misspelt name most likely means, among the first page of them. */
+  private async closestPipeline(name: string): Promise<string | undefined> {
+    const page = await this.pipelines.list({ maxResults: 100 }).catch(() => ({ items: [] }));
+    return closest(
+      name,
+      page.items.map((p) => p.name),
+    );
+  }
+
   async loadPipeline(nameOrArn: string): Promise<ServiceResult<Pipeline>> {
     const ref = parsePipelineRef(nameOrArn);
     if (!ref.ok) return fail('INVALID_INPUT', ref.message, 'pipeline');
     try {
       return ok(await this.pipelines.describe(ref.ref.arn ?? ref.ref.name));
     } catch (error) {
-      if (isTriggerError(error, 'NOT_FOUND'))
-        return fail('NOT_FOUND', `pipeline ${ref.ref.name} does not exist`, 'pipeline');
+      if (isTriggerError(error, 'NOT_FOUND')) {
+        const guess = await this.closestPipeline(ref.ref.name);
+        return fail(
+          'NOT_FOUND',
+          `pipeline ${ref.ref.name} does not exist${guess ? ` (did you mean ${guess}?)` : ''}`,
+          'pipeline',
+        );
+      }
       throw error;
     }
   }

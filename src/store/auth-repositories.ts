@@ -36,6 +36,16 @@ export function approvals(db: SqlDriver): ApprovalRepository {
       const [row] = await db.all<RequestRow>('SELECT * FROM approval_requests WHERE id = ?', [id]);
       return row ? fromRequestRow(row) : undefined;
     },
+    async withIdPrefix(prefix, limit) {
+      if (!/^[A-Za-z0-9-]+$/.test(prefix)) return [];
+      // Compared exactly, not with LIKE: the same (case-sensitive) answer on both databases.
+      const found = await db.all<RequestRow>(
+        `SELECT * FROM approval_requests WHERE substr(id, 1, ?) = ?
+         ORDER BY created_at DESC LIMIT ?`,
+        [prefix.length, prefix, limit],
+      );
+      return found.map(fromRequestRow);
+    },
     async list(query = {}) {
       const limit = Math.max(1, Math.min(query.limit ?? 100, 1000));
       const found = query.status

@@ -135,6 +135,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.local.claimToken('other-scope', 'tok', 'second')).toBe('second');
     });
 
+    it('finds requests by the start of their id, taking the prefix literally', async () => {
+      await store.approvals.insert(request({ id: 'req-3f2a9c00-0000-4000-8000-000000000001' }));
+      await store.approvals.insert(request({ id: 'req-3f2b0000-0000-4000-8000-000000000002' }));
+      const ids = async (prefix: string) =>
+        (await store.approvals.withIdPrefix(prefix, 5)).map((r) => r.id).sort();
+      expect(await ids('req-3f2a')).toEqual(['req-3f2a9c00-0000-4000-8000-000000000001']);
+      expect(await ids('req-3f2')).toHaveLength(2);
+      expect(await ids('req-3F2A')).toEqual([]);
+      // LIKE's wildcards are never the caller's to use.
+      expect(await ids('req-%')).toEqual([]);
+      expect(await ids('req-3f2_')).toEqual([]);
+    });
+
     it('stores an approval request and moves it by compare-and-set', async () => {
       const r = request();
       await store.approvals.insert(r);

@@ -29,8 +29,10 @@ export const approve = defineCommand<ApproveCommand>({
     const found = accessOf(deps, 'approve');
     if (!found.ok) return found.reply;
     const userId = deps.userId ?? 'unknown';
+    const id = await found.access.workflow.resolveId(command.requestId);
+    if (!id.ok) return { kind: 'error', message: id.message, exitCode: 2 };
     const result = await found.access.workflow.approve(
-      command.requestId,
+      id.id,
       userId,
       command.contentHash,
       command.clickId ? { clickId: command.clickId } : {},

@@ -22,7 +22,9 @@ export const cancel = defineCommand<CancelCommand>({
     const found = accessOf(deps, 'cancel');
     if (!found.ok) return found.reply;
     const userId = deps.userId ?? 'unknown';
-    const result = await found.access.workflow.cancel(command.requestId, userId);
+    const id = await found.access.workflow.resolveId(command.requestId);
+    if (!id.ok) return { kind: 'error', message: id.message, exitCode: 2 };
+    const result = await found.access.workflow.cancel(id.id, userId);
     return result.ok
       ? {
           kind: 'approval-decided',

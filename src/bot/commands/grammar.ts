@@ -1,3 +1,4 @@
+import { closest } from '../../scheduling/closest.js';
 import type { ParseResult } from './command.js';
 import { isOption, type Usage } from './parsing.js';
 import { type Command, commandDefinitions, definitionNamed, definitionOf } from './registry.js';
@@ -89,7 +90,7 @@ function parseTokens(typed: string[]): ParseResult<Command> {
   if (!definition?.usage)
     return {
       ok: false,
-      message: `unknown command "${verb}"`,
+      message: `unknown command "${verb}"${suggestion(closest(name, Object.keys(usages)))}`,
       usage: Object.values(usages)
         .map((u) => u.syntax)
         .join('\n'),
@@ -122,4 +123,8 @@ export function commandText(command: Command): string {
 /** Whether a command needs the running product, not only the grammar (the CLI opens it then). */
 export function needsService(command: Command): boolean {
   return definitionOf(command).needsService;
+}
+
+function suggestion(guess: string | undefined): string {
+  return guess ? ` (did you mean ${guess}?)` : '';
 }

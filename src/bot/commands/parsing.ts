@@ -1,3 +1,4 @@
+import { closest } from '../../scheduling/closest.js';
 import type { ParameterValue } from '../../scheduling/pipeline.js';
 
 /** What help and usage errors show of a command. */
@@ -16,6 +17,13 @@ export function mistake(message: string): { ok: false; message: string } {
 export function isOption(token: string): boolean {
   return !/^[{[]/.test(token) && /^(param:[^=]*|[a-z][a-z-]*)=/i.test(token);
 }
+
+/** Words people reach for first, read as the option they mean. */
+const OPTION_SYNONYMS: Record<string, string> = {
+  timezone: 'tz',
+  'time-zone': 'tz',
+  zone: 'tz',
+};
 
 /** Reads key=value options (only `allowed` keys, each once) and param:Name=value parameters. */
 export function parseOptions(
@@ -39,11 +47,12 @@ export function parseOptions(
       parameters.push({ name, value });
       continue;
     }
-    const lower = key.toLowerCase();
+    const lower = OPTION_SYNONYMS[key.toLowerCase()] ?? key.toLowerCase();
     if (!allowed.includes(lower)) {
       const list = allowed.length ? allowed.map((a) => `${a}=`).join(', ') : 'none';
+      const guess = closest(lower, allowed);
       return mistake(
-        `${command} has no option ${key}= (options: ${list}${allowParameters ? ', param:<Name>=' : ''})`,
+        `${command} has no option ${key}=${guess ? ` (did you mean ${guess}=?)` : ''} (options: ${list}${allowParameters ? ', param:<Name>=' : ''})`,
       );
     }
     if (lower in options) return mistake(`${key}= is given twice`);

@@ -29,7 +29,9 @@ export const reject = defineCommand<RejectCommand>({
     const found = accessOf(deps, 'reject');
     if (!found.ok) return found.reply;
     const userId = deps.userId ?? 'unknown';
-    const result = await found.access.workflow.reject(command.requestId, userId, command.reason);
+    const id = await found.access.workflow.resolveId(command.requestId);
+    if (!id.ok) return { kind: 'error', message: id.message, exitCode: 2 };
+    const result = await found.access.workflow.reject(id.id, userId, command.reason);
     return result.ok
       ? {
           kind: 'approval-decided',

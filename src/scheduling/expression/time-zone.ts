@@ -1,3 +1,4 @@
+import { closest } from '../closest.js';
 import { DAY_MS, daysFromCivil, MINUTE_MS } from './calendar.js';
 
 /**
@@ -225,10 +226,24 @@ export function resolveTimeZone(input: string): TimeZoneResult {
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
+    const guess = closestZone(name);
     return {
       ok: false,
-      message: `time zone: "${name}" is not an IANA time zone (try Europe/Berlin, America/New_York or UTC)`,
+      message: guess
+        ? `time zone: "${name}" is not an IANA time zone (did you mean ${guess}?)`
+        : `time zone: "${name}" is not an IANA time zone (try Europe/Berlin, America/New_York or UTC)`,
     };
   }
   return { ok: true, timeZone: resolved.toLowerCase() === name.toLowerCase() ? resolved : name };
+}
+
+/** The zone a misspelt name most likely means: the whole name, else its city (Tokio → Asia/Tokyo). */
+function closestZone(name: string): string | undefined {
+  const zones = [...Intl.supportedValuesOf('timeZone'), 'UTC'];
+  const whole = closest(name, zones);
+  if (whole) return whole;
+  const city = name.split('/').at(-1) ?? name;
+  const cities = zones.map((zone) => zone.split('/').at(-1) ?? zone);
+  const match = closest(city, cities);
+  return match ? zones[cities.indexOf(match)] : undefined;
 }
