@@ -8,7 +8,7 @@ import { MAX_COUNT } from './bot/commands/preview-commands.js';
 import { readLocalFile } from './bot/commands/read-local-file.js';
 import { renderText } from './bot/commands/render-text.js';
 import { type CommandDeps, runCommand } from './bot/commands/run-command.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, localTimeZoneOf } from './config.js';
 import { createLogger } from './logger.js';
 import { setupEventsFromArgs } from './scheduling/aws/event-wiring.js';
 
@@ -79,7 +79,10 @@ async function runGrammarCommand(argv: string[], io: CliIo): Promise<number> {
         }
       : { readFile: readLocalFile, now: io.now, allowedRoles: 'any', roleAliases: {} };
     const reply = await runCommand(command, { ...deps, now: io.now });
-    const text = renderText(reply);
+    const text = renderText(reply, {
+      timeZone: config?.localTimeZone ?? localTimeZoneOf(io.env ?? process.env),
+      now: io.now(),
+    });
     if (command.name === 'help' && !command.topic) text.stdout.push('', ...cliNotes.split('\n'));
     for (const line of text.stdout) io.stdout(line);
     text.stderr.forEach((line, i) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveTimeZone } from './scheduling/expression/index.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -111,6 +112,14 @@ const configSchema = z
         .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack-style user id such as U0ALICE')
         .default('U0LOCAL'),
     ),
+    // The zone the terminal and the CLI show times in, besides each schedule's own; the
+    // machine's when unset.
+    LOCAL_TZ: optionalString.pipe(
+      z
+        .string()
+        .refine((zone) => resolveTimeZone(zone).ok, 'an IANA time zone such as Europe/Berlin')
+        .optional(),
+    ),
     // Terminal/CLI identities and their user groups: U0ALICE:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS
     LOCAL_IDENTITIES: optionalString.pipe(
       z
@@ -182,6 +191,8 @@ export interface Config {
   deadLetterQueueUrl?: string;
   localPipelinesFile?: string;
   localUser: string;
+  /** LOCAL_TZ, else the machine's zone: what the terminal and the CLI read times in. */
+  localTimeZone: string;
   notifyPaceMs: number;
   /** When a run that has not started counts as missed, and how often the leader looks. */
   missedRuns: { graceMs: number; watchIntervalMs: number };
@@ -253,6 +264,7 @@ function toConfig(env: ParsedEnv): Config {
     ...(env.DEAD_LETTER_QUEUE_URL ? { deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL } : {}),
     ...(env.LOCAL_PIPELINES_FILE ? { localPipelinesFile: env.LOCAL_PIPELINES_FILE } : {}),
     localUser: env.LOCAL_USER,
+    localTimeZone: env.LOCAL_TZ ?? machineTimeZone(),
     notifyPaceMs: env.NOTIFY_PACE_MS,
     missedRuns: {
       graceMs: env.MISSED_RUN_GRACE_SECONDS * 1000,
@@ -272,4 +284,19 @@ function commaList(text: string): string[] {
         .filter(Boolean),
     ),
   ];
+}
+
+/**
+ * The zone the terminal and the CLI read times in, without loading the whole configuration
+ * (next and validate need none): LOCAL_TZ when it is a zone, else the machine's.
+ */
+export function localTimeZoneOf(env: Record<string, string | undefined>): string {
+  const wanted = env.LOCAL_TZ?.trim();
+  return wanted && resolveTimeZone(wanted).ok ? wanted : machineTimeZone();
+}
+
+/** The zone this machine is set to (TZ, /etc/localtime), as Intl reads it; UTC if it cannot. */
+function machineTimeZone(): string {
+  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && resolveTimeZone(zone).ok ? zone : 'UTC';
 }

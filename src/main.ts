@@ -57,13 +57,17 @@ async function main(): Promise<void> {
         rejectRateLimitedCalls: true,
       })
     : undefined;
+  // Until the chat starts, news goes straight out; then above the prompt, which it redraws.
+  let terminalOutput = (lines: string[], _key?: string) => {
+    for (const line of lines) process.stdout.write(`${line}\n`);
+  };
   const runtime = await openBotRuntime(config, log, {
     engine: true,
     notify: notifyClient
       ? { poster: new SlackPoster(notifyClient), paceMs: config.notifyPaceMs }
       : {
           // In the terminal, every execution's changes show up in the chat.
-          poster: new TerminalPoster((line) => process.stdout.write(`${line}\n`)),
+          poster: new TerminalPoster((lines, key) => terminalOutput(lines, key)),
           defaultRoutes: () => [{ channel: 'terminal', filter: 'all' }],
           paceMs: 0,
         },
@@ -208,8 +212,10 @@ async function main(): Promise<void> {
       output: process.stdout,
       depsFor: (userId) => ({ ...runtime.commandDeps(userId), readFile: readLocalFile }),
       initialUser: config.localUser,
+      timeZone: config.localTimeZone,
       onError: (error) => log.error({ err: error }, 'terminal command failed'),
     });
+    terminalOutput = chat.notify;
     await chat.done;
     await stop('end of input');
   }

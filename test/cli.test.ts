@@ -32,7 +32,7 @@ describe('pipeline-schedule next', () => {
   });
 
   it('skips the 02:30 that does not exist in New York on 2027-03-14', async () => {
-    const r = await cli(
+    const newYork = [
       'next',
       'cron(30 2 * * ? *)',
       '--tz',
@@ -41,9 +41,25 @@ describe('pipeline-schedule next', () => {
       '2027-03-13T12:00:00Z',
       '--count',
       '2',
-    );
-    expect(r.stdout).toEqual(['2027-03-15T06:30:00Z', '2027-03-16T06:30:00Z']);
+    ];
+    const r = await cli(...newYork);
+    // A person reads New York's 02:30; a program reads the instant.
+    expect(r.stdout).toEqual(['2027-03-15T02:30:00-04:00', '2027-03-16T02:30:00-04:00']);
     expect(r.code).toBe(0);
+    const utc = await cli(...newYork, '--utc');
+    expect(utc.stdout).toEqual(['2027-03-15T06:30:00Z', '2027-03-16T06:30:00Z']);
+    const json = await cli(
+      'next',
+      'cron(30 2 * * ? *)',
+      'tz=America/New_York',
+      'from=2027-03-13T12:00:00Z',
+      'count=2',
+      '--json',
+    );
+    expect(JSON.parse(json.stdout.join(''))).toMatchObject({
+      timeZone: 'America/New_York',
+      runs: ['2027-03-15T02:30:00-04:00', '2027-03-16T02:30:00-04:00'],
+    });
   });
 
   it('defaults to five runs after now', async () => {
@@ -90,7 +106,7 @@ describe('pipeline-schedule next', () => {
       '--count',
       '9',
     );
-    expect(r.stdout).toEqual(['2026-12-01T08:00:00Z', '2026-12-02T08:00:00Z']);
+    expect(r.stdout).toEqual(['2026-12-01T09:00:00+01:00', '2026-12-02T09:00:00+01:00']);
   });
 
   it('joins an unquoted cron the shell split into words', async () => {
@@ -168,7 +184,10 @@ describe('pipeline-schedule validate', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout[0]).toBe('at 02:30, every day, America/New_York');
-    expect(r.stdout).toContain('  2027-03-01T07:30:00Z');
+    // In the schedule's zone, then the reader's (LOCAL_TZ=UTC here), with how far off it is.
+    expect(r.stdout).toContain(
+      '  Mon 2027-03-01 02:30 America/New_York, in 3 months (07:30 UTC for you)',
+    );
     // In November New York repeats 01:00-02:00, so 02:30 is not affected then.
     expect(r.stdout.filter((l) => l.startsWith('warning: '))).toEqual([
       'warning: on 2027-03-14 clocks in America/New_York jump from 02:00 to 03:00: the 02:30 run does not exist that day and is skipped',
@@ -261,10 +280,12 @@ describe('pipeline-schedule against the local back end', () => {
     expect(created.stdout[0]).toBe(
       'created schedule churn-weekdays (enabled): churn-train at 08:00, Monday through Friday, Europe/Berlin',
     );
-    // The runs since the back end created it (on its own clock): 08:00 Berlin, 07:00Z or 06:00Z.
-    expect(created.stdout.filter((l) => /^ {4}\d{4}-\d\d-\d\dT0[67]:00:00Z$/.test(l))).toHaveLength(
-      5,
-    );
+    // The runs since the back end created it (on its own clock): 08:00 Berlin, 07:00 or 06:00 UTC.
+    expect(
+      created.stdout.filter((l) =>
+        /^ {4}\w{3} \d{4}-\d\d-\d\d 08:00 Europe\/Berlin.*\(0[67]:00 UTC for you\)$/.test(l),
+      ),
+    ).toHaveLength(5);
     expect((await run(env, 'list')).stdout).toEqual([
       'churn-weekdays  schedule  enabled   churn-train',
     ]);

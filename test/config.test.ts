@@ -22,10 +22,19 @@ describe('configuration from the environment', () => {
       databaseUrl: 'sqlite:./data/bot.db',
       policyFile: './policy.yml',
       localUser: 'U0LOCAL',
+      // The machine's zone, whatever this machine is set to.
+      localTimeZone: new Intl.DateTimeFormat().resolvedOptions().timeZone,
       notifyPaceMs: 1000,
       missedRuns: { graceMs: 60_000, watchIntervalMs: 30_000 },
       logLevel: 'info',
     });
+  });
+
+  it('reads times in LOCAL_TZ in the terminal and the CLI, refusing a zone that is not one', () => {
+    expect(loadConfig({ LOCAL_TZ: 'Europe/Berlin' }).localTimeZone).toBe('Europe/Berlin');
+    expect(() => loadConfig({ LOCAL_TZ: 'Europe/Berln' })).toThrow(
+      /LOCAL_TZ.*an IANA time zone such as Europe\/Berlin/,
+    );
   });
 
   it('takes how long a run may be late before it is reported missed, and how often to look, in seconds', () => {

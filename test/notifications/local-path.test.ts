@@ -12,11 +12,14 @@ describe("the local back end's events", () => {
       expectOk(
         await h.runtime.service.runNow('quick', [], { requestId: 'r1', allowedRoles: 'any' }),
       );
-      await eventually(() => h.lines.some((l) => /Failed/.test(l)));
+      await eventually(() => h.lines.some((l) => /is failed/.test(l)));
       await eventually(() => h.lines.some((l) => /↳/.test(l)));
-      expect(h.lines.at(-2)).toMatch(
-        /^● quick [0-9a-f]{12}: Failed — Check: AUC 0.61 is below 0.70$/,
-      );
+      // What the Slack message shows: status, what started it, the failed step, the reason.
+      const shown = h.lines.join('\n');
+      expect(shown).toMatch(/● ✗ quick [0-9a-f]{12} is failed/);
+      expect(shown).toMatch(/Started by: started by the bot/);
+      expect(shown).toMatch(/✗ Check — failed/);
+      expect(shown).toMatch(/Why it failed: Check: AUC 0.61 is below 0.70/);
       expect(h.lines.at(-1)).toMatch(/^ {3}↳ quick failed: Check: AUC 0.61 is below 0.70$/);
       expect(await h.runtime.store.events.pendingCount()).toBe(0);
       expect((await h.runtime.store.events.pending(10)).length).toBe(0);
@@ -41,7 +44,7 @@ describe('events published with put-event', () => {
       );
       await eventually(() => h.lines.some((l) => /could not start/.test(l)));
       expect(h.lines.find((l) => /could not start/.test(l))).toMatch(
-        /Rule `on-ledger` matched event `evt-lots` but could not start train: .*Epochs/,
+        /Rule on-ledger matched event evt-lots but could not start train: .*Epochs/,
       );
     } finally {
       await h.close();

@@ -196,11 +196,11 @@ describe('execution messages', () => {
     expect(blocks).not.toMatch(/<!channel>|<https:/);
   });
 
-  it('show the terminal the characters Slack would show, escaped once', async () => {
+  it('show the terminal what the Slack message shows, in the characters Slack would show, escaped once', async () => {
     const lines: string[] = [];
     const terminal = new Notifier({
       store,
-      poster: new TerminalPoster((line) => lines.push(line)),
+      poster: new TerminalPoster((shown) => lines.push(...shown)),
       log: createLogger({ level: 'silent' }),
       paceMs: 0,
       routes: async () => [{ channel: 'terminal', filter: 'all' }],
@@ -212,8 +212,14 @@ describe('execution messages', () => {
       executionEvent('e1', 'x1', 'Failed'),
     );
     await terminal.process();
+    // What the Slack message shows, as text: status, duration, steps, the reason, the ARN.
     expect(lines).toEqual([
-      '● churn-train x1: Failed — Train: R&D quota <exceeded>',
+      '● ✗ churn-train x1 is failed',
+      expect.stringMatching(/^ {2}Duration: \d+ min \d+ s$/),
+      '  Steps: 0 of 1 done',
+      '  ✗ Train — failed',
+      '  Why it failed: Train: R&D quota <exceeded>',
+      '  arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn-train/execution/x1',
       '   ↳ churn-train failed: Train: R&D quota <exceeded>',
     ]);
   });

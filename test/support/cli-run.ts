@@ -11,7 +11,8 @@ export async function runCliCaptured(
     stdout: (l) => stdout.push(l),
     stderr: (l) => stderr.push(l),
     now: () => options.now,
-    ...(options.env ? { env: options.env } : {}),
+    // Times are read in LOCAL_TZ: fixed here, whatever zone the machine is in.
+    env: { LOCAL_TZ: 'UTC', ...(options.env ?? process.env) },
   });
   return { code, stdout, stderr };
 }

@@ -50,7 +50,7 @@ export async function startRuntime(options: {
     writeFileSync(join(dir, 'pipelines.yml'), options.pipelines);
     env.LOCAL_PIPELINES_FILE = join(dir, 'pipelines.yml');
   }
-  const config = loadConfig({ ...env, ...options.env });
+  const config = loadConfig({ LOCAL_TZ: 'UTC', ...env, ...options.env });
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger(
     options.logs
@@ -66,7 +66,7 @@ export async function startRuntime(options: {
     ...(options.engine
       ? {
           notify: {
-            poster: new TerminalPoster((line) => lines.push(line)),
+            poster: new TerminalPoster((shown) => lines.push(...shown)),
             defaultRoutes: () => [{ channel: 'terminal', filter: 'all' as const }],
             paceMs: 0,
           },
@@ -86,7 +86,11 @@ export async function startRuntime(options: {
     log,
     ask,
     async say(text, user) {
-      const shown = renderText(await ask(text, user));
+      // Read as the terminal shows it, in LOCAL_TZ (UTC unless a test sets it), at the runtime's now.
+      const shown = renderText(await ask(text, user), {
+        timeZone: config.localTimeZone,
+        now: runtime.commandDeps(user ?? config.localUser).now(),
+      });
       return [...shown.stdout, ...shown.stderr].join('\n');
     },
     close: () => runtime.close(),

@@ -21,6 +21,8 @@ export interface CommandDefinition<C extends { name: string } = { name: string }
   usage?: Usage;
   /** Whether `--dry-run` applies (commands that change something). */
   dryRun: boolean;
+  /** Flags without a value it takes besides --dry-run (`utc`, `json`). */
+  switches?: readonly string[];
   /** Whether it needs the running product (store, back end) rather than only the grammar. */
   needsService: boolean;
   /** The tokens after the command's name. */
@@ -59,6 +61,8 @@ export interface ParseInput {
   /** key=value and param:Name=value tokens. */
   options: string[];
   dryRun: boolean;
+  /** The switches given (`--utc` as `utc`), each one the command declares. */
+  switches: string[];
 }
 
 export type ParseResult<C = { name: string }> =

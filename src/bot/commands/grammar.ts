@@ -37,7 +37,7 @@ export function parseArgv(argv: string[]): ParseResult<Command> {
 }
 
 /** Flags that stand alone; every other `--name` takes a value, as `name=` does. */
-const SWITCHES = new Set(['--dry-run']);
+const SWITCHES = new Set(['--dry-run', '--utc', '--json', '--yes']);
 
 /**
  * One grammar in every front end: `--tz Europe/Berlin` and `--tz=Europe/Berlin` mean
@@ -82,7 +82,8 @@ function parseTokens(typed: string[]): ParseResult<Command> {
   if (!normalized.ok) return { ok: false, message: normalized.message };
   const all = normalized.tokens;
   const dryRun = all.includes('--dry-run');
-  const tokens = all.filter((t) => t !== '--dry-run');
+  const switches = all.filter((t) => SWITCHES.has(t) && t !== '--dry-run').map((t) => t.slice(2));
+  const tokens = all.filter((t) => !SWITCHES.has(t));
   const [verb, ...args] = tokens;
   if (verb === undefined) return usageError('help', 'type a command, or help to see them all');
   const name = verb.replace(/^\//, '').toLowerCase();
@@ -97,12 +98,21 @@ function parseTokens(typed: string[]): ParseResult<Command> {
     };
   if (dryRun && !definition.dryRun)
     return usageError(name, `--dry-run applies to commands that change something, not ${name}`);
+  const stray = switches.find((s) => !definition.switches?.includes(s));
+  if (stray) {
+    const takers = commandDefinitions.filter((d) => d.switches?.includes(stray)).map((d) => d.name);
+    return usageError(
+      name,
+      `--${stray} applies to ${takers.join(', ') || 'no command'}, not ${name}`,
+    );
+  }
   const parsed = definition.parse({
     name,
     args,
     positional: args.filter((a) => !isOption(a)),
     options: args.filter(isOption),
     dryRun,
+    switches,
   });
   return parsed.ok || parsed.usage ? parsed : usageError(name, parsed.message);
 }

@@ -11,24 +11,49 @@ export interface ExpressionOptions {
   from?: string;
 }
 
-export type NextCommand = { name: 'next'; count?: string } & ExpressionOptions;
+export type NextCommand = {
+  name: 'next';
+  count?: string;
+  utc?: boolean;
+  json?: boolean;
+} & ExpressionOptions;
 
 export const next = defineCommand<NextCommand>({
   name: 'next',
   usage: {
-    syntax: 'next <expression> [tz=<zone>] [start=<ISO>] [end=<ISO>] [from=<ISO>] [count=<n>]',
+    syntax:
+      'next <expression> [tz=<zone>] [start=<ISO>] [end=<ISO>] [from=<ISO>] [count=<n>] [--utc] [--json]',
     summary: 'the next runs of an expression, without creating anything',
     example: "next 'cron(30 2 * * ? *)' tz=America/New_York count=3",
   },
   dryRun: false,
+  switches: ['utc', 'json'],
   needsService: false,
   parse(input) {
     const parsed = parseExpressionOptions(input, ['tz', 'start', 'end', 'from', 'count']);
     if (!parsed.ok) return parsed;
     const count = parsed.options.count;
-    return { ok: true, command: { name: 'next', ...parsed.value, ...(count ? { count } : {}) } };
+    return {
+      ok: true,
+      command: {
+        name: 'next',
+        ...parsed.value,
+        ...(count ? { count } : {}),
+        ...(input.switches.includes('utc') ? { utc: true } : {}),
+        ...(input.switches.includes('json') ? { json: true } : {}),
+      },
+    };
   },
-  run: async (command, deps) => previewReply(command, deps.now(), true),
+  run: async (command, deps) => {
+    const reply = previewReply(command, deps.now(), true);
+    return reply.kind === 'preview'
+      ? {
+          ...reply,
+          ...(command.utc ? { utc: true } : {}),
+          ...(command.json ? { json: true } : {}),
+        }
+      : reply;
+  },
 });
 
 /** `<expression> [tz=…] [start=…] [end=…] [from=…]`, shared by next and validate. */

@@ -1,5 +1,4 @@
 import {
-  formatInstant,
   type PreviewResult,
   previewSchedule,
   resolveTimeZone,
@@ -7,6 +6,7 @@ import {
   type SchedulePreview,
 } from '../../scheduling/expression/index.js';
 import { parseInstant } from './instant.js';
+import { runText, type TextView, utcView } from './time-text.js';
 
 /**
  * `next` and `validate`: what every front end (slash command, terminal chat, CLI) runs. Inputs
@@ -87,11 +87,13 @@ export function runPreviewCommand(
 export function formatPreviewText(
   preview: SchedulePreview,
   options: { occurrences: boolean },
+  view: TextView = utcView(),
 ): string[] {
   const lines = [preview.description];
   if (options.occurrences) {
     lines.push(preview.occurrences.length ? 'next runs:' : 'next runs: none');
-    for (const instant of preview.occurrences) lines.push(`  ${formatInstant(instant)}`);
+    for (const instant of preview.occurrences)
+      lines.push(`  ${runText(instant, preview.timeZone, view)}`);
   }
   for (const warning of preview.warnings) lines.push(`warning: ${warning.message}`);
   return lines;

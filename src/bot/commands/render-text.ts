@@ -1,7 +1,7 @@
 import { requestText } from '../../auth/access.js';
 import { auditSubject, auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
-import { formatInstant } from '../../scheduling/expression/index.js';
+import { formatInstant, formatInstantIn } from '../../scheduling/expression/index.js';
 import type { Provenance } from '../../scheduling/provenance.js';
 import type { Tick } from '../../scheduling/ticks.js';
 import {
@@ -16,6 +16,7 @@ import {
 import { usages } from './grammar.js';
 import { formatPreviewText } from './preview-commands.js';
 import type { Reply } from './replies.js';
+import { instantText, runText, type TextView, utcView } from './time-text.js';
 
 export interface TextOutput {
   stdout: string[];
@@ -25,8 +26,11 @@ export interface TextOutput {
 
 const out = (...lines: string[]): TextOutput => ({ stdout: lines, stderr: [], exitCode: 0 });
 
-/** A reply as plain text, for the CLI and the terminal chat. Pure. */
-export function renderText(reply: Reply): TextOutput {
+/**
+ * A reply as plain text, for the CLI and the terminal chat. Pure. Times are in the schedule's
+ * zone with the reader's beside them (`view`: LOCAL_TZ or the machine's zone, and now).
+ */
+export function renderText(reply: Reply, view: TextView = utcView()): TextOutput {
   switch (reply.kind) {
     case 'help':
       return out(...helpText(reply.topic));
@@ -41,9 +45,15 @@ export function renderText(reply: Reply): TextOutput {
         exitCode: reply.exitCode,
       };
     case 'preview':
+      if (reply.json) return out(JSON.stringify(previewJson(reply.preview, reply.utc ?? false)));
+      // One instant per line for scripts, with the schedule zone's offset (or Z with --utc).
       return reply.runsOnly
-        ? out(...reply.preview.occurrences.map((d) => formatInstant(d)))
-        : out(...formatPreviewText(reply.preview, { occurrences: true }));
+        ? out(
+            ...reply.preview.occurrences.map((d) =>
+              reply.utc ? formatInstant(d) : formatInstantIn(d, reply.preview.timeZone),
+            ),
+          )
+        : out(...formatPreviewText(reply.preview, { occurrences: true }, view));
     case 'schedule-created': {
       const s = reply.schedule;
       return out(
@@ -51,7 +61,7 @@ export function renderText(reply: Reply): TextOutput {
         `  expression: ${s.expression}${s.timeZone !== 'UTC' ? ` in ${s.timeZone}` : ''}`,
         ...parameterLines(s.parameters),
         `  role: ${s.roleArn}`,
-        ...(reply.preview ? nextRunLines(reply.preview) : []),
+        ...(reply.preview ? nextRunLines(reply.preview, view) : []),
         ...warningLines(reply.preview?.warnings ?? []),
         `  arn: ${s.arn}`,
       );
@@ -85,14 +95,14 @@ export function renderText(reply: Reply): TextOutput {
         const t = d.trigger;
         return out(
           `${d.ref}: ${placeText('schedule', t.group, 'text')}, ${t.state.toLowerCase()}`,
-          madeLine(d.provenance),
+          madeLine(d.provenance, view),
           `  runs: ${d.description}`,
           `  expression: ${t.expression}`,
           `  pipeline: ${t.pipelineName}${t.targetKind === 'universal' ? " (started through Scheduler's universal target)" : ''}${d.pipelineExists ? '' : ' (DOES NOT EXIST: this schedule is an orphan)'}`,
           ...parameterLines(t.parameters),
           `  role: ${t.roleArn}`,
-          ...(t.start ? [`  start: ${formatInstant(t.start)}`] : []),
-          ...(t.end ? [`  end: ${formatInstant(t.end)}`] : []),
+          ...(t.start ? [`  start: ${formatInstantIn(t.start, t.timeZone)}`] : []),
+          ...(t.end ? [`  end: ${formatInstantIn(t.end, t.timeZone)}`] : []),
           `  flexible window: ${t.flexibleWindowMinutes ? `${t.flexibleWindowMinutes} minutes` : 'off'}`,
           `  retries: up to ${t.retryPolicy.maximumRetryAttempts} within ${t.retryPolicy.maximumEventAgeSeconds} s${t.deadLetterArn ? `, then ${t.deadLetterArn}` : ''}`,
           ...(t.deleteAfterCompletion ? ['  deleted after its last run'] : []),
@@ -103,7 +113,7 @@ export function renderText(reply: Reply): TextOutput {
                 t.flexibleWindowMinutes
                   ? `  next runs (each starts within ${t.flexibleWindowMinutes} minutes after the time shown):`
                   : '  next runs:',
-                ...d.nextRuns.map((r) => `    ${formatInstant(r)}`),
+                ...d.nextRuns.map((r) => `    ${runText(r, t.timeZone, view)}`),
               ]
             : ['  next runs: none']),
           ...recentRunLines(d.recentRuns),
@@ -115,14 +125,14 @@ export function renderText(reply: Reply): TextOutput {
       const others = otherTargetsText(r.otherTargets.length, { left: true });
       return out(
         `${d.ref}: EventBridge ${placeText('event', r.bus, 'text')}, ${r.state.toLowerCase()}`,
-        madeLine(d.provenance),
+        madeLine(d.provenance, view),
         ...(r.scheduleExpression
           ? [
               `  schedule: ${r.scheduleExpression} — ${d.schedule?.description ?? r.scheduleExpression} (rules run in UTC)`,
               ...(d.schedule?.nextRuns.length
                 ? [
                     '  next runs (UTC):',
-                    ...d.schedule.nextRuns.map((n) => `    ${formatInstant(n)}`),
+                    ...d.schedule.nextRuns.map((n) => `    ${runText(n, 'UTC', view)}`),
                   ]
                 : [`  next runs: ${r.state === 'DISABLED' ? 'none while it is paused' : 'none'}`]),
             ]
@@ -178,7 +188,7 @@ export function renderText(reply: Reply): TextOutput {
       return out(
         ...reply.executions.map(
           (e) =>
-            `${formatInstant(e.startTime)}  ${e.status.padEnd(9)}  ${e.arn.split('/').at(-1) ?? e.arn}  ${startedByText(e.startedBy, 'text')}${e.failureReason ? `  ${e.failureReason}` : ''}`,
+            `${instantText(e.startTime, view)}  ${e.status.padEnd(9)}  ${e.arn.split('/').at(-1) ?? e.arn}  ${startedByText(e.startedBy, 'text')}${e.failureReason ? `  ${e.failureReason}` : ''}`,
         ),
       );
     case 'orphans':
@@ -217,14 +227,14 @@ export function renderText(reply: Reply): TextOutput {
       const r = reply.request;
       return out(
         `request ${r.id} needs ${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${r.approverRoles.join(' or ')}${reply.approvalChannel ? ` (posted in ${reply.approvalChannel})` : ''}`,
-        `  it runs once approved; it expires at ${formatInstant(r.expiresAt)}. Withdraw it with: cancel ${r.id}`,
+        `  it runs once approved; it expires at ${instantText(r.expiresAt, view)}. Withdraw it with: cancel ${r.id}`,
       );
     }
     case 'approvals':
       if (reply.pending.length === 0) return out('no requests are waiting');
       return out(
         ...reply.pending.flatMap(({ request: r, approvals }) => [
-          `${r.id}  ${r.action} ${r.triggerName ?? ''} (${r.pipelineNames.join(', ')}) by ${r.requestedBy}, ${approvals} of ${r.requiredApprovals} approvals, expires ${formatInstant(r.expiresAt)}`,
+          `${r.id}  ${r.action} ${r.triggerName ?? ''} (${r.pipelineNames.join(', ')}) by ${r.requestedBy}, ${approvals} of ${r.requiredApprovals} approvals, expires ${instantText(r.expiresAt, view)}`,
           `  ${requestText(r.payload)}`,
           `  approve ${r.id}   |   reject ${r.id} <reason>`,
         ]),
@@ -244,7 +254,7 @@ export function renderText(reply: Reply): TextOutput {
         ...reply.entries.map((e) => {
           const what = auditSubject(e);
           const reason = auditSummary(e);
-          return `${formatInstant(e.at)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
+          return `${instantText(e.at, view)}  ${e.actor}  ${e.event}${what ? `  ${what}` : ''}${e.requestId ? `  ${e.requestId}` : ''}${reason ? `  — ${reason}` : ''}`;
         }),
       );
     case 'subscribed':
@@ -288,16 +298,32 @@ function parameterLines(
     : [];
 }
 
-function nextRunLines(preview: SchedulePreview): string[] {
+function nextRunLines(preview: SchedulePreview, view: TextView): string[] {
   return preview.occurrences.length
-    ? ['  next runs:', ...preview.occurrences.map((d) => `    ${formatInstant(d)}`)]
+    ? [
+        '  next runs:',
+        ...preview.occurrences.map((d) => `    ${runText(d, preview.timeZone, view)}`),
+      ]
     : ['  next runs: none'];
 }
 
+/** `next --json`: the runs as instants, each with the schedule zone's offset (or Z). */
+function previewJson(preview: SchedulePreview, utc: boolean) {
+  return {
+    expression: preview.expression.text,
+    timeZone: preview.timeZone,
+    description: preview.description,
+    runs: preview.occurrences.map((d) =>
+      utc ? formatInstant(d) : formatInstantIn(d, preview.timeZone),
+    ),
+    warnings: preview.warnings.map((w) => ({ code: w.code, message: w.message })),
+  };
+}
+
 /** Who made it, with when for the bot's own. */
-function madeLine(p: Provenance): string {
+function madeLine(p: Provenance, view: TextView): string {
   const made = provenanceText(p, { surface: 'text' });
-  return `  ${made}${p.source === 'bot' && p.createdAt ? ` on ${formatInstant(p.createdAt)}` : ''}`;
+  return `  ${made}${p.source === 'bot' && p.createdAt ? ` on ${instantText(p.createdAt, view)}` : ''}`;
 }
 
 function indent(text: string): string[] {

@@ -27,7 +27,15 @@ export type Reply =
       excerpt?: string[];
       exitCode: 1 | 2;
     }
-  | { kind: 'preview'; preview: SchedulePreview; runsOnly: boolean }
+  | {
+      kind: 'preview';
+      preview: SchedulePreview;
+      runsOnly: boolean;
+      /** Instants in UTC (`Z`) rather than with the schedule zone's offset. */
+      utc?: boolean;
+      /** Machine-readable (`--json`). */
+      json?: boolean;
+    }
   | { kind: 'schedule-created'; schedule: ScheduleRecord; preview?: SchedulePreview }
   | { kind: 'rule-created'; rule: RuleRecord; warnings?: ScheduleWarning[] }
   | { kind: 'dry-run'; requests: BackendRequest[]; warnings?: ScheduleWarning[] }

@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { type ChatMessage, type ChatPoster, RateLimited } from '../../notifications/notifier.js';
-import { unesc } from '../views/kit.js';
+import { messageLines, summaryLine } from '../terminal/blocks-text.js';
 
 const EXECUTION_EVENT_TYPE = 'pipeline_execution';
 
@@ -79,27 +79,34 @@ export class SlackPoster implements ChatPoster {
 }
 
 /**
- * Execution messages in the terminal chat: one line per change, failures indented below. The
- * text is the mrkdwn fallback made for Slack, so its entities are turned back into the
- * characters Slack would show; a terminal has no mentions or links to fear.
+ * Execution (and missed-run) messages in the terminal chat: what the Slack message shows, as
+ * text (terminal/blocks-text.ts). A change to a message is one line that, where the terminal
+ * allows it, replaces the message's last line instead of adding another.
  */
 export class TerminalPoster implements ChatPoster {
   private next = 0;
 
-  constructor(private readonly write: (line: string) => void) {}
+  /** `key` names the message, so the terminal can rewrite its lines in place. */
+  constructor(private readonly write: (lines: string[], key: string) => void) {}
 
   async post(
     _channel: string,
     message: ChatMessage,
     options: { threadTs?: string } = {},
   ): Promise<{ ts: string }> {
-    const text = unesc(message.text);
-    this.write(options.threadTs ? `   ↳ ${text}` : `● ${text}`);
-    return { ts: String(++this.next) };
+    const ts = String(++this.next);
+    const [first = '', ...rest] = messageLines(message);
+    this.write(
+      options.threadTs
+        ? [`   ↳ ${first}`, ...rest.map((l) => `     ${l}`)]
+        : [`● ${first}`, ...rest.map((l) => `  ${l}`)],
+      ts,
+    );
+    return { ts };
   }
 
-  async update(_channel: string, _ts: string, message: ChatMessage): Promise<void> {
-    this.write(`● ${unesc(message.text)}`);
+  async update(_channel: string, ts: string, message: ChatMessage): Promise<void> {
+    this.write([`● ${summaryLine(message)}`], ts);
   }
 
   async find(): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type Command, parseCommand } from '../commands/grammar.js';
 import { renderText } from '../commands/render-text.js';
@@ -14,6 +14,8 @@ export interface TerminalChatOptions {
   depsFor: (userId: string) => Omit<CommandDeps, 'requestId'>;
   /** Who types at first (LOCAL_USER); `/as <user>` switches. */
   initialUser: string;
+  /** The zone times are shown in besides each schedule's (LOCAL_TZ, or the machine's). */
+  timeZone?: string;
   onError: (error: unknown) => void;
 }
 
@@ -23,6 +25,12 @@ export interface TerminalChat {
   close(): void;
   /** What Ctrl-C does: abandons the questions of a step-by-step create, else stops the chat. */
   interrupt(): void;
+  /**
+   * Output that arrives on its own (an execution changed): printed above the prompt, which is
+   * then drawn again with what was being typed. Lines with the same `key` as the last output
+   * replace it where the terminal allows, so one execution keeps one updating line.
+   */
+  notify(lines: string[], key?: string): void;
 }
 
 /** Same rule as LOCAL_USER in config.ts: the policy names people by Slack-style user id. */
@@ -103,14 +111,38 @@ export function startTerminalChat(options: TerminalChatOptions): TerminalChat {
     lines.end();
   });
 
+  const tty = 'isTTY' in options.output && Boolean(options.output.isTTY);
+  // What notify last printed, so the next change of the same message can take its place.
+  let last: { key: string; height: number } | undefined;
+  let waitingAtPrompt = false;
   const write = (...out: string[]) => {
+    last = undefined;
     for (const line of out) options.output.write(`${line}\n`);
+  };
+  const notify = (out: string[], key?: string) => {
+    if (closed) return;
+    if (tty && waitingAtPrompt) {
+      // Off the prompt line first; it is drawn again below the news.
+      clearLine(options.output, 0);
+      cursorTo(options.output, 0);
+      if (key !== undefined && last?.key === key) {
+        moveCursor(options.output, 0, -last.height);
+        clearScreenDown(options.output);
+      }
+    }
+    for (const line of out) options.output.write(`${line}\n`);
+    last = key !== undefined && waitingAtPrompt ? { key, height: out.length } : undefined;
+    if (tty && waitingAtPrompt) rl.prompt(true);
   };
   const prompt = (text: string) => {
     if (closed) return;
     rl.setPrompt(text);
     rl.prompt();
   };
+  rl.on('line', () => {
+    waitingAtPrompt = false;
+    last = undefined;
+  });
   let user = options.initialUser;
 
   const conversation: Conversation = {
@@ -127,7 +159,10 @@ export function startTerminalChat(options: TerminalChatOptions): TerminalChat {
 
   const run = async (command: Command, deps: Omit<CommandDeps, 'requestId'>) => {
     const reply = await runCommand(command, { ...deps, requestId: randomUUID() });
-    const rendered = renderText(reply);
+    const rendered = renderText(reply, {
+      timeZone: options.timeZone ?? 'UTC',
+      now: deps.now(),
+    });
     write(
       ...rendered.stdout,
       ...rendered.stderr,
@@ -175,7 +210,9 @@ export function startTerminalChat(options: TerminalChatOptions): TerminalChat {
     let interrupted = false;
     for (;;) {
       prompt(COMMAND_PROMPT);
+      waitingAtPrompt = true;
       const line = await lines.next();
+      waitingAtPrompt = false;
       if (line === END) break;
       if (line === INTERRUPT) {
         // Like node's REPL: a second Ctrl-C in a row stops, the first only says how.
@@ -203,5 +240,6 @@ export function startTerminalChat(options: TerminalChatOptions): TerminalChat {
     done,
     close: () => rl.close(),
     interrupt,
+    notify,
   };
 }

@@ -312,7 +312,7 @@ function contentBlocks(request: ApprovalRequest, shown: ShownRequest): KnownBloc
     blocks.push(
       section(
         preview.occurrences.length
-          ? `*Next runs*\n${preview.occurrences.map((o) => `• ${when(o)}`).join('\n')}`
+          ? `*Next runs*\n${preview.occurrences.map((o) => `• ${when(o, undefined, preview.timeZone)}`).join('\n')}`
           : '*Next runs:* none',
       ),
     );

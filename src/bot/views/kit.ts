@@ -302,12 +302,14 @@ export function inZone(instant: Date, timeZone: string): string {
 }
 
 /**
- * An instant for a message: the UTC time the text renderer shows, then Slack's date token, which
- * each reader's client renders in their own zone. The fallback (shown if the token can't be
- * parsed) is the requester's zone when known, else UTC.
+ * An instant for a message: a schedule's run in the schedule's own zone (what its expression
+ * means), any other instant in UTC; then Slack's date token, which each reader's client
+ * renders in their own zone. The fallback (shown if the token can't be parsed) is the
+ * requester's zone when known, else UTC.
  */
-export function when(instant: Date, userTimeZone?: string): string {
+export function when(instant: Date, userTimeZone?: string, scheduleZone?: string): string {
   const seconds = Math.floor(instant.getTime() / 1000);
   const fallback = inZone(instant, userTimeZone ?? 'UTC');
-  return `${code(formatInstant(instant))} · <!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
+  const fixed = scheduleZone ? inZone(instant, scheduleZone) : code(formatInstant(instant));
+  return `${fixed} · <!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
 }

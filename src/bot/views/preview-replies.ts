@@ -15,7 +15,7 @@ export function previewMessage(reply: ReplyOf<'preview'>, tz: string | undefined
       ? `next runs of ${reply.preview.expression.text}`
       : `${reply.preview.expression.text}: ${reply.preview.description}`,
     blocks: reply.runsOnly
-      ? [section(runsText(reply.preview.occurrences, tz))]
+      ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone))]
       : previewBlocks(reply.preview, tz),
   };
 }
@@ -44,15 +44,21 @@ function previewBlocks(preview: SchedulePreview, tz: string | undefined): KnownB
     section(
       `${code(preview.expression.text)}${preview.timeZone !== 'UTC' ? ` in ${esc(preview.timeZone)}` : ''}\n*${esc(preview.description)}*`,
     ),
-    section(runsText(preview.occurrences, tz)),
+    section(runsText(preview.occurrences, tz, preview.timeZone)),
     ...warningBlocks(preview.warnings),
   ];
 }
 
 /** `*Next runs*` and a line a run, in the reader's time. */
-export function runsText(runs: Date[], tz: string | undefined, none = 'none'): string {
+/** The next runs: each in the schedule's zone, then in every reader's own (Slack's token). */
+export function runsText(
+  runs: Date[],
+  tz: string | undefined,
+  scheduleZone: string,
+  none = 'none',
+): string {
   return runs.length
-    ? `*Next runs*\n${runs.map((d) => `• ${when(d, tz)}`).join('\n')}`
+    ? `*Next runs*\n${runs.map((d) => `• ${when(d, tz, scheduleZone)}`).join('\n')}`
     : `*Next runs:* ${none}`;
 }
 

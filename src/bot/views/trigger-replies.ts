@@ -59,7 +59,9 @@ export function scheduleCreatedMessage(
         ['Role', code(s.roleArn)],
         ['Parameters', parametersText(s.parameters)],
       ]),
-      ...(reply.preview ? [section(runsText(reply.preview.occurrences, tz))] : []),
+      ...(reply.preview
+        ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone))]
+        : []),
       ...warningBlocks(reply.preview?.warnings ?? []),
       context(`ARN ${code(s.arn)}`),
       actions(`${ids.blocks.triggerActions}_0`, triggerButtons({ ...s, kind: 'schedule' })),
@@ -221,7 +223,12 @@ export function describedMessage(
         ]),
         about,
         section(
-          runsText(d.nextRuns, tz, t.state === 'DISABLED' ? 'none while it is paused' : 'none'),
+          runsText(
+            d.nextRuns,
+            tz,
+            t.timeZone,
+            t.state === 'DISABLED' ? 'none while it is paused' : 'none',
+          ),
         ),
         ...recentRunsBlocks(d.recentRuns),
         ...warningBlocks(d.warnings),
@@ -251,6 +258,7 @@ export function describedMessage(
               runsText(
                 d.schedule?.nextRuns ?? [],
                 tz,
+                'UTC',
                 r.state === 'DISABLED' ? 'none while it is paused' : 'none',
               ),
             ),

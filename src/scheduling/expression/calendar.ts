@@ -99,6 +99,20 @@ export function formatClock(hour: number, minute: number): string {
 }
 
 /** ISO-8601 UTC to the second, the form EventBridge uses: `2022-03-22T18:59:43Z`. */
+/**
+ * An instant as ISO 8601 with a zone's offset (`2026-12-03T08:00:00+01:00`; UTC is `Z`): a
+ * person reads the local time, a program reads the same instant. `offsetMs` is the zone's
+ * offset at that instant (time-zone.ts knows it).
+ */
+export function formatInstantWithOffset(instant: Date | number, offsetMs: number): string {
+  const ms = Math.floor((typeof instant === 'number' ? instant : instant.getTime()) / 1000) * 1000;
+  if (offsetMs === 0) return formatInstant(ms);
+  const local = new Date(ms + offsetMs).toISOString().slice(0, 19);
+  const minutes = Math.round(Math.abs(offsetMs) / 60_000);
+  const sign = offsetMs < 0 ? '-' : '+';
+  return `${local}${sign}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
+}
+
 export function formatInstant(instant: Date | number): string {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -16,7 +16,7 @@ export {
   skippedByDaylightSaving,
 } from './occurrences.js';
 export { MAX_EXPRESSION_LENGTH, parseExpression } from './parse.js';
-export { resolveTimeZone } from './time-zone.js';
+export { formatInstantIn, resolveTimeZone } from './time-zone.js';
 export {
   type OccurrenceBounds,
   occurrenceBounds,

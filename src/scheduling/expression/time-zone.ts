@@ -1,5 +1,5 @@
 import { closest } from '../closest.js';
-import { DAY_MS, daysFromCivil, MINUTE_MS } from './calendar.js';
+import { DAY_MS, daysFromCivil, formatInstantWithOffset, MINUTE_MS } from './calendar.js';
 
 /**
  * IANA time-zone rules, read from the runtime's ICU data through Intl and cached as a list of
@@ -246,4 +246,10 @@ function closestZone(name: string): string | undefined {
   const cities = zones.map((zone) => zone.split('/').at(-1) ?? zone);
   const match = closest(city, cities);
   return match ? zones[cities.indexOf(match)] : undefined;
+}
+
+/** `2026-12-03T08:00:00+01:00`: the instant in a zone's local time, with its offset then. */
+export function formatInstantIn(instant: Date | number, timeZone: string): string {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  return formatInstantWithOffset(ms, zoneRules(timeZone).offsetAt(ms));
 }

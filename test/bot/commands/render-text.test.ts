@@ -51,21 +51,22 @@ describe('renderText: triggers the bot did not make, in the terminal', () => {
   });
 
   it('describe shows a rule on a schedule with its meaning and next runs in UTC, and the targets it leaves alone', () => {
-    const { stdout } = renderText({
-      kind: 'described',
-      now: NOW,
-      description: scheduledRuleDescription(),
-    });
+    // Read in New York: each run in UTC (the rule's zone), then the reader's time.
+    const { stdout } = renderText(
+      { kind: 'described', now: NOW, description: scheduledRuleDescription() },
+      { timeZone: 'America/New_York', now: NOW },
+    );
     expect(stdout).toEqual([
       'ml-events/nightly-batch: EventBridge rule on event bus ml-events, enabled',
       '  made by CloudFormation stack ml-platform-prod',
       '  schedule: cron(0 2 * * ? *) — at 02:00, every day, UTC (rules run in UTC)',
       '  next runs (UTC):',
-      '    2026-03-03T02:00:00Z',
-      '    2026-03-04T02:00:00Z',
-      '    2026-03-05T02:00:00Z',
-      '    2026-03-06T02:00:00Z',
-      '    2026-03-07T02:00:00Z',
+      '    Tue 2026-03-03 02:00 UTC, in 19 h (Mon 2026-03-02 21:00 America/New_York for you)',
+      // "tomorrow" and the days count on the reader's calendar: 21:00 on 3 March in New York.
+      '    Wed 2026-03-04 02:00 UTC, tomorrow (Tue 2026-03-03 21:00 America/New_York for you)',
+      '    Thu 2026-03-05 02:00 UTC, in 2 days (Wed 2026-03-04 21:00 America/New_York for you)',
+      '    Fri 2026-03-06 02:00 UTC, in 3 days (Thu 2026-03-05 21:00 America/New_York for you)',
+      '    Sat 2026-03-07 02:00 UTC, in 4 days (Fri 2026-03-06 21:00 America/New_York for you)',
       '  starts ingest-daily',
       '    parameters: InputDataUri=$.detail.object.key',
       '  and 2 other targets (not pipelines, left alone)',

@@ -369,3 +369,49 @@ describe('the prompt', () => {
     );
   });
 });
+
+describe('news while the prompt waits', () => {
+  it('prints above the prompt, redraws what was typed, and keeps one updating line per execution', async () => {
+    // A terminal: readline draws the prompt and moves the cursor with escape codes.
+    const input = new PassThrough();
+    const output = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });
+    let shown = '';
+    output.on('data', (chunk: Buffer) => {
+      shown += chunk.toString('utf8');
+    });
+    const tty = startTerminalChat({
+      input,
+      output,
+      depsFor: (userId) => runtime.commandDeps(userId),
+      initialUser: 'U0ALICE',
+      onError: (error) => errors.push(error),
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+    input.write('lis'); // typed, not yet sent
+    await settle();
+    shown = '';
+    tty.notify(['● ⏳ prod-churn x1 is executing', '  Steps: 0 of 1 done'], 'x1');
+    const first = shown;
+    shown = '';
+    tty.notify(['● ✓ prod-churn x1 is succeeded · Duration 12 s'], 'x1');
+    const second = shown;
+    tty.close();
+    await tty.done;
+    // The prompt line is cleared first, and drawn again after the news with what was typed.
+    expect(first.startsWith('\x1b[2K\x1b[1G')).toBe(true);
+    expect(first).toContain('● ⏳ prod-churn x1 is executing\n  Steps: 0 of 1 done\n');
+    expect(withoutCursorMoves(first).endsWith('> lis')).toBe(true);
+    // The same execution again: up over its two lines, cleared, and written in their place.
+    expect(second).toContain('\x1b[2A');
+    expect(second).toContain('\x1b[0J');
+    expect(second).toContain('● ✓ prod-churn x1 is succeeded · Duration 12 s\n');
+    expect(withoutCursorMoves(second).endsWith('> lis')).toBe(true);
+  });
+});
+
+/** The text with readline's trailing cursor placement (ESC [ n G) taken off. */
+function withoutCursorMoves(text: string): string {
+  const esc = String.fromCharCode(27);
+  return text.replace(new RegExp(`${esc}\\[\\d+G$`), '');
+}

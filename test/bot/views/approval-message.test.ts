@@ -37,7 +37,7 @@ describe('approvalMessage', () => {
     expect(json).toContain('*Expires*\\n`2026-03-03T07:30:00Z`');
     expect(json).toContain('<#C0MLOPS>');
     // The five next runs.
-    expect(json.match(/• `2026-03-\d\dT07:00:00Z`/g)).toHaveLength(5);
+    expect(json.match(/• \w{3} 2026-03-\d\d 08:00 Europe\/Berlin · <!date\^/g)).toHaveLength(5);
     expect(blockKitProblems('message', message)).toEqual([]);
     expect(message.blocks).toMatchSnapshot();
   });

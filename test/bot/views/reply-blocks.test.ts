@@ -57,9 +57,9 @@ describe('replyBlocks', () => {
     expect(json).toContain('cron(0 8 ? * MON-FRI *)');
     expect(json).toContain('InstanceType=ml.m5.xlarge');
     expect(json).toContain('PipelineSchedulerExecutionRoleForProduction');
-    // Five runs, each in UTC and as a Slack date token.
+    // Five runs, each in the schedule's zone and as a Slack date token (the reader's zone).
     expect(json.match(/<!date\^\d{10}\^\{date_short_pretty\} \{time\}\|/g)).toHaveLength(5);
-    expect(json).toContain('2026-03-03T07:00:00Z');
+    expect(json).toContain('Tue 2026-03-03 08:00 Europe/Berlin · <!date^1772521200^');
     const b = buttons(blocks);
     expect(b.map((x) => [x.action_id, x.value])).toEqual([
       [ids.actions.pause, 'churn-weekdays'],
@@ -250,7 +250,10 @@ describe('replyBlocks', () => {
         expect.arrayContaining([
           expect.stringContaining('EventBridge rule on event bus `ml-events`, *enabled*'),
           "*Schedule* `cron(0 2 * * ? *)` — at 02:00, every day, UTC\n_EventBridge runs a rule's schedule in UTC._",
-          expect.stringMatching(/^\*Next runs\*\n• `2026-03-03T02:00:00Z` · <!date\^/),
+          // Each run in the rule's zone (UTC), then Slack's token in the reader's own.
+          expect.stringMatching(
+            /^\*Next runs\*\n• Tue 2026-03-03 02:00 UTC · <!date\^1772503200\^/,
+          ),
           expect.stringContaining('• and 2 other targets (not pipelines, left alone)'),
           'Made by CloudFormation stack `ml-platform-prod`',
         ]),

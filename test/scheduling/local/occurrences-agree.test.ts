@@ -104,9 +104,10 @@ function printedRuns(output: string): string[] {
   if (at < 0) return [];
   const runs: string[] = [];
   for (const line of lines.slice(at + 1)) {
-    const m = /^ {4}(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)$/.exec(line);
+    // `Thu 2026-12-03 08:16:37 UTC, in 4 min`: the schedules here are in UTC.
+    const m = /^ {4}\w{3} (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})(:\d{2})? UTC\b/.exec(line);
     if (!m?.[1]) break;
-    runs.push(m[1]);
+    runs.push(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`);
   }
   return runs;
 }
@@ -140,6 +141,7 @@ describe('occurrences: describe and the running engine agree', () => {
       DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
       LOCAL_PIPELINES_FILE: pipelinesFile,
       LOG_LEVEL: 'info',
+      LOCAL_TZ: 'UTC',
     };
     const claims: Claim[] = [];
     const argsOf = new Map<string, string[]>();
