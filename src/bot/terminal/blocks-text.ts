@@ -84,11 +84,27 @@ export function summaryLine(message: { text: string; blocks?: unknown[] }, nameO
   const [first] = blocks;
   if (!first?.text?.text) return mrkdwnText(message.text, nameOf).split('\n')[0] ?? '';
   const fields = blocks.flatMap((b) =>
-    (b.fields ?? []).map((f) => fieldText(f.text ?? '', nameOf).replace(/: /, ' ')),
+    (b.fields ?? []).map((f) => {
+      const [label = '', ...value] = fieldText(f.text ?? '', nameOf).split(': ');
+      const rest = value.join(': ');
+      // "Started by: started by …" says it once.
+      return rest.toLowerCase().startsWith(label.toLowerCase()) ? rest : `${label} ${rest}`;
+    }),
   );
+  // The step running now, from the steps list (the message's other sections).
+  const running = blocks
+    .flatMap((b) => (b.text?.text ?? '').split('\n'))
+    .find((line) => / — executing$/.test(line));
   const failed = blocks.find((b) => b.text?.text?.startsWith('*Why it failed:*'));
   return [
     mrkdwnText(first.text.text, nameOf).split('\n')[0],
+    ...(running
+      ? [
+          `now ${mrkdwnText(running, nameOf)
+            .replace(/^\S+ /, '')
+            .replace(/ — executing$/, '')}`,
+        ]
+      : []),
     ...fields,
     ...(failed?.text?.text ? [mrkdwnText(failed.text.text, nameOf)] : []),
   ].join(' · ');
