@@ -21,6 +21,7 @@ const running = executionMessage({
     likely: false,
   },
   steps: { Preprocess: { status: 'Succeeded' }, Train: { status: 'Executing' } },
+  seen: [],
 });
 
 describe('a Slack message in the terminal', () => {
