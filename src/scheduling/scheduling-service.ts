@@ -240,8 +240,12 @@ export interface ScheduleDescription extends DescribedTrigger {
 
 /** How many of a schedule's latest runs describe shows. */
 const DESCRIBED_RUNS = 5;
-/** How many recent executions of each of a rule's pipelines are looked at for its runs. */
-const RULE_RUNS_SCANNED = 50;
+/**
+ * How many recent executions of each of a rule's pipelines are looked at for its runs: a few
+ * times the runs asked for (each one not the bot's own costs a DescribeExecution), within these.
+ */
+const MIN_RULE_RUNS_SCANNED = 20;
+const RULE_RUNS_SCANNED = 100;
 
 export interface EventTriggerDescription extends DescribedTrigger {
   kind: 'event';
@@ -729,7 +733,7 @@ export class SchedulingService {
       for (const missed of await this.ticks.missedSince(
         new Date(to.getTime() - LATE_LOOKBACK_MS),
       )) {
-        const resolved = await this.resolve(missed.ref);
+        const resolved = await this.resolve(missed.ref, { suggest: false });
         const found =
           resolved.ok && resolved.value.kind === 'schedule'
             ? resolved.value
@@ -831,7 +835,9 @@ export class SchedulingService {
     const runs: Tick[] = [];
     for (const pipelineName of new Set(rule.targets.map((t) => t.pipelineName))) {
       const page = await this.backend.pipelines
-        .listExecutions(pipelineName, { maxResults: RULE_RUNS_SCANNED })
+        .listExecutions(pipelineName, {
+          maxResults: Math.min(RULE_RUNS_SCANNED, Math.max(MIN_RULE_RUNS_SCANNED, count * 4)),
+        })
         .catch((error: unknown) => {
           // A target whose pipeline is gone started nothing lately.
           if (isTriggerError(error, 'NOT_FOUND')) return { items: [] };
@@ -1302,7 +1308,7 @@ export class SchedulingService {
         ...(nextToken ? { nextToken } : {}),
       });
       for (const item of page.items) {
-        const resolved = await this.resolve(item.ref);
+        const resolved = await this.resolve(item.ref, { suggest: false });
         if (resolved.ok) found.push({ item, found: resolved.value });
       }
       nextToken = page.nextToken;
@@ -1370,7 +1376,12 @@ export class SchedulingService {
    * The one trigger a name means, or why there is none: not found, several (say which), or a
    * trigger that starts no pipeline (a Lambda schedule: not the bot's business).
    */
-  private async resolve(ref: string): Promise<ServiceResult<FoundTrigger>> {
+  private async resolve(
+    ref: string,
+    // A person's typo gets the closest name; the service's own lookups (the watch, attribution)
+    // must not pay a listing for it.
+    { suggest = true } = {},
+  ): Promise<ServiceResult<FoundTrigger>> {
     const found = await findTriggers(
       { backend: this.backend, group: this.group, watch: this.watch },
       ref,
@@ -1397,7 +1408,7 @@ export class SchedulingService {
         'name',
       );
     }
-    const guess = await this.closestTrigger(ref);
+    const guess = suggest ? await this.closestTrigger(ref) : undefined;
     return fail(
       'NOT_FOUND',
       `no schedule or rule named ${ref}${guess ? ` (did you mean ${guess}?)` : ''}`,
