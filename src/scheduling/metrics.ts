@@ -7,7 +7,7 @@ import type { TriggerErrorCode } from './errors.js';
  */
 export interface SchedulingMetrics {
   /** A trigger was created or deleted through the service. */
-  triggerChanged(action: 'created' | 'deleted', kind: 'schedule' | 'event'): void;
+  triggerChanged(action: 'created' | 'updated' | 'deleted', kind: 'schedule' | 'event'): void;
   /** An AWS call failed after the SDK's own retries; `service` is the IAM prefix. */
   awsCallFailed(service: string, code: TriggerErrorCode): void;
 }

@@ -43,6 +43,11 @@ export interface RulesPort {
   /** PutRule then PutTargets on the default bus, removing targets the trigger no longer names. */
   put(rule: EventTrigger): Promise<{ arn: string }>;
   get(name: string, bus?: string): Promise<RuleRecord>;
+  /**
+   * Writes back a rule read with get() and changed: PutRule with every field of the rule, then
+   * PutTargets of its pipeline targets; its other targets are neither sent nor removed.
+   */
+  update(rule: RuleRecord): Promise<void>;
   setState(name: string, state: TriggerState, bus?: string): Promise<void>;
   /** RemoveTargets of every target, then DeleteRule. */
   delete(name: string, bus?: string): Promise<void>;
@@ -87,6 +92,7 @@ export interface RequestRenderer {
   updateSchedule(schedule: ScheduleTrigger, clientToken: string): BackendRequest[];
   deleteSchedule(group: string, name: string, clientToken: string): BackendRequest[];
   putRule(rule: EventTrigger): BackendRequest[];
+  updateRule(rule: RuleRecord): BackendRequest[];
   setRuleState(name: string, state: TriggerState, bus?: string): BackendRequest[];
   deleteRule(rule: EventTrigger & { bus?: string }, ids?: string[]): BackendRequest[];
   removeRuleTargets(name: string, ids: string[], bus?: string): BackendRequest[];

@@ -1,9 +1,19 @@
-import type { Target as RuleTargetInput } from '@aws-sdk/client-eventbridge';
+import type {
+  PutRuleCommandInput,
+  PutTargetsCommandInput,
+  Target as RuleTargetInput,
+} from '@aws-sdk/client-eventbridge';
 import type { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
 import type { BackendRequest, RequestRenderer, StartExecutionRequest } from './ports.js';
 import { scheduleDocument } from './schedule-document.js';
-import type { EventTrigger, RuleTarget, ScheduleTrigger } from './triggers.js';
+import {
+  DEFAULT_EVENT_BUS,
+  type EventTrigger,
+  type RuleRecord,
+  type RuleTarget,
+  type ScheduleTrigger,
+} from './triggers.js';
 
 /**
  * The request bodies the AWS adapters send, as pure functions: the adapters send them, and a dry
@@ -43,6 +53,53 @@ export function ruleTargetInput(target: RuleTarget, roleArn: string): RuleTarget
   };
 }
 
+/**
+ * A changed rule as PutRule and PutTargets take it: the rule and each pipeline target as
+ * EventBridge answered (held), with the modelled fields laid over. PutRule replaces the whole
+ * rule, so everything it held (its own RoleArn, a CloudTrail state, the schedule) goes back.
+ */
+export function ruleUpdateInput(rule: RuleRecord): {
+  putRule: PutRuleCommandInput;
+  putTargets: PutTargetsCommandInput;
+} {
+  const held = rule.held?.rule ?? {};
+  const heldState = typeof held.State === 'string' ? held.State : undefined;
+  const { Arn: _arn, CreatedBy: _by, ManagedBy: _managed, ...kept } = held;
+  const bus = rule.bus !== DEFAULT_EVENT_BUS ? { EventBusName: rule.bus } : {};
+  const putRule: Record<string, unknown> = {
+    ...kept,
+    Name: rule.name,
+    ...bus,
+    // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS is a kind of enabled: kept while enabled.
+    State: rule.state === 'ENABLED' && heldState?.startsWith('ENABLED') ? heldState : rule.state,
+  };
+  delete putRule.EventPattern;
+  delete putRule.Description;
+  if (rule.eventPattern) putRule.EventPattern = rule.eventPattern;
+  if (rule.scheduleExpression) putRule.ScheduleExpression = rule.scheduleExpression;
+  if (rule.description) putRule.Description = rule.description;
+  const heldTargets = new Map((rule.held?.targets ?? []).map((t) => [t.Id, t]));
+  return {
+    putRule: putRule as unknown as PutRuleCommandInput,
+    putTargets: {
+      Rule: rule.name,
+      ...bus,
+      Targets: rule.targets.map((t) => {
+        const heldTarget = heldTargets.get(t.id) ?? {};
+        const heldParameters = (heldTarget.SageMakerPipelineParameters ?? {}) as object;
+        return {
+          ...heldTarget,
+          ...ruleTargetInput(t, rule.roleArn),
+          SageMakerPipelineParameters: {
+            ...heldParameters,
+            PipelineParameterList: t.parameters.map((p) => ({ Name: p.name, Value: p.value })),
+          },
+        } as RuleTargetInput;
+      }),
+    },
+  };
+}
+
 export function startExecutionInput(
   request: StartExecutionRequest,
 ): StartPipelineExecutionCommandInput {
@@ -77,6 +134,13 @@ export const awsRequests: RequestRenderer = {
       },
     },
   ],
+  updateRule: (rule): BackendRequest[] => {
+    const { putRule, putTargets } = ruleUpdateInput(rule);
+    return [
+      { operation: 'PutRule', input: putRule },
+      { operation: 'PutTargets', input: putTargets },
+    ];
+  },
   setRuleState: (name, state, bus): BackendRequest[] => [
     {
       operation: state === 'ENABLED' ? 'EnableRule' : 'DisableRule',

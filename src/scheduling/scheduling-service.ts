@@ -21,6 +21,7 @@ import {
   scheduleDrift,
 } from './drift.js';
 import { isTriggerError, TriggerError, type TriggerErrorCode } from './errors.js';
+import { parseEventPattern } from './events/event-pattern/index.js';
 import type { ExecutionOriginRepository } from './execution-origins.js';
 import {
   parseExpression,
@@ -55,7 +56,14 @@ import {
   type Tick,
   type TickRepository,
 } from './ticks.js';
-import { fail, ok, parameterFailure, TriggerBuilder } from './trigger-builder.js';
+import { fail, ok, parameterFailure, roleRefusal, TriggerBuilder } from './trigger-builder.js';
+import {
+  type FieldChange,
+  mergeParameters,
+  ruleChanges,
+  scheduleChanges,
+  type TriggerChanges,
+} from './trigger-changes.js';
 import {
   DEFAULT_WATCH,
   type FoundTrigger,
@@ -73,7 +81,12 @@ import {
 } from './trigger-listing.js';
 import { attributionOf, TriggerRecorder } from './trigger-recorder.js';
 import type { TriggerRecord, TriggerRecordRepository } from './trigger-records.js';
-import { MAX_FLEXIBLE_WINDOW_MINUTES } from './trigger-rules.js';
+import {
+  checkDescription,
+  checkRoleArn,
+  eventPatternProblem,
+  MAX_FLEXIBLE_WINDOW_MINUTES,
+} from './trigger-rules.js';
 import {
   DEFAULT_EVENT_BUS,
   deadLetterWarnings,
@@ -82,9 +95,11 @@ import {
   type Page,
   type RetryPolicy,
   type RuleRecord,
+  type RuleTarget,
   type ScheduleRecord,
   type ScheduleSummary,
   type ScheduleTrigger,
+  startsPipeline,
   type TriggerState,
 } from './triggers.js';
 
@@ -262,6 +277,20 @@ export interface EventTriggerDescription extends DescribedTrigger {
 export type TriggerDescription = ScheduleDescription | EventTriggerDescription;
 
 export type { Collision, Orphan, TriggerListItem, WatchScope };
+
+/**
+ * An update as the person and the approver see it: the trigger before, as it is (or would be)
+ * after, and what changed; a dry run also carries the requests it would send.
+ */
+export type TriggerUpdate = (
+  | { kind: 'schedule'; before: ScheduleRecord; after: ScheduleTrigger }
+  | { kind: 'event'; before: RuleRecord; after: RuleRecord }
+) & {
+  ref: string;
+  changes: FieldChange[];
+  dryRun?: true;
+  requests?: DryRun['requests'];
+};
 
 export interface DryRun {
   dryRun: true;
@@ -504,60 +533,218 @@ export class SchedulingService {
   }
 
   /**
-   * Changes a schedule: read it, apply the changes, write it back. Only what changed is
-   * rewritten; what the bot does not model goes back as it was (schedule-document.ts).
+   * Changes a trigger in place: read it whole, lay the changes over, check the result as a
+   * create is checked, write it back whole. What the bot does not model goes back as it was
+   * (a schedule's held document; a rule's own fields, its targets' settings, its other targets).
    */
-  async updateSchedule(
+  async updateTrigger(
     ref: string,
-    changes: Partial<CreateScheduleInput>,
+    changes: TriggerChanges,
     ctx: RequestContext,
-  ): Promise<ServiceResult<ScheduleRecord | DryRun>> {
+  ): Promise<ServiceResult<TriggerUpdate>> {
     return this.guard(async () => {
       const found = await this.resolve(ref);
       if (!found.ok) return found;
-      if (found.value.kind !== 'schedule')
-        return fail('INVALID_INPUT', `${ref} is a rule, not a schedule`, 'name');
-      const current = found.value.record;
-      if (current.targetKind === 'universal' && changes.parameters)
-        return fail(
-          'INVALID_INPUT',
-          `${ref} starts its pipeline through Scheduler's universal target; change its parameters where it was made`,
-          'parameters',
-        );
-      const merged: CreateScheduleInput = {
-        pipeline: current.pipelineArn,
-        expression: current.expression,
-        name: current.name,
-        timeZone: current.timeZone,
-        roleArn: current.roleArn,
-        state: current.state,
-        parameters: current.parameters,
-        retryPolicy: current.retryPolicy,
-        deleteAfterCompletion: current.deleteAfterCompletion,
-        ...(current.start ? { start: current.start } : {}),
-        ...(current.end ? { end: current.end } : {}),
-        ...(current.flexibleWindowMinutes !== undefined
-          ? { flexibleWindowMinutes: current.flexibleWindowMinutes }
-          : {}),
-        ...(current.description !== undefined ? { description: current.description } : {}),
-        ...(current.deadLetterArn !== undefined ? { deadLetterArn: current.deadLetterArn } : {}),
-        ...changes,
-      };
-      const built = await this.builder.schedule(merged, ctx);
-      if (!built.ok) return built;
-      const next: ScheduleTrigger = {
-        ...built.value,
-        group: current.group,
-        ...(current.targetKind ? { targetKind: current.targetKind } : {}),
-        ...(current.targetArn ? { targetArn: current.targetArn } : {}),
-        ...(current.held ? { held: current.held } : {}),
-      };
-      const clientToken = tokenFor(ctx.requestId, 'update-schedule');
-      if (ctx.dryRun) return ok(dryRun(this.backend.requests.updateSchedule(next, clientToken)));
-      await this.backend.schedules.update(next, clientToken);
-      await this.records.record('schedule', next, ctx, true);
-      return ok(await this.backend.schedules.get(current.group, current.name));
+      const name = refOf(found.value, this.group);
+      const planned =
+        found.value.kind === 'schedule'
+          ? await this.plannedSchedule(name, found.value.record, changes, ctx)
+          : await this.plannedRule(name, found.value.record, changes, ctx);
+      if (!planned.ok) return planned;
+      const update = planned.value;
+      if (update.changes.length === 0)
+        return fail('INVALID_INPUT', `${name} is already like that: the update changes nothing`);
+      const kind = update.kind;
+      const refused = await this.roleRefused(
+        {
+          roleArn: update.after.roleArn,
+          kind,
+          pipelines:
+            update.kind === 'schedule'
+              ? [update.after.pipelineName]
+              : update.after.targets.map((t) => t.pipelineName),
+        },
+        changes.roleArn !== undefined ? ctx : { ...ctx, roleCheck: 'warn' },
+      );
+      if (refused) return refused;
+      if (update.kind === 'schedule') {
+        const clientToken = tokenFor(ctx.requestId, 'update-schedule');
+        if (ctx.dryRun)
+          return ok({
+            ...update,
+            dryRun: true as const,
+            requests: this.backend.requests.updateSchedule(update.after, clientToken),
+          });
+        await this.backend.schedules.update(update.after, clientToken);
+        await this.records.record('schedule', update.after, ctx, true);
+        this.metrics.triggerChanged('updated', 'schedule');
+        const written = await this.backend.schedules.get(update.after.group, update.after.name);
+        return ok({ ...update, after: written });
+      }
+      if (ctx.dryRun)
+        return ok({
+          ...update,
+          dryRun: true as const,
+          requests: this.backend.requests.updateRule(update.after),
+        });
+      await this.backend.rules.update(update.after);
+      if (update.after.bus === DEFAULT_EVENT_BUS)
+        await this.records.record('event', update.after, ctx, true);
+      this.metrics.triggerChanged('updated', 'event');
+      return ok({
+        ...update,
+        after: await this.backend.rules.get(update.after.name, update.after.bus),
+      });
     });
+  }
+
+  /** The schedule an update would write, checked as a create is; nothing is sent. */
+  private async plannedSchedule(
+    ref: string,
+    current: ScheduleRecord,
+    changes: TriggerChanges,
+    ctx: RequestContext,
+  ): Promise<ServiceResult<TriggerUpdate & { kind: 'schedule' }>> {
+    if (changes.eventPattern !== undefined)
+      return fail(
+        'INVALID_INPUT',
+        `${ref} is a schedule: an event pattern belongs to a rule`,
+        'eventPattern',
+      );
+    if (!startsPipeline(current))
+      return fail(
+        'INVALID_INPUT',
+        `${ref} starts no pipeline (its target is ${current.targetArn ?? 'not a pipeline'}); the bot changes only triggers that start pipelines`,
+      );
+    if (current.targetKind === 'universal' && changes.parameters)
+      return fail(
+        'INVALID_INPUT',
+        `${ref} starts its pipeline through Scheduler's universal target; change its parameters where it was made`,
+        'parameters',
+      );
+    const expression = changes.expression ?? current.expression;
+    const start = changes.start === undefined ? current.start : (changes.start ?? undefined);
+    const end = changes.end === undefined ? current.end : (changes.end ?? undefined);
+    const window =
+      changes.flexibleWindowMinutes === undefined
+        ? current.flexibleWindowMinutes
+        : (changes.flexibleWindowMinutes ?? undefined);
+    const description = changes.description ?? current.description;
+    const deadLetterArn = changes.deadLetterArn ?? current.deadLetterArn;
+    const merged: CreateScheduleInput = {
+      pipeline: current.pipelineArn,
+      expression,
+      name: current.name,
+      timeZone: changes.timeZone ?? current.timeZone,
+      roleArn: changes.roleArn ?? current.roleArn,
+      state: current.state,
+      parameters: mergeParameters(current.parameters, changes.parameters),
+      retryPolicy: { ...current.retryPolicy, ...changes.retryPolicy },
+      // A new expression decides again whether the schedule removes itself once it has run.
+      ...(changes.expression === undefined
+        ? { deleteAfterCompletion: current.deleteAfterCompletion }
+        : {}),
+      ...(start ? { start } : {}),
+      ...(end ? { end } : {}),
+      ...(window !== undefined ? { flexibleWindowMinutes: window } : {}),
+      ...(description ? { description } : {}),
+      ...(deadLetterArn ? { deadLetterArn } : {}),
+    };
+    // The role it already has is not the person's choice: only a new one is checked against
+    // the roles the policy lets them pass.
+    const built = await this.builder.schedule(
+      merged,
+      changes.roleArn !== undefined ? ctx : { ...ctx, allowedRoles: 'any' },
+    );
+    if (!built.ok) return built;
+    const after: ScheduleTrigger = {
+      ...built.value,
+      group: current.group,
+      ...(current.targetKind ? { targetKind: current.targetKind } : {}),
+      ...(current.targetArn ? { targetArn: current.targetArn } : {}),
+      ...(current.held ? { held: current.held } : {}),
+    };
+    return ok({
+      kind: 'schedule',
+      ref,
+      before: current,
+      after,
+      changes: scheduleChanges(current, after),
+    });
+  }
+
+  /** The rule an update would write, checked as on-event checks one; nothing is sent. */
+  private async plannedRule(
+    ref: string,
+    current: RuleRecord,
+    changes: TriggerChanges,
+    ctx: RequestContext,
+  ): Promise<ServiceResult<TriggerUpdate & { kind: 'event' }>> {
+    const scheduleOnly = (
+      [
+        ['expression', changes.expression],
+        ['tz', changes.timeZone],
+        ['start', changes.start],
+        ['end', changes.end],
+        ['window', changes.flexibleWindowMinutes],
+        ['retries or max-age', changes.retryPolicy],
+        ['dlq', changes.deadLetterArn],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (scheduleOnly)
+      return fail(
+        'INVALID_INPUT',
+        `${ref} is a rule: ${scheduleOnly[0]} belongs to schedules; a rule changes its pattern, role, description and parameters`,
+        scheduleOnly[0],
+      );
+    if (current.managedBy)
+      return fail(
+        'INVALID_INPUT',
+        `${ref} is managed by ${current.managedBy}; change it there, EventBridge refuses others`,
+      );
+    if (changes.eventPattern !== undefined && current.scheduleExpression && !current.eventPattern)
+      return fail(
+        'INVALID_INPUT',
+        `${ref} runs on a schedule (${current.scheduleExpression}), not on events: it has no pattern to change`,
+        'eventPattern',
+      );
+    const roleArn = changes.roleArn ?? current.roleArn;
+    let eventPattern = current.eventPattern;
+    if (changes.eventPattern !== undefined) {
+      const parsed = parseEventPattern(changes.eventPattern);
+      if (!parsed.ok) {
+        const problem = eventPatternProblem(parsed.error);
+        return fail('INVALID_INPUT', problem.message, problem.field);
+      }
+      eventPattern = JSON.stringify(parsed.pattern.source);
+    }
+    const problem =
+      (changes.roleArn !== undefined ? checkRoleArn(changes.roleArn) : undefined) ??
+      (changes.description !== undefined ? checkDescription(changes.description) : undefined);
+    if (problem) return fail('INVALID_INPUT', problem.message, problem.field);
+    if (changes.roleArn !== undefined) {
+      const refused = roleRefusal(roleArn, ctx);
+      if (refused) return refused;
+    }
+    const targets: RuleTarget[] = [];
+    for (const target of current.targets) {
+      const parameters = mergeParameters(target.parameters, changes.parameters);
+      if (changes.parameters) {
+        const checked = await this.builder.targetParameters(target.pipelineArn, parameters);
+        if (!checked.ok) return checked;
+      }
+      targets.push({ ...target, parameters });
+    }
+    const description = changes.description ?? current.description;
+    const after: RuleRecord = {
+      ...current,
+      eventPattern,
+      roleArn,
+      targets,
+    };
+    if (description) after.description = description;
+    else delete after.description;
+    return ok({ kind: 'event', ref, before: current, after, changes: ruleChanges(current, after) });
   }
 
   async pause(ref: string, ctx: RequestContext): Promise<ServiceResult<TriggerListItem | DryRun>> {

@@ -4,6 +4,7 @@ import { isTriggerError } from './errors.js';
 import {
   checkParameterValues,
   type ParameterProblem,
+  type ParameterValue,
   type Pipeline,
   parsePipelineRef,
 } from './pipeline.js';
@@ -136,7 +137,20 @@ export class TriggerBuilder {
     });
   }
 
-  /** The pipeline a name or ARN names; NOT_FOUND as a value when it does not exist. */
+  /** A rule target's parameters, changed, checked against its pipeline's definition. */
+  async targetParameters(
+    pipelineArn: string,
+    parameters: ParameterValue[],
+  ): Promise<ServiceResult<ParameterValue[]>> {
+    const pipeline = await this.loadPipeline(pipelineArn);
+    if (!pipeline.ok) return pipeline;
+    const problems = checkParameterValues(pipeline.value.parameters, parameters, {
+      pipelineName: pipeline.value.name,
+      allowDynamic: true,
+    });
+    return problems.length > 0 ? parameterFailure(problems) : ok(parameters);
+  }
+
   /** The pipeline a misspelt name most likely means, among the first page of them. */
   private async closestPipeline(name: string): Promise<string | undefined> {
     const page = await this.pipelines.list({ maxResults: 100 }).catch(() => ({ items: [] }));
@@ -146,6 +160,7 @@ export class TriggerBuilder {
     );
   }
 
+  /** The pipeline a name or ARN names; NOT_FOUND as a value when it does not exist. */
   async loadPipeline(nameOrArn: string): Promise<ServiceResult<Pipeline>> {
     const ref = parsePipelineRef(nameOrArn);
     if (!ref.ok) return fail('INVALID_INPUT', ref.message, 'pipeline');
@@ -199,7 +214,7 @@ function firstProblem(problems: TriggerProblem[]): { ok: false; error: ServiceEr
 }
 
 /** The access policy names the roles a caller may pass; the rules only say what a role ARN is. */
-function roleRefusal(
+export function roleRefusal(
   roleArn: string,
   ctx: RequestContext,
 ): { ok: false; error: ServiceError } | undefined {

@@ -126,6 +126,17 @@ export interface RuleRecord extends EventTrigger {
   otherTargets: OtherTarget[];
   /** The AWS service that manages the rule, when one does (DescribeRule ManagedBy). */
   managedBy?: string;
+  /**
+   * The rule and its pipeline targets as EventBridge answered (DescribeRule, ListTargetsByRule):
+   * an update writes them back with only the modelled fields changed, so a target's retry
+   * policy, dead-letter queue or input settings survive it.
+   */
+  held?: HeldRule;
+}
+
+export interface HeldRule {
+  rule: Record<string, unknown>;
+  targets: Array<Record<string, unknown>>;
 }
 
 export interface RuleSummary {

@@ -217,6 +217,70 @@ export function foreignTriggersContract(backendName: string, setup: () => Promis
       expect(value(await env.service.orphans())).toEqual([]);
     });
 
+    it('changes a console schedule in place, keeping what the bot does not model', async () => {
+      const update = value(
+        await env.service.updateTrigger(
+          'default/ingest-console',
+          {
+            expression: 'cron(45 1 * * ? *)',
+            parameters: [{ name: 'InputDataUri', value: 's3://ml-data/v2/' }],
+          },
+          ctx(),
+        ),
+      );
+      expect(update.changes).toEqual([
+        { field: 'expression', before: 'cron(30 1 * * ? *)', after: 'cron(45 1 * * ? *)' },
+        { field: 'param:InputDataUri', before: 's3://ml-data/daily/', after: 's3://ml-data/v2/' },
+      ]);
+      const held = (await env.local.backend.schedules.get('default', 'ingest-console')).held ?? {};
+      expect(held).toMatchObject({
+        ScheduleExpression: 'cron(45 1 * * ? *)',
+        ScheduleExpressionTimezone: 'Europe/Berlin',
+        Description: 'nightly ingest, set up by hand',
+        KmsKeyArn: KMS,
+        FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+        Target: { RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 5 } },
+      });
+    });
+
+    it("changes a rule's pattern, leaving its other targets alone", async () => {
+      const pattern = '{"source":["aws.s3"],"detail-type":["Object Created"]}';
+      const dry = value(
+        await env.service.updateTrigger(
+          'on-new-data',
+          { eventPattern: pattern },
+          ctx({ dryRun: true }),
+        ),
+      );
+      expect(dry.requests?.map((r) => r.operation)).toEqual(['PutRule', 'PutTargets']);
+      // Only pipeline targets are sent again; the Lambda is neither sent nor removed.
+      const sentTargets = (
+        (dry.requests?.[1]?.input ?? { Targets: [] }) as { Targets: Array<{ Id: string }> }
+      ).Targets;
+      expect(sentTargets.map((t) => t.Id)).toEqual(['churn', 'forecast']);
+      value(await env.service.updateTrigger('on-new-data', { eventPattern: pattern }, ctx()));
+      const rule = await env.local.backend.rules.get('on-new-data');
+      expect(JSON.parse(rule.eventPattern)).toEqual(JSON.parse(pattern));
+      expect(rule.targets.map((t) => t.id)).toEqual(['churn', 'forecast']);
+      expect(rule.otherTargets.map((t) => t.id)).toEqual(['audit-log']);
+      const again = await env.service.updateTrigger(
+        'on-new-data',
+        { eventPattern: pattern },
+        ctx(),
+      );
+      expect(again.ok ? 'changed' : again.error.message).toBe(
+        'on-new-data is already like that: the update changes nothing',
+      );
+      const scheduled = await env.service.updateTrigger(
+        'nightly-console',
+        { eventPattern: pattern },
+        ctx(),
+      );
+      expect(scheduled.ok ? 'changed' : scheduled.error.message).toMatch(
+        /runs on a schedule \(cron\(0 2 \* \* \? \*\)\), not on events/,
+      );
+    });
+
     it('warns before a schedule that would run a pipeline twice', async () => {
       const sameName = value(
         await env.service.collisions(

@@ -142,7 +142,7 @@ export function schedulingContract(backendName: string, setup: () => Promise<Con
         ),
       );
       value(
-        await env.service.updateSchedule(
+        await env.service.updateTrigger(
           'churn-weekdays',
           { expression: 'cron(30 9 ? * MON-FRI *)' },
           ctx(),

@@ -26,6 +26,7 @@ beforeEach(async () => {
     ...local.backend,
     rules: {
       put: (rule) => rules.put(rule),
+      update: (rule) => rules.update(rule),
       setState: (name, state, bus) => rules.setState(name, state, bus),
       delete: (name, bus) => rules.delete(name, bus),
       removeTargets: (name, ids, bus) => rules.removeTargets(name, ids, bus),

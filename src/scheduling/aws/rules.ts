@@ -16,7 +16,7 @@ import {
 import { noSchedulingMetrics, type SchedulingMetrics } from '../metrics.js';
 import { PIPELINE_ARN, pipelineNameOf } from '../pipeline.js';
 import type { RulesPort } from '../ports.js';
-import { ruleInput, ruleTargetInput } from '../requests.js';
+import { ruleInput, ruleTargetInput, ruleUpdateInput } from '../requests.js';
 import {
   DEFAULT_EVENT_BUS,
   type EventTrigger,
@@ -85,6 +85,28 @@ export class AwsRules implements RulesPort {
     return { arn: output.RuleArn ?? '' };
   }
 
+  async update(rule: RuleRecord): Promise<void> {
+    const { putRule, putTargets } = ruleUpdateInput(rule);
+    await this.call('PutRule', rule.name, () => this.client.send(new PutRuleCommand(putRule)), {
+      bus: rule.bus,
+    });
+    for (const chunk of chunks(putTargets.Targets ?? [], MAX_ENTRIES_PER_REQUEST)) {
+      const result = await this.call(
+        'PutTargets',
+        rule.name,
+        () => this.client.send(new PutTargetsCommand({ ...putTargets, Targets: chunk })),
+        { roleArn: rule.roleArn, bus: rule.bus },
+      );
+      if ((result.FailedEntryCount ?? 0) > 0 || (result.FailedEntries?.length ?? 0) > 0) {
+        throw failedEntriesError(
+          result.FailedEntries ?? [],
+          this.describeCall('PutTargets', rule.name, { roleArn: rule.roleArn, bus: rule.bus }),
+          result.$metadata.requestId,
+        );
+      }
+    }
+  }
+
   /**
    * PutRule succeeded but the targets did not: a rule left with no target starts nothing and
    * would make a retry with the same name look taken. Best effort; the original error wins.
@@ -127,6 +149,7 @@ export class AwsRules implements RulesPort {
       otherTargets: targets
         .filter((t) => !PIPELINE_ARN.test(t.Arn ?? ''))
         .map((t) => ({ id: t.Id ?? '', arn: t.Arn ?? '' })),
+      held: { rule: withoutMetadata(rule), targets: pipelines.map((t) => ({ ...t })) },
     };
   }
 
@@ -305,6 +328,12 @@ function fromTarget(target: Target): RuleTarget {
       value: p.Value ?? '',
     })),
   };
+}
+
+/** An SDK answer as the resource it describes: the response metadata is not part of it. */
+function withoutMetadata(output: { $metadata?: unknown }): Record<string, unknown> {
+  const { $metadata: _metadata, ...resource } = output;
+  return resource;
 }
 
 /** ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS is a kind of enabled. */

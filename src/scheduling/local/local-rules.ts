@@ -176,6 +176,19 @@ export class LocalRules implements RulesPort {
     return readRule(row.json);
   }
 
+  /** The rule as stored, with the modelled fields changed; its other targets stay. */
+  async update(rule: RuleRecord): Promise<void> {
+    const { description: _description, ...current } = await this.get(rule.name, rule.bus);
+    await this.store({
+      ...current,
+      eventPattern: rule.eventPattern,
+      state: rule.state,
+      roleArn: rule.roleArn,
+      ...(rule.description ? { description: rule.description } : {}),
+      targets: rule.targets,
+    });
+  }
+
   async setState(name: string, state: TriggerState, bus = DEFAULT_EVENT_BUS): Promise<void> {
     const rule = await this.get(name, bus);
     await this.state.put('rules', {

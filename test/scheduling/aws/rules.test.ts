@@ -345,6 +345,14 @@ describe('get', () => {
           parameters: [],
         },
       ],
+      // Held as read, for an update to write back.
+      held: {
+        rule: expect.objectContaining({ Name: 'new-data-retrain', EventPattern: PATTERN }),
+        targets: [
+          expect.objectContaining({ Id: 'churn-train' }),
+          expect.objectContaining({ Id: 'churn-eval' }),
+        ],
+      },
     });
   });
 
@@ -442,5 +450,81 @@ describe('list', () => {
       { NamePrefix: 'psb-', Limit: 100 },
       { NamePrefix: 'psb-', Limit: 100, NextToken: 'n1' },
     ]);
+  });
+});
+
+describe('update', () => {
+  it('writes back the rule and its pipeline targets as read, with only the change laid over', async () => {
+    standIn
+      .on('DescribeRule', {
+        body: {
+          Name: 'new-data-retrain',
+          Arn: RULE_ARN,
+          EventPattern: PATTERN,
+          State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+          Description: 'retrain when new data lands',
+          RoleArn: 'arn:aws:iam::123456789012:role/CrossAccountBus',
+          EventBusName: 'default',
+          CreatedBy: '123456789012',
+        },
+      })
+      .on('ListTargetsByRule', {
+        body: {
+          Targets: [
+            {
+              Id: 'churn-train',
+              Arn: pipelineArn('churn-train'),
+              RoleArn: ROLE_ARN,
+              RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+              DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:rule-dlq' },
+              SageMakerPipelineParameters: {
+                PipelineParameterList: [{ Name: 'InstanceType', Value: 'ml.m5.xlarge' }],
+              },
+            },
+            { Id: 'audit', Arn: 'arn:aws:lambda:us-east-1:123456789012:function:audit' },
+          ],
+        },
+      })
+      .on('PutRule', { body: { RuleArn: RULE_ARN } })
+      .on('PutTargets', noFailures);
+    const read = await rules.get('new-data-retrain');
+    const [target] = read.targets;
+    if (!target) throw new Error('no pipeline target read');
+    await rules.update({
+      ...read,
+      eventPattern: '{"source":["aws.s3"]}',
+      targets: [{ ...target, parameters: [{ name: 'InstanceType', value: 'ml.m5.4xlarge' }] }],
+    });
+
+    expect(standIn.requestsFor('PutRule').map((r) => r.body)).toEqual([
+      {
+        Name: 'new-data-retrain',
+        EventPattern: '{"source":["aws.s3"]}',
+        // PutRule replaces the rule: what it held goes back, not its defaults.
+        State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+        Description: 'retrain when new data lands',
+        RoleArn: 'arn:aws:iam::123456789012:role/CrossAccountBus',
+        EventBusName: 'default',
+      },
+    ]);
+    expect(standIn.requestsFor('PutTargets').map((r) => r.body)).toEqual([
+      {
+        Rule: 'new-data-retrain',
+        Targets: [
+          {
+            Id: 'churn-train',
+            Arn: pipelineArn('churn-train'),
+            RoleArn: ROLE_ARN,
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+            DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:rule-dlq' },
+            SageMakerPipelineParameters: {
+              PipelineParameterList: [{ Name: 'InstanceType', Value: 'ml.m5.4xlarge' }],
+            },
+          },
+        ],
+      },
+    ]);
+    // Nothing is removed: the Lambda target was never the bot's to touch.
+    expect(standIn.requestsFor('RemoveTargets')).toEqual([]);
   });
 });
