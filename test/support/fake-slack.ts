@@ -23,6 +23,8 @@ export class FakeSlack {
   private waiters: Array<{ method: string; count: number; resolve: () => void }> = [];
   users: Record<string, { tz: string }> = {};
   groups: Record<string, string[]> = {};
+  /** Socket Mode: the WebSocket URL apps.connections.open hands out (a fresh one each call). */
+  socketModeUrl?: () => string;
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -114,6 +116,11 @@ export class FakeSlack {
     switch (call.method) {
       case 'auth.test':
         return { ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0TEAM' };
+      case 'apps.connections.open':
+        // No Socket Mode stand-in: an error the client does not retry, so a start fails at once.
+        return this.socketModeUrl
+          ? { ok: true, url: this.socketModeUrl() }
+          : { ok: false, error: 'invalid_auth' };
       case 'chat.postMessage':
         call.answer = ts;
         return { ok: true, channel: call.args.channel, ts, message: { ts } };

@@ -9,6 +9,38 @@ import { startRuntime } from './runtime-harness.js';
 export const SIGNING_SECRET = 'test-signing-secret';
 
 /**
+ * The workspace the end-to-end tests run in: Alice schedules, her lead approves `prod-*`
+ * creates; both front ends (HTTP and Socket Mode) are tried on the same policy.
+ */
+export const e2ePolicy = `
+roles:
+  ml:        { users: [U0ALICE] }
+  approvers: { users: [U0LEAD1] }
+executionRoles:
+  prod: arn:aws:iam::123456789012:role/PipelineSchedulerProd
+  dev:  arn:aws:iam::123456789012:role/PipelineSchedulerDev
+approvals:
+  channel: C0APPROVALS
+pipelines:
+  - match: "prod-*"
+    create: [ml]
+    delete: [approvers]
+    pause: [ml]
+    run: [ml]
+    approval: { actions: [create], from: [approvers], count: 1 }
+    executionRoles: [prod, dev]
+  - match: "*"
+    create: [ml]
+    delete: [ml]
+    pause: [ml]
+    run: [ml]
+    executionRoles: [dev]
+`;
+
+export const e2ePipelines =
+  'pipelines:\n  - name: prod-churn\n    parameters:\n      - { name: Epochs, type: Integer, default: 10 }\n    steps: [{ name: Train, seconds: 1 }]\n  - name: dev-churn\n    steps: [{ name: Train, seconds: 1 }]\n';
+
+/**
  * The real service in Slack HTTP mode on the local back end, as an operator runs it (one HTTP
  * server: /slack/events, /healthz, …), with Slack's servers faked by a recording stand-in.
  */

@@ -4,6 +4,8 @@ import type { Runtime } from '../../../src/runtime.js';
 import { type FakeSlack, postSigned } from '../../support/fake-slack.js';
 import {
   createSubmission,
+  e2ePipelines,
+  e2ePolicy,
   formValues,
   pipelineChosen,
   SIGNING_SECRET as SECRET,
@@ -15,33 +17,8 @@ import {
  * The real Bolt app over real HTTP, with Slack's signatures, on the local back end; Slack's own
  * servers are the only thing faked (a recording Web API and response_urls on loopback).
  */
-const policy = `
-roles:
-  ml:        { users: [U0ALICE] }
-  approvers: { users: [U0LEAD1] }
-executionRoles:
-  prod: arn:aws:iam::123456789012:role/PipelineSchedulerProd
-  dev:  arn:aws:iam::123456789012:role/PipelineSchedulerDev
-approvals:
-  channel: C0APPROVALS
-pipelines:
-  - match: "prod-*"
-    create: [ml]
-    delete: [approvers]
-    pause: [ml]
-    run: [ml]
-    approval: { actions: [create], from: [approvers], count: 1 }
-    executionRoles: [prod, dev]
-  - match: "*"
-    create: [ml]
-    delete: [ml]
-    pause: [ml]
-    run: [ml]
-    executionRoles: [dev]
-`;
-
-const pipelines =
-  'pipelines:\n  - name: prod-churn\n    parameters:\n      - { name: Epochs, type: Integer, default: 10 }\n    steps: [{ name: Train, seconds: 1 }]\n  - name: dev-churn\n    steps: [{ name: Train, seconds: 1 }]\n';
+const policy = e2ePolicy;
+const pipelines = e2ePipelines;
 
 let h: SlackHarness;
 let slack: FakeSlack;
