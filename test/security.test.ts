@@ -126,6 +126,7 @@ describe('pipelines restricted by read:', () => {
       'on-event': ['on-event fin-payroll {"source":["acme.ledger"]}'],
       list: ['list', 'list fin-payroll'],
       describe: ['describe fin-hourly'],
+      update: ["update fin-hourly 'rate(2 hours)'", 'update fin-hourly param:PayPeriod=x'],
       delete: ['delete fin-hourly'],
       pause: ['pause fin-hourly'],
       resume: ['resume fin-hourly'],

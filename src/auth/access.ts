@@ -240,7 +240,7 @@ const requestPayload = z.object({
   access: z
     .object({
       userId: z.string(),
-      action: z.enum(['create', 'delete', 'pause', 'run']),
+      action: z.enum(['create', 'update', 'delete', 'pause', 'run']),
       pipelineNames: z.array(z.string()),
       channelId: z.string().optional(),
       executionRole: z.string().optional(),

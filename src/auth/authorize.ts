@@ -61,6 +61,7 @@ type Deny = Extract<Decision, { outcome: 'deny' }>;
 /** How each action reads in "only admins may … prod-churn". */
 const VERBS: Record<Action, string> = {
   create: 'schedule',
+  update: 'change triggers of',
   delete: 'delete schedules or rules of',
   pause: 'pause or resume',
   run: 'run',
@@ -69,6 +70,7 @@ const VERBS: Record<Action, string> = {
 
 /** How each action reads in "forbids anyone to … triggers made outside the bot". */
 const FOREIGN_VERBS: Record<Exclude<Action, 'read' | 'create'>, string> = {
+  update: 'change',
   delete: 'delete',
   pause: 'pause or resume',
   run: 'run',
@@ -118,7 +120,10 @@ export function authorize(
   }
 
   let executionRoleArn: string | undefined;
-  if ((action === 'create' || action === 'run') && resource.executionRoleArn !== undefined) {
+  if (
+    (action === 'create' || action === 'update' || action === 'run') &&
+    resource.executionRoleArn !== undefined
+  ) {
     const role = checkExecutionRole(policy, rule, resource.executionRoleArn, name);
     if (!role.ok) return deny('EXECUTION_ROLE_NOT_ALLOWED', role.reason);
     executionRoleArn = role.arn;

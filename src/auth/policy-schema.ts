@@ -9,8 +9,8 @@ import type { PathKey, Problem } from './policy-errors.js';
  * message per key saying what was expected, and the checks between sections zod cannot do.
  */
 
-export const ACTIONS = ['create', 'delete', 'pause', 'run', 'read'] as const;
-export const APPROVABLE_ACTIONS = ['create', 'delete', 'pause', 'run'] as const;
+export const ACTIONS = ['create', 'update', 'delete', 'pause', 'run', 'read'] as const;
+export const APPROVABLE_ACTIONS = ['create', 'update', 'delete', 'pause', 'run'] as const;
 
 export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export const GROUP_ID = /^S[A-Z0-9]{2,}$/;
@@ -49,7 +49,7 @@ const M = {
   roleRef: 'expected a role name',
   approval: 'expected { actions: [create, run], from: [approvers], count: 1 }',
   actions: 'expected a list of actions, such as [create, delete, run]',
-  action: 'expected create, delete, pause or run (reading never needs approval)',
+  action: 'expected create, update, delete, pause or run (reading never needs approval)',
   count: `expected a whole number from 1 to ${MAX_APPROVALS}`,
   aliasList: 'expected a list of aliases from executionRoles, such as [prod]',
   aliasRef: 'expected an alias from executionRoles',
@@ -108,6 +108,7 @@ const ruleSchema = z.strictObject(
       .min(1, 'expected at least one channel id (leave channels out to apply everywhere)')
       .optional(),
     create: roleList.optional(),
+    update: roleList.optional(),
     delete: roleList.optional(),
     pause: roleList.optional(),
     run: roleList.optional(),

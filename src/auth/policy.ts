@@ -51,6 +51,8 @@ export interface PolicyRule {
   /** When set, the rule applies only to requests from these channels. */
   channels?: string[];
   create: string[];
+  /** Who may change a trigger in place; the roles of `create` when the file names none. */
+  update: string[];
   delete: string[];
   pause: string[];
   run: string[];
@@ -86,7 +88,7 @@ export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; erro
 
 /** What the app says at start when `isPermissive(policy)`: the shipped local default. */
 export const PERMISSIVE_POLICY_NOTE =
-  'the access policy is permissive: everyone may create, delete, pause and run triggers for ' +
+  'the access policy is permissive: everyone may create, update, delete, pause and run triggers for ' +
   'every pipeline, with no approvals (the local default policy.yml); point POLICY_FILE at a ' +
   'real policy before sharing this bot (see docs/policy.production.yml)';
 
@@ -171,6 +173,13 @@ export function isPermissive(policy: Policy): boolean {
   );
 }
 
+/** The actions, once each, with `update` where `implied` is among them. */
+function withUpdate(actions: ApprovableAction[], implied: ApprovableAction): ApprovableAction[] {
+  const set = new Set(actions);
+  if (set.has(implied)) set.add('update');
+  return [...set];
+}
+
 function toPolicy(file: PolicyFile, source: string): Policy {
   const defaultExpiry = file.approvals?.expiresAfter ?? DEFAULT_EXPIRY_MS;
   const roles = new Map<string, PolicyRole>(
@@ -184,11 +193,16 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       },
     ]),
   );
-  const approvalOf = (approval: NonNullable<PolicyFile['madeElsewhere']>['approval']) =>
+  // An update can turn a trigger into any other, so it is asked for as the action it can stand
+  // in for: a create on a pipeline's rule, a delete on a trigger made elsewhere.
+  const approvalOf = (
+    approval: NonNullable<PolicyFile['madeElsewhere']>['approval'],
+    impliesUpdate: ApprovableAction,
+  ) =>
     approval
       ? {
           approval: {
-            actions: [...new Set(approval.actions)],
+            actions: withUpdate(approval.actions, impliesUpdate),
             from: approval.from,
             count: approval.count,
             ...(approval.channel ? { channel: approval.channel } : {}),
@@ -202,11 +216,12 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       match: rule.match,
       ...(rule.channels ? { channels: rule.channels } : {}),
       create: rule.create ?? [],
+      update: rule.update ?? rule.create ?? [],
       delete: rule.delete ?? [],
       pause: rule.pause ?? [],
       run: rule.run ?? [],
       ...(rule.read ? { read: rule.read } : {}),
-      ...approvalOf(rule.approval),
+      ...approvalOf(rule.approval, 'create'),
       executionRoles: rule.executionRoles ?? [],
       notify: rule.notify ?? [],
     };
@@ -220,8 +235,8 @@ function toPolicy(file: PolicyFile, source: string): Policy {
       expiresAfterMs: defaultExpiry,
     },
     madeElsewhere: {
-      ...approvalOf(file.madeElsewhere?.approval),
-      forbid: [...new Set(file.madeElsewhere?.forbid ?? [])],
+      ...approvalOf(file.madeElsewhere?.approval, 'delete'),
+      forbid: withUpdate(file.madeElsewhere?.forbid ?? [], 'delete'),
     },
     collisions: file.collisions ?? 'warn',
     roleCheck: file.roleCheck ?? 'warn',

@@ -1,3 +1,4 @@
+import { formatInstantIn } from './expression/index.js';
 import type { ParameterValue } from './pipeline.js';
 import type { EventTrigger, RetryPolicy, ScheduleTrigger } from './triggers.js';
 
@@ -44,15 +45,16 @@ export function mergeParameters(
   return merged;
 }
 
-const iso = (d: Date | undefined) => d?.toISOString().replace('.000Z', 'Z');
+/** An instant with the schedule zone's offset: a person reads local time, a program the instant. */
+const instant = (d: Date | undefined, zone: string) => (d ? formatInstantIn(d, zone) : undefined);
 
 /** The fields of a schedule a person can change, in the order describe shows them. */
 function scheduleFields(s: ScheduleTrigger): Array<[string, string | undefined]> {
   return [
     ['expression', s.expression],
     ['time zone', s.timeZone],
-    ['start', iso(s.start)],
-    ['end', iso(s.end)],
+    ['start', instant(s.start, s.timeZone)],
+    ['end', instant(s.end, s.timeZone)],
     [
       'flexible window',
       s.flexibleWindowMinutes === undefined ? undefined : `${s.flexibleWindowMinutes} min`,

@@ -86,12 +86,14 @@ describe('reading the access policy', () => {
         match: 'prod-*',
         channels: ['C0MLOPS'],
         create: ['ml'],
+        // Who may create may change, unless the rule says `update:`; so does its approval.
+        update: ['ml'],
         delete: ['admins'],
         pause: ['ml'],
         run: ['ml'],
         read: ['ml'],
         approval: {
-          actions: ['create', 'delete', 'run'],
+          actions: ['create', 'delete', 'run', 'update'],
           from: ['approvers', 'admins'],
           count: 1,
           expiresAfterMs: 86_400_000,
@@ -103,6 +105,7 @@ describe('reading the access policy', () => {
         index: 1,
         match: '*',
         create: ['ml'],
+        update: ['ml'],
         delete: ['ml'],
         pause: ['ml'],
         run: ['ml'],
@@ -129,6 +132,7 @@ describe('reading the access policy', () => {
       index: 0,
       match: 'report-*',
       create: [],
+      update: [],
       delete: [],
       pause: [],
       run: ['leads'],
@@ -441,7 +445,7 @@ describe('mistakes in the policy, each named by line and key', () => {
             aproval: { actions: [create], from: [ml] }
       `),
       [
-        'policy.yml:6 pipelines[0].aproval: unknown key (did you mean approval?); expected one of match, channels, create, delete, pause, run, read, approval, executionRoles, notify',
+        'policy.yml:6 pipelines[0].aproval: unknown key (did you mean approval?); expected one of match, channels, create, update, delete, pause, run, read, approval, executionRoles, notify',
       ],
     ],
     [
@@ -507,7 +511,7 @@ describe('mistakes in the policy, each named by line and key', () => {
               from: []
       `),
       [
-        'policy.yml:5 pipelines[0].approval.actions[1]: expected create, delete, pause or run (reading never needs approval) (got "read")',
+        'policy.yml:5 pipelines[0].approval.actions[1]: expected create, update, delete, pause or run (reading never needs approval) (got "read")',
         'policy.yml:8 pipelines[1].approval.actions: expected a list of actions, such as [create, delete, run] (got a list)',
         'policy.yml:9 pipelines[1].approval.from: expected at least one role whose holders may approve (got a list)',
       ],

@@ -6,7 +6,11 @@ import {
   readFlexibleWindow,
   readRetrySetting,
 } from '../../scheduling/trigger-rules.js';
-import { DEFAULT_RETRY_POLICY, deadLetterWarnings } from '../../scheduling/triggers.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  deadLetterWarnings,
+  type RetryPolicy,
+} from '../../scheduling/triggers.js';
 import {
   defineCommand,
   inputError,
@@ -24,6 +28,7 @@ import {
   parseOptions,
   parseState,
 } from './parsing.js';
+import type { Reply } from './replies.js';
 
 export interface ScheduleOptions {
   name?: string;
@@ -147,16 +152,9 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
       if (!read.ok) return inputError(read.problem.message, read.problem.field);
       window = read.value;
     }
-    const retry = { ...DEFAULT_RETRY_POLICY };
-    for (const [label, text, key] of [
-      ['retries', o.retries, 'maximumRetryAttempts'],
-      ['max-age', o.maxAge, 'maximumEventAgeSeconds'],
-    ] as const) {
-      if (text === undefined) continue;
-      const read = readRetrySetting(label, text);
-      if (!read.ok) return inputError(read.problem.message, read.problem.field);
-      retry[key] = read.value;
-    }
+    const retrySettings = readRetryOptions(o);
+    if (!retrySettings.ok) return retrySettings.reply;
+    const retry = { ...DEFAULT_RETRY_POLICY, ...retrySettings.value };
     const input = {
       ...(o.retries !== undefined || o.maxAge !== undefined ? { retryPolicy: retry } : {}),
       pipeline: command.pipeline,
@@ -206,6 +204,24 @@ export const create = defineCommand<CreateCommand | CreateInteractiveCommand>({
     };
   },
 });
+
+/** `retries=` and `max-age=` as typed, read into the retry policy's terms (the range is checked later). */
+export function readRetryOptions(o: {
+  retries?: string;
+  maxAge?: string;
+}): { ok: true; value: Partial<RetryPolicy> } | { ok: false; reply: Reply } {
+  const value: Partial<RetryPolicy> = {};
+  for (const [label, text, key] of [
+    ['retries', o.retries, 'maximumRetryAttempts'],
+    ['max-age', o.maxAge, 'maximumEventAgeSeconds'],
+  ] as const) {
+    if (text === undefined) continue;
+    const read = readRetrySetting(label, text);
+    if (!read.ok) return { ok: false, reply: inputError(read.problem.message, read.problem.field) };
+    value[key] = read.value;
+  }
+  return { ok: true, value };
+}
 
 /**
  * The other triggers this schedule would run its pipeline twice with, as warnings: for the

@@ -23,6 +23,7 @@ import { subscribe } from './subscribe.js';
 import { testPattern } from './test-pattern.js';
 import { ticks } from './ticks.js';
 import { unsubscribe } from './unsubscribe.js';
+import { update } from './update.js';
 import { validate } from './validate.js';
 
 /**
@@ -35,6 +36,7 @@ export const commandDefinitions = [
   onEvent,
   list,
   describe,
+  update,
   deleteTrigger,
   pause,
   resume,

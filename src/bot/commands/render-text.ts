@@ -173,6 +173,8 @@ export function renderText(reply: Reply, view: TextView = utcView()): TextOutput
       return out(
         `${reply.action} ${reply.item.kind === 'schedule' ? 'schedule' : 'rule'} ${reply.item.ref}`,
       );
+    case 'trigger-updated':
+      return out(...updateLines(reply, view));
     case 'adopted':
       return out(
         `adopted ${reply.from.ref} as ${reply.schedule.group}/${reply.schedule.name}: it is now made here, and the original is deleted`,
@@ -296,6 +298,36 @@ function parameterLines(
   return parameters.length
     ? [`${prefix}parameters: ${parameters.map((p) => `${p.name}=${p.value}`).join(', ')}`]
     : [];
+}
+
+/** An update as a diff: each changed field before → after, then the next runs of both. */
+function updateLines(reply: Extract<Reply, { kind: 'trigger-updated' }>, view: TextView): string[] {
+  const u = reply.update;
+  const what = u.kind === 'schedule' ? 'schedule' : 'rule';
+  const runs = reply.runs;
+  const runLines = (label: string, list: Date[], zone: string) =>
+    list.length
+      ? [`  next runs ${label}:`, ...list.map((d) => `    ${runText(d, zone, view)}`)]
+      : [`  next runs ${label}: none`];
+  return [
+    u.dryRun
+      ? `dry run: nothing was changed. ${what} ${u.ref} would change:`
+      : `updated ${what} ${u.ref}:`,
+    ...u.changes.map((c) => `  ${c.field}: ${c.before ?? '(not set)'} → ${c.after ?? '(not set)'}`),
+    ...(runs
+      ? [
+          ...runLines('before', runs.before, runs.timeZone),
+          ...runLines('after', runs.after, runs.afterZone),
+        ]
+      : []),
+    ...warningLines(reply.warnings ?? []),
+    ...(u.requests
+      ? [
+          'These requests would be sent:',
+          ...u.requests.flatMap((r) => [r.operation, ...indent(JSON.stringify(r.input, null, 2))]),
+        ]
+      : []),
+  ];
 }
 
 function nextRunLines(preview: SchedulePreview, view: TextView): string[] {

@@ -8,6 +8,7 @@ import type {
   Orphan,
   TriggerDescription,
   TriggerListItem,
+  TriggerUpdate,
 } from '../../scheduling/scheduling-service.js';
 import type { Tick } from '../../scheduling/ticks.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
@@ -49,6 +50,14 @@ export type Reply =
       nextToken?: string;
     }
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
+  | {
+      kind: 'trigger-updated';
+      /** Before and after, what changed; with `dryRun` and the requests when nothing was sent. */
+      update: TriggerUpdate;
+      /** A schedule's next runs before and after the change, each in its zone. */
+      runs?: { before: Date[]; after: Date[]; timeZone: string; afterZone: string };
+      warnings?: ScheduleWarning[];
+    }
   | {
       kind: 'adopted';
       from: TriggerListItem;

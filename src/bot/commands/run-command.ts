@@ -107,6 +107,8 @@ function summarize(reply: Reply): string {
       return `created rule ${reply.rule.name}`;
     case 'changed':
       return `${reply.item.name} ${reply.action}`;
+    case 'trigger-updated':
+      return `updated ${reply.update.ref}: ${reply.update.changes.map((c) => c.field).join(', ')}`;
     case 'started':
       return `started ${reply.pipeline}: ${reply.executionArn}`;
     case 'orphans':

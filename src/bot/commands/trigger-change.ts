@@ -16,7 +16,8 @@ const done = { delete: 'deleted', pause: 'paused', resume: 'resumed' } as const;
 /** The gate asks for the pipelines and the maker of the same trigger: one lookup. */
 const described = new WeakMap<object, ReturnType<SchedulingService['describe']>>();
 
-function describeOnce(command: { trigger: string }, deps: CommandDeps) {
+/** The trigger a change names, described once per command however often it is asked. */
+export function describedOnce(command: { trigger: string }, deps: CommandDeps) {
   if (!deps.service) return undefined;
   let found = described.get(command);
   if (!found) {
@@ -24,6 +25,16 @@ function describeOnce(command: { trigger: string }, deps: CommandDeps) {
     described.set(command, found);
   }
   return found;
+}
+
+/** Who made the trigger a change names, in words, when it was not the bot. */
+export async function madeElsewhereOf(
+  command: { trigger: string },
+  deps: CommandDeps,
+): Promise<string | undefined> {
+  const found = await describedOnce(command, deps);
+  const words = found?.ok ? madeElsewhereWords(found.value.provenance) : undefined;
+  return found?.ok && words ? `${found.value.ref} was ${words}` : undefined;
 }
 
 /**
@@ -50,14 +61,10 @@ export function triggerChange<N extends 'delete' | 'pause' | 'resume'>(
       // Resuming is pausing's other half: the policy's `pause` covers both.
       action: () => (name === 'delete' ? 'delete' : 'pause'),
       async pipelines(command, deps) {
-        const found = await describeOnce(command, deps);
+        const found = await describedOnce(command, deps);
         return found?.ok ? pipelinesOfDescription(found.value) : undefined;
       },
-      async madeElsewhere(command, deps) {
-        const found = await describeOnce(command, deps);
-        const words = found?.ok ? madeElsewhereWords(found.value.provenance) : undefined;
-        return found?.ok && words ? `${found.value.ref} was ${words}` : undefined;
-      },
+      madeElsewhere: madeElsewhereOf,
       trigger: (command) => command.trigger,
     },
     async run(command, deps) {

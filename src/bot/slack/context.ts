@@ -11,6 +11,7 @@ import { SLACK_LIST_PAGE } from '../commands/list.js';
 import type { Reply } from '../commands/replies.js';
 import { roleWarningsOf } from '../commands/role-warnings.js';
 import { runCommand } from '../commands/run-command.js';
+import { previewUpdate } from '../commands/update.js';
 import {
   approvalMessage,
   type Decision,
@@ -93,6 +94,11 @@ async function postApprovalRequest(
   const payload = readPayload(request.payload);
   const command = payload?.command as Command | undefined;
   const preview = command ? previewOf(command) : {};
+  // An update is shown as its diff against the trigger as it is now.
+  const planned =
+    command?.name === 'update'
+      ? await previewUpdate(command, runtime.commandDeps(request.requestedBy))
+      : undefined;
   // The approver sees what the role check says before deciding; the execution checks again.
   const roleProblems = command
     ? await roleWarningsOf(command, runtime.commandDeps(request.requestedBy))
@@ -100,6 +106,14 @@ async function postApprovalRequest(
   const shown = approvalMessage(request, {
     text: payload?.text ?? request.payload,
     ...preview,
+    ...(planned?.kind === 'trigger-updated'
+      ? {
+          change: {
+            changes: planned.update.changes,
+            ...(planned.runs ? { runs: planned.runs } : {}),
+          },
+        }
+      : {}),
     ...(roleProblems.length ? { warnings: roleProblems } : {}),
   });
   const posted = await client.chat.postMessage({ channel, ...shown }).catch((error: unknown) => {

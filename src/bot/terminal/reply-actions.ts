@@ -28,6 +28,8 @@ export function replyActions(reply: Reply): string[] {
         : reply.action === 'resumed'
           ? [`pause ${reply.item.name}`]
           : [];
+    case 'trigger-updated':
+      return reply.update.dryRun ? [] : [`describe ${reply.update.ref}`];
     case 'list':
       // Slack puts the buttons on each row; here, once, with the name to fill in.
       if (reply.items.length > 0)

@@ -2,6 +2,7 @@ import type { Button, KnownBlock, ModalView } from '@slack/web-api';
 import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
+import type { FieldChange } from '../../scheduling/trigger-changes.js';
 import { ids } from '../ids.js';
 import {
   actions,
@@ -21,6 +22,8 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
+import type { ReplyOf } from './reply-blocks.js';
+import { changedRunsBlocks, changeLines } from './update-replies.js';
 
 export interface ApprovalMessage {
   text: string;
@@ -35,6 +38,8 @@ export interface ShownRequest {
   preview?: SchedulePreview;
   text: string;
   warnings?: ScheduleWarning[];
+  /** An update: what it changes, and a schedule's next runs before and after. */
+  change?: { changes: FieldChange[]; runs?: ReplyOf<'trigger-updated'>['runs'] };
 }
 
 /**
@@ -308,6 +313,16 @@ function contentBlocks(request: ApprovalRequest, shown: ShownRequest): KnownBloc
       ['Asked in', request.channelId ? channel(request.channelId) : undefined],
     ]),
   ];
+  if (shown.change) {
+    blocks.push(
+      section(
+        shown.change.changes.length
+          ? `*Changes*\n${changeLines(shown.change.changes)}`
+          : '*Changes:* none against the trigger as it is now',
+      ),
+      ...changedRunsBlocks(shown.change.runs, undefined),
+    );
+  }
   if (preview) {
     blocks.push(
       section(

@@ -22,20 +22,27 @@ export function previewMessage(reply: ReplyOf<'preview'>, tz: string | undefined
 
 /** The requests a dry run would have sent. */
 export function dryRunMessage(reply: ReplyOf<'dry-run'>): SlackMessage {
-  const shown = reply.requests.slice(0, MAX_DRY_RUN_REQUESTS);
   return {
     text: 'dry run: nothing was changed',
     blocks: [
       section('*Dry run:* nothing was changed. These requests would be sent:'),
-      ...shown.map((r) =>
-        section(
-          `*${esc(r.operation)}*\n${codeBlock(JSON.stringify(r.input, null, 2), LIMITS.sectionText - r.operation.length - 20)}`,
-        ),
-      ),
-      ...moreLine(reply.requests.length - shown.length),
+      ...requestBlocks(reply.requests),
       ...warningBlocks(reply.warnings ?? []),
     ],
   };
+}
+
+/** Each request a dry run would send, its body as JSON. */
+export function requestBlocks(requests: ReplyOf<'dry-run'>['requests']): KnownBlock[] {
+  const shown = requests.slice(0, MAX_DRY_RUN_REQUESTS);
+  return [
+    ...shown.map((r) =>
+      section(
+        `*${esc(r.operation)}*\n${codeBlock(JSON.stringify(r.input, null, 2), LIMITS.sectionText - r.operation.length - 20)}`,
+      ),
+    ),
+    ...moreLine(requests.length - shown.length),
+  ];
 }
 
 /** An expression, its zone and meaning, its next runs and its warnings. */

@@ -41,6 +41,7 @@ import {
   ruleCreatedMessage,
   scheduleCreatedMessage,
 } from './trigger-replies.js';
+import { triggerUpdatedMessage } from './update-replies.js';
 
 export interface SlackMessage {
   /** The notification and screen-reader text; Slack shows it where blocks can't be. */
@@ -106,6 +107,8 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
       return listMessage(reply);
     case 'changed':
       return changedMessage(reply);
+    case 'trigger-updated':
+      return triggerUpdatedMessage(reply, tz);
     case 'adopted': {
       const now = `${reply.schedule.group}/${reply.schedule.name}`;
       return {

@@ -213,6 +213,43 @@ describe('requests from Slack', () => {
     );
   });
 
+  it('shows the approver an update as a diff: before → after, and the next runs of both', async () => {
+    // The schedule exists (made by an approved request earlier); changing it needs approval too.
+    await h.runtime.service.createSchedule(
+      {
+        pipeline: 'prod-churn',
+        expression: 'cron(0 8 ? * MON-FRI *)',
+        name: 'prod-weekdays',
+        timeZone: 'Europe/Berlin',
+        roleArn: 'arn:aws:iam::123456789012:role/PipelineSchedulerProd',
+      },
+      { requestId: 'seed', allowedRoles: 'any' },
+    );
+    await postSigned(
+      url,
+      SECRET,
+      command('U0ALICE', "update prod-weekdays 'cron(30 6 ? * MON-FRI *)' param:Epochs=20", 'ask'),
+    );
+    await slack.waitFor('chat.postMessage');
+    const posted = slack.callsTo('chat.postMessage')[0]?.args;
+    expect(posted?.channel).toBe('C0APPROVALS');
+    const shown = JSON.stringify(posted?.blocks);
+    expect(shown).toContain('Approval needed: update prod-weekdays');
+    expect(shown).toContain(
+      '• *expression*: `cron(0 8 ? * MON-FRI *)` → `cron(30 6 ? * MON-FRI *)`',
+    );
+    expect(shown).toContain('• *param:Epochs*: _not set_ → `20`');
+    expect(shown).toContain('Next runs before');
+    expect(shown).toContain('Next runs after');
+    // Nothing changes before the approval.
+    const described = await h.runtime.service.describe('prod-weekdays');
+    expect(
+      described.ok &&
+        described.value.trigger.kind === 'schedule' &&
+        described.value.trigger.expression,
+    ).toBe('cron(0 8 ? * MON-FRI *)');
+  });
+
   it('rebuilds the modal in place when a pipeline is chosen: its parameters, the allowed roles, the preview', async () => {
     const response = await postSigned(
       url,

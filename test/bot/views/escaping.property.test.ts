@@ -525,6 +525,23 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
     changed: fc
       .tuple(item, fc.constantFrom('paused', 'resumed', 'deleted') as fc.Arbitrary<'paused'>)
       .map(([i, action]): Reply => ({ kind: 'changed', action, item: i })),
+    'trigger-updated': fc
+      .record({ ref: t, field: t, before: t, after: t, expression: t, pattern: t })
+      .map(
+        (u): Reply => ({
+          kind: 'trigger-updated',
+          update: {
+            kind: 'event',
+            ref: u.ref,
+            before: rule(),
+            after: rule({ eventPattern: u.pattern }),
+            changes: [{ field: u.field, before: u.before, after: u.after }],
+            dryRun: true,
+            requests: [{ operation: 'PutRule', input: { EventPattern: u.pattern } }],
+          },
+          warnings: [{ code: 'COLLISION', message: u.expression }],
+        }),
+      ),
     adopted: fc.tuple(item, t, t).map(
       ([from, name, group]): Reply => ({
         kind: 'adopted',

@@ -551,6 +551,45 @@ export function replies(): Record<Reply['kind'], Reply[]> {
       { kind: 'changed', action: 'resumed', item: listItems(1)[0]! },
       { kind: 'changed', action: 'deleted', item: listItems(1)[0]! },
     ],
+    'trigger-updated': [
+      {
+        kind: 'trigger-updated',
+        update: {
+          kind: 'schedule',
+          ref: 'nightly-retrain',
+          before: schedule(),
+          after: schedule({ expression: 'cron(30 6 ? * MON-FRI *)' }),
+          changes: [
+            {
+              field: 'expression',
+              before: 'cron(0 8 ? * MON-FRI *)',
+              after: 'cron(30 6 ? * MON-FRI *)',
+            },
+            { field: 'description', after: 'nightly' },
+          ],
+        },
+        runs: {
+          before: [new Date('2026-03-02T07:00:00Z')],
+          after: [new Date('2026-03-02T05:30:00Z')],
+          timeZone: 'Europe/Berlin',
+          afterZone: 'Europe/Berlin',
+        },
+      },
+      {
+        kind: 'trigger-updated',
+        update: {
+          kind: 'event',
+          ref: 'on-new-data',
+          before: rule(),
+          after: rule({ eventPattern: '{"source":["aws.s3"]}' }),
+          changes: [
+            { field: 'event pattern', before: rule().eventPattern, after: '{"source":["aws.s3"]}' },
+          ],
+          dryRun: true,
+          requests: [{ operation: 'PutRule', input: { Name: 'on-new-data' } }],
+        },
+      },
+    ],
     adopted: [
       {
         kind: 'adopted',
