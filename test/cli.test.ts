@@ -302,7 +302,16 @@ describe('pipeline-schedule against the local back end', () => {
     expect((await run(env, 'list', 'churn-train')).stdout).toEqual([
       'churn-weekdays  schedule  disabled  churn-train',
     ]);
-    expect((await run(env, 'delete', 'churn-weekdays')).stdout).toEqual([
+    // A delete asks first: without --yes nothing goes, and a script learns it from the exit code.
+    expect(await run(env, 'delete', 'churn-weekdays')).toMatchObject({
+      code: 2,
+      stdout: [],
+      stderr: [
+        'pipeline-schedule: delete the schedule churn-weekdays? It starts churn-train at 08:00, Monday through Friday, Europe/Berlin, and deleting it cannot be undone.',
+        'nothing was deleted: type delete churn-weekdays --yes to delete it',
+      ],
+    });
+    expect((await run(env, 'delete', 'churn-weekdays', '--yes')).stdout).toEqual([
       'deleted schedule churn-weekdays',
     ]);
     expect(await run(env, 'describe', 'churn-weekdays')).toMatchObject({

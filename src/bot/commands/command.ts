@@ -37,6 +37,11 @@ export interface CommandDefinition<C extends { name: string } = { name: string }
 
 export interface ChangeSpec<C> {
   action(command: C): Exclude<AccessRequest['action'], never> | undefined;
+  /**
+   * Asks first (a delete nobody said yes to): the reply that asks, or undefined to go on. Not
+   * asked again of an approved request, whose requester already said yes.
+   */
+  confirm?(command: C, deps: CommandDeps): Promise<Reply | undefined> | undefined;
   /** The pipelines it touches; `undefined` when they cannot be known (the service says why). */
   pipelines(command: C, deps: CommandDeps): Promise<string[] | undefined>;
   /** The trigger it is about, for the audit log and the approval message. */

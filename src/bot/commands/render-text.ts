@@ -175,6 +175,16 @@ export function renderText(reply: Reply, view: TextView = utcView()): TextOutput
       );
     case 'trigger-updated':
       return out(...updateLines(reply, view));
+    case 'confirm-delete':
+      // Nothing was done: a script that forgot --yes fails, and says how to go on.
+      return {
+        stdout: [],
+        stderr: [
+          `delete the ${reply.what} ${reply.ref}? It starts ${reply.pipelines.join(', ') || 'no pipeline'} ${reply.summary}, and deleting it cannot be undone.`,
+          `nothing was deleted: type delete ${reply.ref} --yes to delete it`,
+        ],
+        exitCode: 2,
+      };
     case 'adopted':
       return out(
         `adopted ${reply.from.ref} as ${reply.schedule.group}/${reply.schedule.name}: it is now made here, and the original is deleted`,

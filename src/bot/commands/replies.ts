@@ -51,6 +51,14 @@ export type Reply =
     }
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
   | {
+      kind: 'confirm-delete';
+      ref: string;
+      what: 'schedule' | 'rule';
+      pipelines: string[];
+      /** When it runs, in words: what stops if it goes. */
+      summary: string;
+    }
+  | {
       kind: 'trigger-updated';
       /** Before and after, what changed; with `dryRun` and the requests when nothing was sent. */
       update: TriggerUpdate;

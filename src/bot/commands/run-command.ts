@@ -15,8 +15,12 @@ export type { CommandDeps, LocalEventsPort, PreparedEvent } from './command.js';
 export async function runCommand(command: Command, deps: CommandDeps): Promise<Reply> {
   const definition = definitionOf(command);
   const change = definition.change;
+  // Asked after the policy had its say, so a refusal is not preceded by "are you sure?".
+  const confirmFirst = async (): Promise<Reply | undefined> =>
+    change?.confirm && !deps.approved ? change.confirm(command, deps) : undefined;
   const action = change?.action(command);
-  if (!change || action === undefined || !deps.access) return definition.run(command, deps);
+  if (!change || action === undefined || !deps.access)
+    return (await confirmFirst()) ?? definition.run(command, deps);
   const names = await change.pipelines(command, deps);
   // Unknown pipelines: the command itself says "not found"; none: nothing to change.
   if (names === undefined || names.length === 0) return definition.run(command, deps);
@@ -45,6 +49,8 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
     ...(deps.defaultRole ? { defaultRole: deps.defaultRole } : {}),
   });
   if (gate.kind === 'denied') return { kind: 'error', message: gate.reason, exitCode: 2 };
+  const asked = await confirmFirst();
+  if (asked) return asked;
   const allowed = { ...deps, ...gate.roles };
   const text = definition.text?.(command) ?? command.name;
   if (gate.kind === 'allowed') {
@@ -74,6 +80,10 @@ function pipelinesDone(command: Command, reply: Reply): string[] {
   if (command.name === 'create' || command.name === 'run') return [command.pipeline];
   if (command.name === 'on-event') return command.pipelines;
   if (reply.kind === 'changed') return reply.item.pipelineNames;
+  if (reply.kind === 'trigger-updated')
+    return reply.update.kind === 'schedule'
+      ? [reply.update.after.pipelineName]
+      : reply.update.after.targets.map((t) => t.pipelineName);
   if (reply.kind === 'orphans')
     return [...new Set(reply.orphans.flatMap((o) => o.missingPipelines))];
   return [];

@@ -1,14 +1,17 @@
 import { madeElsewhereWords } from '../../scheduling/provenance.js';
 import type { SchedulingService } from '../../scheduling/scheduling-service.js';
 import type { CommandDefinition, CommandDeps } from './command.js';
-import { defineCommand, requestContext, serviceError, serviceOf } from './command.js';
+import { defineCommand, readerFor, requestContext, serviceError, serviceOf } from './command.js';
 import { pipelinesOfDescription } from './describe.js';
 import { dryRunToken, mistake, type Usage } from './parsing.js';
+import type { Reply } from './replies.js';
 
 export type TriggerChangeCommand<N extends 'delete' | 'pause' | 'resume'> = {
   name: N;
   trigger: string;
   dryRun: boolean;
+  /** delete: said yes (`--yes`, or the Delete button behind its confirm dialog). */
+  confirmed?: boolean;
 };
 
 const done = { delete: 'deleted', pause: 'paused', resume: 'resumed' } as const;
@@ -25,6 +28,30 @@ export function describedOnce(command: { trigger: string }, deps: CommandDeps) {
     described.set(command, found);
   }
   return found;
+}
+
+/** "Delete this?": the trigger as its reader sees it, or why it cannot be deleted. */
+async function deleteConfirmation(command: { trigger: string }, deps: CommandDeps): Promise<Reply> {
+  const service = serviceOf(deps, 'delete');
+  if (!service.ok) return service.reply;
+  const found = await service.service.describe(command.trigger);
+  if (!found.ok) return serviceError(found.error);
+  const pipelines = pipelinesOfDescription(found.value);
+  const reader = await readerFor(deps);
+  if (!reader.ok) return { kind: 'error', message: reader.reason, exitCode: 2 };
+  const denied = reader.denial(pipelines);
+  if (denied) return { kind: 'error', message: denied, exitCode: 2 };
+  const d = found.value;
+  return {
+    kind: 'confirm-delete',
+    ref: d.ref,
+    what: d.kind === 'schedule' ? 'schedule' : 'rule',
+    pipelines,
+    summary:
+      d.kind === 'schedule'
+        ? d.description
+        : `on events matching ${d.trigger.eventPattern || d.trigger.scheduleExpression || 'its pattern'}`,
+  };
 }
 
 /** Who made the trigger a change names, in words, when it was not the bot. */
@@ -49,15 +76,30 @@ export function triggerChange<N extends 'delete' | 'pause' | 'resume'>(
     name,
     usage,
     dryRun: true,
+    ...(name === 'delete' ? { switches: ['yes'] } : {}),
     needsService: true,
-    parse({ positional, options, dryRun }) {
+    parse({ positional, options, dryRun, switches }) {
       const [trigger, ...extra] = positional;
       if (!trigger || extra.length > 0 || options.length > 0)
         return mistake(`${name} needs exactly one schedule or rule name`);
-      return { ok: true, command: { name, trigger, dryRun } };
+      const confirmed = switches.includes('yes');
+      return { ok: true, command: { name, trigger, dryRun, ...(confirmed ? { confirmed } : {}) } };
     },
-    text: (command) => [command.name, command.trigger, ...dryRunToken(command.dryRun)].join(' '),
+    text: (command) =>
+      [
+        command.name,
+        command.trigger,
+        ...(command.confirmed ? ['--yes'] : []),
+        ...dryRunToken(command.dryRun),
+      ].join(' '),
     change: {
+      // A delete nobody said yes to asks first; what it shows is what the person may read.
+      ...(name === 'delete'
+        ? {
+            confirm: (command: TriggerChangeCommand<N>, deps: CommandDeps) =>
+              command.confirmed || command.dryRun ? undefined : deleteConfirmation(command, deps),
+          }
+        : {}),
       // Resuming is pausing's other half: the policy's `pause` covers both.
       action: () => (name === 'delete' ? 'delete' : 'pause'),
       async pipelines(command, deps) {

@@ -28,6 +28,8 @@ export function replyActions(reply: Reply): string[] {
         : reply.action === 'resumed'
           ? [`pause ${reply.item.name}`]
           : [];
+    case 'confirm-delete':
+      return [`delete ${reply.ref} --yes`];
     case 'trigger-updated':
       return reply.update.dryRun ? [] : [`describe ${reply.update.ref}`];
     case 'list':

@@ -198,22 +198,27 @@ export interface TriggerRef {
  * name only; the listener re-checks who may do it.
  */
 export function triggerButtons(t: TriggerRef, { details = false } = {}): Button[] {
-  const what = t.kind === 'schedule' ? 'schedule' : 'rule';
   return [
     ...(details ? [button(ids.actions.describe, 'Details', t.name)] : []),
     t.state === 'ENABLED'
       ? button(ids.actions.pause, 'Pause', t.name)
       : button(ids.actions.resume, 'Resume', t.name, { style: 'primary' }),
     ...(t.kind === 'schedule' ? [button(ids.actions.runNow, 'Run now', t.name)] : []),
-    button(ids.actions.delete, 'Delete', t.name, {
-      style: 'danger',
-      confirm: confirmDialog(
-        `Delete ${what}?`,
-        `Delete the ${what} ${t.name}? It stops starting its pipeline, and this cannot be undone.`,
-        'Delete',
-      ),
-    }),
+    deleteButton(t),
   ];
+}
+
+/** Delete, behind a confirm dialog: the click that gets through it is the person's yes. */
+export function deleteButton(t: Pick<TriggerRef, 'name' | 'kind'>): Button {
+  const what = t.kind === 'schedule' ? 'schedule' : 'rule';
+  return button(ids.actions.delete, 'Delete', t.name, {
+    style: 'danger',
+    confirm: confirmDialog(
+      `Delete ${what}?`,
+      `Delete the ${what} ${t.name}? It stops starting its pipeline, and this cannot be undone.`,
+      'Delete',
+    ),
+  });
 }
 
 /**

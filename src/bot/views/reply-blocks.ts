@@ -34,6 +34,7 @@ import { LIMITS } from './limits.js';
 import { dryRunMessage, previewMessage, warningBlocks } from './preview-replies.js';
 import {
   changedMessage,
+  confirmDeleteMessage,
   describedMessage,
   listMessage,
   orphansMessage,
@@ -109,6 +110,8 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
       return changedMessage(reply);
     case 'trigger-updated':
       return triggerUpdatedMessage(reply, tz);
+    case 'confirm-delete':
+      return confirmDeleteMessage(reply);
     case 'adopted': {
       const now = `${reply.schedule.group}/${reply.schedule.name}`;
       return {

@@ -13,6 +13,7 @@ import {
   codeBlock,
   confirmDialog,
   context,
+  deleteButton,
   esc,
   fieldsSection,
   header,
@@ -107,6 +108,22 @@ export function changedMessage(reply: ReplyOf<'changed'>): SlackMessage {
     blocks: [
       section(`${icon[reply.action]} ${capitalize(reply.action)} ${what} *${esc(reply.item.ref)}*`),
       ...(next.length ? [actions(`${ids.blocks.triggerActions}_0`, next)] : []),
+    ],
+  };
+}
+
+/** "Delete this?": what stops if it goes, and the Delete button behind its confirm dialog. */
+export function confirmDeleteMessage(reply: ReplyOf<'confirm-delete'>): SlackMessage {
+  const pipelines = reply.pipelines.map((p) => `*${esc(p)}*`).join(', ') || 'no pipeline';
+  return {
+    text: `delete the ${reply.what} ${reply.ref}? nothing is deleted until you click Delete`,
+    blocks: [
+      section(
+        `:wastebasket: Delete the ${reply.what} *${esc(reply.ref)}*? It starts ${pipelines} ${esc(reply.summary)}. Nothing is deleted until you click Delete.`,
+      ),
+      actions(`${ids.blocks.triggerActions}_0`, [
+        deleteButton({ name: reply.ref, kind: reply.what === 'schedule' ? 'schedule' : 'event' }),
+      ]),
     ],
   };
 }

@@ -361,6 +361,21 @@ describe('requests from Slack', () => {
           ],
         }),
       );
+    // Typed, a delete asks first: the answer holds the Delete button, behind its confirm dialog.
+    await postSigned(url, SECRET, command('U0LEAD1', 'delete prod-daily', 'typed'));
+    await slack.waitFor('respond:typed');
+    const asked = slack.callsTo('respond:typed')[0]?.args as {
+      text: string;
+      blocks: Array<{ elements?: Array<{ action_id?: string; value?: string; confirm?: object }> }>;
+    };
+    expect(asked.text).toMatch(
+      /delete the schedule prod-daily\? nothing is deleted until you click Delete/,
+    );
+    const button = asked.blocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === ids.actions.delete);
+    expect(button).toMatchObject({ value: 'prod-daily', confirm: expect.any(Object) });
+    expect((await runtime.service.describe('prod-daily')).ok).toBe(true);
     await click('U0ALICE');
     await slack.waitFor('respond:delete-U0ALICE');
     expect(JSON.stringify(slack.callsTo('respond:delete-U0ALICE')[0]?.args)).toMatch(

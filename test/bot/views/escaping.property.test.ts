@@ -525,6 +525,15 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
     changed: fc
       .tuple(item, fc.constantFrom('paused', 'resumed', 'deleted') as fc.Arbitrary<'paused'>)
       .map(([i, action]): Reply => ({ kind: 'changed', action, item: i })),
+    'confirm-delete': fc.record({ ref: t, pipeline: t, summary: t }).map(
+      ({ ref, pipeline, summary }): Reply => ({
+        kind: 'confirm-delete',
+        ref,
+        what: 'rule',
+        pipelines: [pipeline],
+        summary,
+      }),
+    ),
     'trigger-updated': fc
       .record({ ref: t, field: t, before: t, after: t, expression: t, pattern: t })
       .map(

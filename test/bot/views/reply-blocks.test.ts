@@ -41,7 +41,7 @@ describe('replyBlocks', () => {
   it('covers every Reply kind', () => {
     const kinds = Object.keys(replies()).sort();
     // The samples are typed Record<Reply['kind'], …>: adding a kind fails to compile there.
-    expect(kinds).toHaveLength(26);
+    expect(kinds).toHaveLength(27);
   });
 
   it('a created schedule shows what it runs, and offers pause, run now and delete', () => {

@@ -551,6 +551,15 @@ export function replies(): Record<Reply['kind'], Reply[]> {
       { kind: 'changed', action: 'resumed', item: listItems(1)[0]! },
       { kind: 'changed', action: 'deleted', item: listItems(1)[0]! },
     ],
+    'confirm-delete': [
+      {
+        kind: 'confirm-delete',
+        ref: 'nightly-retrain',
+        what: 'schedule',
+        pipelines: ['churn-train'],
+        summary: 'at 08:00, Monday through Friday, Europe/Berlin',
+      },
+    ],
     'trigger-updated': [
       {
         kind: 'trigger-updated',

@@ -240,7 +240,7 @@ describe('occurrences: describe and the running engine agree', () => {
     while ((((Date.now() - firstRun) % 60_000) + 60_000) % 60_000 < 12_000) await sleep(250);
     while ((((Date.now() - firstRun) % 60_000) + 60_000) % 60_000 > 48_000) await sleep(250);
     writeBegins(rate);
-    await run(['delete', rate]);
+    await run(['delete', rate, '--yes']);
     await create(rate, 'rate', argsOf.get(rate) ?? [], 'recreated');
 
     // Killed three seconds before the next run of an enabled schedule, back three after it: that

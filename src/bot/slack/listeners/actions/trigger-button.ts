@@ -16,7 +16,8 @@ import type { ActionArgs } from '../types.js';
 export const commandButtons: Array<[actionId: string, toCommand: (value: string) => Command]> = [
   [ids.actions.pause, (trigger) => ({ name: 'pause', trigger, dryRun: false })],
   [ids.actions.resume, (trigger) => ({ name: 'resume', trigger, dryRun: false })],
-  [ids.actions.delete, (trigger) => ({ name: 'delete', trigger, dryRun: false })],
+  // Behind its confirm dialog: the click is the yes.
+  [ids.actions.delete, (trigger) => ({ name: 'delete', trigger, dryRun: false, confirmed: true })],
   [ids.actions.describe, (trigger) => ({ name: 'describe', trigger })],
   [ids.actions.adopt, (trigger) => ({ name: 'adopt', trigger, dryRun: false })],
   [
