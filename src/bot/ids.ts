@@ -24,6 +24,8 @@ export const ids = {
     delete: 'trigger_delete',
     /** value: trigger name; answers with the `described` reply. */
     describe: 'trigger_describe',
+    /** value: trigger ref; opens the create modal prefilled with the trigger, to update it. */
+    edit: 'trigger_edit',
     /** value: pipeline name (the Run now button of `history`). */
     runPipeline: 'pipeline_run_now',
     /** value: `<group>/<name>` of a schedule made elsewhere; the button has a confirm dialog. */

@@ -1,11 +1,17 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { previewSchedule, type ScheduleWarning } from '../../scheduling/expression/index.js';
+import {
+  formatInstant,
+  previewSchedule,
+  type ScheduleWarning,
+} from '../../scheduling/expression/index.js';
 import {
   checkParameterValues,
+  type ParameterValue,
   type Pipeline,
   type PipelineSummary,
 } from '../../scheduling/pipeline.js';
+import type { TriggerDescription } from '../../scheduling/scheduling-service.js';
 import {
   checkEventTrigger,
   checkSchedule,
@@ -14,10 +20,11 @@ import {
 } from '../../scheduling/trigger-rules.js';
 import { collisionWarnings } from '../commands/create.js';
 import type { Command } from '../commands/grammar.js';
+import type { UpdateCommand } from '../commands/update.js';
 import { ids } from '../ids.js';
-import { type CreateModalState, createModal } from '../views/create-modal.js';
+import { type CreateModalState, CURRENT_ROLE, createModal } from '../views/create-modal.js';
 import { pipelineOptionValue } from '../views/create-modal-inputs.js';
-import { readCreateModal } from '../views/create-modal-read.js';
+import { readCreateModal, readCreateModalMetadata } from '../views/create-modal-read.js';
 import type { SlackContext } from './context.js';
 import { PipelineSearch } from './pipeline-search.js';
 import { parseMetadata } from './support.js';
@@ -49,7 +56,19 @@ export class CreateModalFlow {
     userId: string,
     channelId?: string,
   ): Promise<void> {
-    // The trigger_id lives three seconds and works once: open first, load after.
+    await this.openWith(client, triggerId, channelId, async () => {
+      const tz = await this.ctx.userTimeZone(client, userId);
+      return this.stateFor({ triggerType: 'cron', values: {} }, userId, tz, channelId);
+    });
+  }
+
+  /** The trigger_id lives three seconds and works once: open a loading view first, fill it after. */
+  private async openWith(
+    client: WebClient,
+    triggerId: string,
+    channelId: string | undefined,
+    load: () => Promise<CreateModalState>,
+  ): Promise<void> {
     const opened = await client.views.open({
       trigger_id: triggerId,
       view: withChannel(
@@ -57,8 +76,7 @@ export class CreateModalFlow {
         channelId,
       ),
     });
-    const tz = await this.ctx.userTimeZone(client, userId);
-    const state = await this.stateFor({ triggerType: 'cron', values: {} }, userId, tz, channelId);
+    const state = await load();
     if (opened.view?.id) {
       await client.views.update({
         view_id: opened.view.id,
@@ -68,12 +86,112 @@ export class CreateModalFlow {
     }
   }
 
+  /** The Edit button: the form prefilled with the trigger as it is now. */
+  async openEdit(
+    client: WebClient,
+    triggerId: string,
+    userId: string,
+    ref: string,
+    channelId?: string,
+  ): Promise<void> {
+    await this.openWith(client, triggerId, channelId, async () => {
+      const tz = await this.ctx.userTimeZone(client, userId);
+      const editing = await this.editing(ref, userId, channelId);
+      return editing.ok
+        ? this.stateFor(editing.read, userId, tz, channelId, editing.edit)
+        : { triggerType: 'cron', roleChoices: {}, values: {}, unavailable: editing.message };
+    });
+  }
+
+  /**
+   * The trigger to edit as the form reads it, when this person may see it: the form's values
+   * (times as the pickers hold them, the role by its alias) and what the edit keeps.
+   */
+  private async editing(
+    ref: string,
+    userId: string,
+    channelId: string | undefined,
+  ): Promise<
+    | {
+        ok: true;
+        read: ReturnType<typeof readCreateModal>;
+        edit: NonNullable<CreateModalState['edit']>;
+        current: TriggerDescription;
+      }
+    | { ok: false; message: string }
+  > {
+    const found = await this.ctx.runtime.service.describe(ref);
+    if (!found.ok) return { ok: false, message: found.error.message };
+    const d = found.value;
+    const pipelineName =
+      d.kind === 'schedule' ? d.trigger.pipelineName : d.trigger.targets[0]?.pipelineName;
+    if (!pipelineName) return { ok: false, message: `${d.ref} starts no pipeline` };
+    if (d.kind === 'event' && d.trigger.targets.length > 1)
+      return {
+        ok: false,
+        message: `${d.ref} starts ${d.trigger.targets.length} pipelines; change it with /pipeline-schedule update ${d.ref} …, which sets a parameter on each of them`,
+      };
+    const readable = await this.readablePipeline(pipelineName, userId, channelId);
+    if (!readable.ok) return readable;
+    const roles = this.ctx.runtime.access.roleChoices(pipelineName, channelId);
+    const roleArn = d.trigger.roleArn;
+    const roleAlias = Object.entries(roles).find(([, arn]) => arn === roleArn)?.[0] ?? CURRENT_ROLE;
+    const parameters = Object.fromEntries(
+      (d.kind === 'schedule' ? d.trigger.parameters : (d.trigger.targets[0]?.parameters ?? [])).map(
+        (p) => [p.name, p.value],
+      ),
+    );
+    const values: CreateModalState['values'] = { roleAlias, parameters };
+    let triggerType: CreateModalState['triggerType'] = 'event';
+    if (d.kind === 'schedule') {
+      const t = d.trigger;
+      triggerType = t.expression.startsWith('at(')
+        ? 'at'
+        : t.expression.startsWith('rate(')
+          ? 'rate'
+          : 'cron';
+      values.expression = t.expression;
+      values.timeZone = t.timeZone;
+      if (t.start) values.start = formatInstant(t.start);
+      if (t.end) values.end = formatInstant(t.end);
+      if (t.flexibleWindowMinutes !== undefined) values.window = String(t.flexibleWindowMinutes);
+    } else values.eventPattern = d.trigger.eventPattern;
+    return {
+      ok: true,
+      read: { triggerType, pipeline: readable.pipeline.name, values },
+      edit: { ref: d.ref, roleArn },
+      current: d,
+    };
+  }
+
   /** Something in the open modal changed: rebuild it in place for what it holds now. */
   async rebuild(client: WebClient, view: SubmittedView, userId: string): Promise<void> {
     const channelId = channelIn(view);
     const read = readCreateModal(view.state.values as never);
     const tz = await this.ctx.userTimeZone(client, userId);
-    const state = await this.stateFor(read, userId, tz, channelId);
+    const editingRef = readCreateModalMetadata(view.private_metadata).editing;
+    const editing = editingRef ? await this.editing(editingRef, userId, channelId) : undefined;
+    const state =
+      editing && !editing.ok
+        ? {
+            triggerType: read.triggerType,
+            roleChoices: {},
+            values: {},
+            unavailable: editing.message,
+          }
+        : await this.stateFor(
+            editing?.ok
+              ? {
+                  ...editing.read,
+                  triggerType: editing.read.triggerType === 'event' ? 'event' : read.triggerType,
+                  values: read.values,
+                }
+              : read,
+            userId,
+            tz,
+            channelId,
+            editing?.ok ? editing.edit : undefined,
+          );
     await client.views
       .update({
         view_id: view.id ?? '',
@@ -116,8 +234,18 @@ export class CreateModalFlow {
     const channelId = channelIn(view);
     const errors: Record<string, string> = {};
     const v = read.values;
+    const editingRef = readCreateModalMetadata(view.private_metadata).editing;
+    const editing = editingRef ? await this.editing(editingRef, userId, channelId) : undefined;
+    // A rule's form has no type input: it stays a rule.
+    if (editing?.ok && editing.read.triggerType === 'event') read.triggerType = 'event';
+    if (editing && !editing.ok)
+      return { ok: false, errors: { [firstBlock(read.triggerType)]: editing.message } };
     let pipeline: Pipeline | undefined;
-    if (!read.pipeline) errors[ids.create.pipeline.block] = 'choose the pipeline to run';
+    if (editing?.ok) {
+      const found = await this.readablePipeline(editing.read.pipeline ?? '', userId, channelId);
+      if (found.ok) pipeline = found.pipeline;
+      else errors[firstBlock(read.triggerType)] = found.message;
+    } else if (!read.pipeline) errors[ids.create.pipeline.block] = 'choose the pipeline to run';
     else {
       const found = await this.readablePipeline(read.pipeline, userId, channelId);
       if (found.ok) pipeline = found.pipeline;
@@ -168,6 +296,23 @@ export class CreateModalFlow {
         errors[ids.create.role.block] = 'choose the execution role the trigger runs as';
     }
     if (Object.keys(errors).length > 0 || !pipeline) return { ok: false, errors };
+    if (editing?.ok) {
+      const update = updateOf(
+        editing.current,
+        read,
+        parameters,
+        pipeline.name,
+        (alias) => this.ctx.runtime.access.roleChoices(pipeline.name, channelId)[alias],
+      );
+      if (!update)
+        return {
+          ok: false,
+          errors: {
+            [firstBlock(read.triggerType)]: 'nothing is changed yet: change a field, or Cancel',
+          },
+        };
+      return { ok: true, command: update, ...(channelId ? { channelId } : {}) };
+    }
     const options = {
       ...(v.name ? { name: v.name } : {}),
       ...(v.roleAlias ? { role: v.roleAlias } : {}),
@@ -235,6 +380,7 @@ export class CreateModalFlow {
     userId: string,
     userTimeZone: string | undefined,
     channelId?: string,
+    edit?: CreateModalState['edit'],
   ): Promise<CreateModalState> {
     let pipeline: Pipeline | undefined;
     if (read.pipeline) {
@@ -254,6 +400,7 @@ export class CreateModalFlow {
       values,
       ...(pipeline ? { pipeline: { name: pipeline.name, parameters: pipeline.parameters } } : {}),
       ...(userTimeZone ? { userTimeZone } : {}),
+      ...(edit ? { edit } : {}),
     };
     if (read.triggerType !== 'event' && values.expression) {
       const preview = previewSchedule({
@@ -267,17 +414,20 @@ export class CreateModalFlow {
         : { ok: false, message: preview.error.message };
       // The same look-around as the typed create, so the person sees the double run before
       // submitting, not only in the reply.
+      // A trigger being edited would collide with itself.
       if (preview.ok && pipeline) {
-        const collisions = await collisionWarnings(
-          this.ctx.runtime.service,
-          {
-            pipeline: pipeline.name,
-            expression: values.expression,
-            ...(values.name ? { name: values.name } : {}),
-            ...(values.timeZone ? { timeZone: values.timeZone } : {}),
-          },
-          new Date(),
-        ).catch(() => []);
+        const collisions = edit
+          ? []
+          : await collisionWarnings(
+              this.ctx.runtime.service,
+              {
+                pipeline: pipeline.name,
+                expression: values.expression,
+                ...(values.name ? { name: values.name } : {}),
+                ...(values.timeZone ? { timeZone: values.timeZone } : {}),
+              },
+              new Date(),
+            ).catch(() => []);
         preview.preview.warnings.push(
           ...(await this.roleWarnings(roleChoices, values.roleAlias, pipeline.name, 'schedule')),
           ...collisions,
@@ -354,4 +504,73 @@ function withChannel(view: ModalView, channelId: string | undefined): ModalView 
       channel: channelId,
     }),
   };
+}
+
+/** The first input of the form, where a problem with the whole of it is shown. */
+function firstBlock(type: CreateModalState['triggerType']): string {
+  return type === 'event' ? ids.create.eventPattern.block : ids.create.triggerType.block;
+}
+
+/**
+ * The edit form as an update of exactly what it changes: each field against the trigger as it
+ * is now, so an untouched role is never asked for again; undefined when nothing changed.
+ */
+function updateOf(
+  current: TriggerDescription,
+  read: ReturnType<typeof readCreateModal>,
+  parameters: ParameterValue[],
+  pipelineName: string,
+  roleOf: (alias: string) => string | undefined,
+): Command | undefined {
+  const v = read.values;
+  const options: UpdateCommand['options'] = {};
+  const was = current.trigger;
+  const alias = v.roleAlias;
+  if (alias && alias !== CURRENT_ROLE && roleOf(alias) !== was.roleArn) options.role = alias;
+  const currentParameters =
+    current.kind === 'schedule'
+      ? current.trigger.parameters
+      : (current.trigger.targets.find((t) => t.pipelineName === pipelineName)?.parameters ?? []);
+  const changedParameters = parameters.filter(
+    (p) => currentParameters.find((c) => c.name === p.name)?.value !== p.value,
+  );
+  let expression: string | undefined;
+  let pattern: string | undefined;
+  if (current.kind === 'schedule') {
+    const t = current.trigger;
+    if (v.expression && v.expression !== t.expression) expression = v.expression;
+    if (v.timeZone && v.timeZone !== t.timeZone) options.timeZone = v.timeZone;
+    const instant = (d: Date | undefined) => (d ? formatInstant(d) : undefined);
+    if (v.start !== instant(t.start)) options.start = v.start ?? 'none';
+    if (v.end !== instant(t.end)) options.end = v.end ?? 'none';
+    const window =
+      t.flexibleWindowMinutes === undefined ? undefined : String(t.flexibleWindowMinutes);
+    if (v.window !== window) options.window = v.window ?? 'off';
+  } else if (v.eventPattern && !samePattern(v.eventPattern, current.trigger.eventPattern))
+    pattern = v.eventPattern;
+  if (
+    expression === undefined &&
+    pattern === undefined &&
+    Object.keys(options).length === 0 &&
+    changedParameters.length === 0
+  )
+    return undefined;
+  return {
+    name: 'update',
+    trigger: current.ref,
+    ...(expression !== undefined ? { expression } : {}),
+    ...(pattern !== undefined ? { pattern } : {}),
+    options,
+    parameters: changedParameters,
+    dryRun: false,
+  };
+}
+
+/** Two patterns that say the same, however they are spaced. */
+function samePattern(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
 }

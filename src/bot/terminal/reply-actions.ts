@@ -12,10 +12,14 @@ import type { Reply } from '../commands/replies.js';
 export function replyActions(reply: Reply): string[] {
   switch (reply.kind) {
     case 'described': {
+      // Slack's Edit opens the form; here, the command with what to change filled in.
       const d = reply.description;
-      return d.kind === 'schedule'
-        ? triggerActions(d.trigger.name, d.trigger.state, d.trigger)
-        : triggerActions(d.trigger.name, d.trigger.state);
+      return [
+        ...(d.kind === 'schedule'
+          ? triggerActions(d.trigger.name, d.trigger.state, d.trigger)
+          : triggerActions(d.trigger.name, d.trigger.state)),
+        `update ${d.trigger.name} <change>`,
+      ];
     }
     case 'schedule-created':
       return triggerActions(reply.schedule.name, reply.schedule.state, reply.schedule);

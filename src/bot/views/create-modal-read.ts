@@ -10,12 +10,15 @@ const c = ids.create;
 export function readCreateModalMetadata(metadata: string | undefined): {
   triggerType: TriggerType;
   pipeline?: string;
+  /** The trigger being edited, when the modal came from its Edit button. */
+  editing?: string;
 } {
   try {
-    const parsed = JSON.parse(metadata ?? '') as { t?: unknown; p?: unknown };
+    const parsed = JSON.parse(metadata ?? '') as { t?: unknown; p?: unknown; e?: unknown };
     return {
       triggerType: isTriggerType(parsed.t) ? parsed.t : 'cron',
       ...(typeof parsed.p === 'string' ? { pipeline: parsed.p } : {}),
+      ...(typeof parsed.e === 'string' && parsed.e ? { editing: parsed.e } : {}),
     };
   } catch {
     return { triggerType: 'cron' };

@@ -47,7 +47,17 @@ export interface CreateModalState {
   ruleWarnings?: ScheduleWarning[];
   /** The first view, opened at once with the trigger_id before data loads. */
   loading?: boolean;
+  /**
+   * Editing a trigger (its Edit button): the form comes prefilled, the pipeline and the name are
+   * fixed, and submitting asks for an update of what was changed.
+   */
+  edit?: { ref: string; roleArn: string };
+  /** Why the form cannot be shown (the trigger to edit is gone, or not this person's to see). */
+  unavailable?: string;
 }
+
+/** The role option that keeps the trigger's role when the policy names it by no alias. */
+export const CURRENT_ROLE = '~current';
 
 /** TRIGGER_NAME in scheduling/triggers.ts. */
 
@@ -69,7 +79,7 @@ export function createModal(state: CreateModalState): ModalView {
   const base = {
     type: 'modal' as const,
     callback_id: ids.views.create,
-    title: plain('New pipeline trigger', LIMITS.modalTitle),
+    title: plain(state.edit ? 'Edit trigger' : 'New pipeline trigger', LIMITS.modalTitle),
     close: plain('Cancel', LIMITS.modalButton),
     private_metadata: createModalMetadata(state),
   };
@@ -77,6 +87,24 @@ export function createModal(state: CreateModalState): ModalView {
     return {
       ...base,
       blocks: [section(':hourglass_flowing_sand: Loading the form…')],
+    };
+  if (state.unavailable)
+    return { ...base, blocks: [section(`:warning: ${esc(clip(state.unavailable, 2500))}`)] };
+  if (state.edit)
+    return {
+      ...base,
+      submit: plain('Save changes', LIMITS.modalButton),
+      blocks: [
+        section(
+          `Editing *${esc(clip(state.edit.ref, 200))}*, which starts *${esc(clip(state.pipeline?.name ?? '', 200))}*. What you change is shown as before → after; the rest stays as it is.`,
+        ),
+        ...(state.triggerType === 'event' ? [] : [typeInput(state.triggerType, false)]),
+        ...whenInputs(state),
+        ...roleBlocks(state),
+        ...parameterBlocks(state),
+        divider(),
+        ...previewBlocks(state),
+      ],
     };
   return {
     ...base,
@@ -98,16 +126,22 @@ export function createModal(state: CreateModalState): ModalView {
 }
 
 /** What the create modal keeps in private_metadata: small, and no secrets (Slack echoes it). */
-export function createModalMetadata(state: Pick<CreateModalState, 'pipeline' | 'triggerType'>) {
+export function createModalMetadata(
+  state: Pick<CreateModalState, 'pipeline' | 'triggerType' | 'edit'>,
+) {
   return JSON.stringify({
     t: state.triggerType,
     ...(state.pipeline ? { p: state.pipeline.name } : {}),
+    ...(state.edit ? { e: state.edit.ref } : {}),
   });
 }
 
-function typeInput(type: TriggerType): InputBlock {
-  const options = typeChoices.map((t) => option(t.text, t.type, t.description));
-  const initial = options[typeChoices.findIndex((t) => t.type === type)];
+/** What starts the pipeline; a schedule being edited stays a schedule (a rule is another kind). */
+function typeInput(type: TriggerType, withEvent = true): InputBlock {
+  const options = typeChoices
+    .filter((t) => withEvent || t.type !== 'event')
+    .map((t) => option(t.text, t.type, t.description));
+  const initial = options.find((o) => o.value === type);
   return input(
     c.triggerType,
     'What starts the pipeline?',
@@ -141,18 +175,32 @@ function roleBlocks(state: CreateModalState): KnownBlock[] {
   if (!state.pipeline)
     return [context('Choose a pipeline to see the execution roles you may use.')];
   const aliases = Object.keys(state.roleChoices).filter((a) => a.length <= LIMITS.optionValue);
-  if (aliases.length === 0)
+  if (aliases.length === 0 && !state.edit)
     return [
       section(
         `:no_entry: No execution role is allowed for *${esc(clip(state.pipeline.name, 100))}* here: ask an admin to add one to the policy.`,
       ),
     ];
-  const options = aliases
-    .slice(0, LIMITS.selectOptions)
-    .map((alias) =>
-      option(alias, alias, clipStart(state.roleChoices[alias] ?? '', LIMITS.optionDescription)),
-    );
-  const wanted = state.values.roleAlias ?? (options.length === 1 ? aliases[0] : undefined);
+  const current = state.edit?.roleArn;
+  const keepCurrent =
+    current !== undefined && !Object.values(state.roleChoices).includes(current)
+      ? [
+          option(
+            'Keep its current role',
+            CURRENT_ROLE,
+            clipStart(current, LIMITS.optionDescription),
+          ),
+        ]
+      : [];
+  const options = [
+    ...keepCurrent,
+    ...aliases
+      .slice(0, LIMITS.selectOptions - keepCurrent.length)
+      .map((alias) =>
+        option(alias, alias, clipStart(state.roleChoices[alias] ?? '', LIMITS.optionDescription)),
+      ),
+  ];
+  const wanted = state.values.roleAlias ?? (options.length === 1 ? options[0]?.value : undefined);
   const initial = options.find((o) => o.value === wanted);
   return [
     input(

@@ -252,6 +252,7 @@ export function describedMessage(
         context(`ARN ${code(t.arn)}`),
         actions(`${ids.blocks.triggerActions}_0`, [
           ...buttonsFor({ ...t, ref: d.ref }),
+          ...(t.targetKind === 'other' ? [] : [button(ids.actions.edit, 'Edit', d.ref)]),
           ...(adoptable(d) ? [adoptButton(d.ref)] : []),
         ]),
       ],
@@ -291,7 +292,11 @@ export function describedMessage(
       ...recentRunsBlocks(d.recentRuns),
       about,
       context(`ARN ${code(r.arn)}`),
-      actions(`${ids.blocks.triggerActions}_0`, buttonsFor({ ...r, ref: d.ref })),
+      actions(`${ids.blocks.triggerActions}_0`, [
+        ...buttonsFor({ ...r, ref: d.ref }),
+        // A managed rule is changed by its service; one on a schedule has no pattern to edit.
+        ...(r.managedBy || !r.eventPattern ? [] : [button(ids.actions.edit, 'Edit', d.ref)]),
+      ]),
     ],
   };
 }

@@ -54,6 +54,28 @@ const command = (user: string, text: string, responseId = 'cmd') =>
 const interaction = (payload: object) =>
   new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
+/** `user` clicks a button in #ml-ops; its answer goes to the response_url named `responseId`. */
+const click = (
+  user: string,
+  button: { action_id: string; value?: string | undefined; block_id: string },
+  responseId: string,
+  triggerId = 't',
+) =>
+  postSigned(
+    url,
+    SECRET,
+    interaction({
+      type: 'block_actions',
+      team: { id: 'T0TEAM' },
+      user: { id: user },
+      api_app_id: 'A0APP',
+      trigger_id: triggerId,
+      channel: { id: 'C0MLOPS' },
+      response_url: slack.responseUrl(responseId),
+      actions: [{ type: 'button', ...button, action_ts: '1' }],
+    }),
+  );
+
 describe('requests from Slack', () => {
   it('refuses a bad signature, a stale timestamp and one from the future with 401, running nothing', async () => {
     const body = command('U0ALICE', 'list');
@@ -250,6 +272,86 @@ describe('requests from Slack', () => {
     ).toBe('cron(0 8 ? * MON-FRI *)');
   });
 
+  it('edits a trigger in place from its Edit button: the form prefilled, only what changed sent', async () => {
+    await runtime.service.createSchedule(
+      {
+        pipeline: 'dev-churn',
+        expression: 'cron(0 8 ? * MON-FRI *)',
+        name: 'dev-weekdays',
+        timeZone: 'Europe/Berlin',
+        flexibleWindowMinutes: 15,
+        roleArn: 'arn:aws:iam::123456789012:role/PipelineSchedulerDev',
+      },
+      { requestId: 'seed', allowedRoles: 'any', userId: 'U0ALICE' },
+    );
+    await postSigned(url, SECRET, command('U0ALICE', 'describe dev-weekdays', 'details'));
+    await slack.waitFor('respond:details');
+    expect(JSON.stringify(slack.callsTo('respond:details')[0]?.args.blocks)).toContain(
+      `"action_id":"${ids.actions.edit}"`,
+    );
+    await click(
+      'U0ALICE',
+      { action_id: ids.actions.edit, block_id: 'trigger_actions_0', value: 'dev-weekdays' },
+      'edit',
+      'trigger-edit',
+    );
+    await slack.waitFor('views.update');
+    const modal = slack.callsTo('views.update')[0]?.args.view as {
+      title: { text: string };
+      private_metadata: string;
+      blocks: Array<{ block_id?: string; element?: Record<string, unknown> }>;
+    };
+    expect(modal.title.text).toBe('Edit trigger');
+    const element = (id: { block: string }) =>
+      modal.blocks.find((b) => b.block_id === id.block)?.element;
+    // Prefilled with the trigger as it is; the pipeline and the name are not the form's to change.
+    expect(element(ids.create.expression)).toMatchObject({
+      initial_value: 'cron(0 8 ? * MON-FRI *)',
+    });
+    expect(element(ids.create.timeZone)).toMatchObject({
+      initial_option: { value: 'Europe/Berlin' },
+    });
+    expect(element(ids.create.window)).toMatchObject({ initial_value: '15' });
+    expect(element(ids.create.role)).toMatchObject({ initial_option: { value: 'dev' } });
+    expect(element(ids.create.pipeline)).toBeUndefined();
+    expect(element(ids.create.name)).toBeUndefined();
+
+    const submit = (expression: string) =>
+      postSigned(
+        url,
+        SECRET,
+        interaction(
+          createSubmission(
+            'U0ALICE',
+            {
+              ...formValues.selected(ids.create.triggerType, 'cron', 'radio_buttons'),
+              ...formValues.typed(ids.create.expression, expression),
+              ...formValues.selected(ids.create.timeZone, 'Europe/Berlin', 'external_select'),
+              ...formValues.typed(ids.create.window, '15'),
+              ...formValues.selected(ids.create.role, 'dev'),
+            },
+            modal.private_metadata,
+          ),
+        ),
+      );
+    const unchanged = await (await submit('cron(0 8 ? * MON-FRI *)')).json();
+    expect(JSON.stringify(unchanged)).toContain('nothing is changed yet');
+    expect((await submit('cron(30 6 ? * MON-FRI *)')).status).toBe(200);
+    await slack.waitFor('chat.postMessage');
+    const dm = JSON.stringify(slack.callsTo('chat.postMessage').at(-1)?.args);
+    expect(dm).toContain('Updated schedule *dev-weekdays*');
+    expect(dm).toContain('`cron(0 8 ? * MON-FRI *)` → `cron(30 6 ? * MON-FRI *)`');
+    // Only the expression was sent: the window and the role were not touched.
+    expect(dm).not.toContain('flexible window');
+    const found = await runtime.service.describe('dev-weekdays');
+    expect(
+      found.ok && found.value.trigger.kind === 'schedule' && found.value.trigger,
+    ).toMatchObject({
+      expression: 'cron(30 6 ? * MON-FRI *)',
+      flexibleWindowMinutes: 15,
+    });
+  });
+
   it('rebuilds the modal in place when a pipeline is chosen: its parameters, the allowed roles, the preview', async () => {
     const response = await postSigned(
       url,
@@ -338,28 +440,11 @@ describe('requests from Slack', () => {
       },
       { requestId: 'seed', allowedRoles: 'any', userId: 'U0ALICE' },
     );
-    const click = (user: string) =>
-      postSigned(
-        url,
-        SECRET,
-        interaction({
-          type: 'block_actions',
-          team: { id: 'T0TEAM' },
-          user: { id: user },
-          api_app_id: 'A0APP',
-          trigger_id: 't',
-          channel: { id: 'C0MLOPS' },
-          response_url: slack.responseUrl(`delete-${user}`),
-          actions: [
-            {
-              type: 'button',
-              action_id: ids.actions.delete,
-              block_id: 'trigger_actions_0',
-              value: 'prod-daily',
-              action_ts: '1',
-            },
-          ],
-        }),
+    const clickDelete = (user: string) =>
+      click(
+        user,
+        { action_id: ids.actions.delete, block_id: 'trigger_actions_0', value: 'prod-daily' },
+        `delete-${user}`,
       );
     // Typed, a delete asks first: the answer holds the Delete button, behind its confirm dialog.
     await postSigned(url, SECRET, command('U0LEAD1', 'delete prod-daily', 'typed'));
@@ -376,7 +461,7 @@ describe('requests from Slack', () => {
       .find((e) => e.action_id === ids.actions.delete);
     expect(button).toMatchObject({ value: 'prod-daily', confirm: expect.any(Object) });
     expect((await runtime.service.describe('prod-daily')).ok).toBe(true);
-    await click('U0ALICE');
+    await clickDelete('U0ALICE');
     await slack.waitFor('respond:delete-U0ALICE');
     expect(JSON.stringify(slack.callsTo('respond:delete-U0ALICE')[0]?.args)).toMatch(
       /only approvers may delete/,
@@ -384,7 +469,7 @@ describe('requests from Slack', () => {
     expect(
       (await runtime.service.list()).ok && (await runtime.service.describe('prod-daily')).ok,
     ).toBe(true);
-    await click('U0LEAD1');
+    await clickDelete('U0LEAD1');
     await slack.waitFor('respond:delete-U0LEAD1');
     expect((await runtime.service.describe('prod-daily')).ok).toBe(false);
   });
@@ -413,27 +498,10 @@ describe('requests from Slack', () => {
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === ids.actions.listNextPage);
     expect(next?.value).toBeTruthy();
-    await postSigned(
-      url,
-      SECRET,
-      interaction({
-        type: 'block_actions',
-        team: { id: 'T0TEAM' },
-        user: { id: 'U0ALICE' },
-        api_app_id: 'A0APP',
-        trigger_id: 't',
-        channel: { id: 'C0MLOPS' },
-        response_url: slack.responseUrl('page2'),
-        actions: [
-          {
-            type: 'button',
-            action_id: ids.actions.listNextPage,
-            block_id: 'list_actions_0',
-            value: next?.value,
-            action_ts: '1',
-          },
-        ],
-      }),
+    await click(
+      'U0ALICE',
+      { action_id: ids.actions.listNextPage, block_id: 'list_actions_0', value: next?.value },
+      'page2',
     );
     await slack.waitFor('respond:page2');
     const second = JSON.stringify(slack.callsTo('respond:page2')[0]?.args);

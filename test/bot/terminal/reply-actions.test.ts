@@ -6,7 +6,7 @@ import { actionsLine, replyActions } from '../../../src/bot/terminal/reply-actio
 const reply = (r: unknown) => r as Reply;
 
 describe('replyActions: the commands behind Slack’s buttons', () => {
-  it('offers pause or resume, run now with the schedule’s parameters, and delete', () => {
+  it('offers pause or resume, run now with the schedule’s parameters, delete, and update', () => {
     const described = reply({
       kind: 'described',
       now: new Date(),
@@ -21,7 +21,7 @@ describe('replyActions: the commands behind Slack’s buttons', () => {
       },
     });
     expect(actionsLine(replyActions(described))).toEqual([
-      '→ pause nightly | run churn-train param:Note="two words" | delete nightly',
+      '→ pause nightly | run churn-train param:Note="two words" | delete nightly | update nightly <change>',
     ]);
     const created = reply({
       kind: 'schedule-created',

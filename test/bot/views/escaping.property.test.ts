@@ -795,6 +795,9 @@ const renderers: Renderer[] = [
       return [
         createModal({ ...state, roleChoices: { prod: 'arn:aws:iam::1:role/Prod' } }),
         createModal({ ...state, roleChoices: {}, preview: { ok: false, message: f.previewError } }),
+        // Editing: the trigger's ref and its current role come from AWS, and so does a refusal.
+        createModal({ ...state, roleChoices: {}, edit: { ref: f.alias, roleArn: f.previewError } }),
+        createModal({ ...state, roleChoices: {}, unavailable: f.previewError }),
         createModal({
           ...state,
           roleChoices: { [f.alias.slice(0, 70) || 'a']: f.alias },

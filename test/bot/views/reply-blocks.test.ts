@@ -216,11 +216,12 @@ describe('replyBlocks', () => {
         'Made with the SageMaker Python SDK (inferred from its shape: default group, UTC, no flexible window, retry policy, dead-letter queue, description or parameters)',
       );
       expect(json).toContain("churn-train\\nstarted through Scheduler's universal target");
-      // Pause, Run now, Delete and Adopt act on the schedule in `default`, not on one of the bot's.
+      // Pause, Run now, Delete, Edit and Adopt act on the schedule in `default`, not on one of the bot's.
       expect(buttons(blocks).map((b) => [b.action_id, b.value])).toEqual([
         [ids.actions.pause, 'default/churn-train-daily'],
         [ids.actions.runNow, 'default/churn-train-daily'],
         [ids.actions.delete, 'default/churn-train-daily'],
+        [ids.actions.edit, 'default/churn-train-daily'],
         [ids.actions.adopt, 'default/churn-train-daily'],
       ]);
       const adopt = buttons(blocks).find((b) => b.action_id === ids.actions.adopt);

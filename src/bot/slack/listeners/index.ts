@@ -4,6 +4,7 @@ import type { SlackContext } from '../context.js';
 import { CreateModalFlow } from '../create-modal-flow.js';
 import { approve } from './actions/approve.js';
 import { createModalChanged } from './actions/create-modal-changed.js';
+import { editTrigger } from './actions/edit-trigger.js';
 import { openCreate } from './actions/open-create.js';
 import { openExecution } from './actions/open-execution.js';
 import { reject } from './actions/reject.js';
@@ -31,6 +32,7 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.action(ids.actions.approve, approve(ctx));
   app.action(ids.actions.reject, reject());
   app.action(ids.actions.openCreate, openCreate(modal));
+  app.action(ids.actions.edit, editTrigger(modal));
   for (const actionId of ids.create.reloads)
     app.action<BlockAction>({ action_id: actionId }, createModalChanged(modal));
 
