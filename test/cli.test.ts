@@ -265,6 +265,50 @@ describe('pipeline-schedule against the local back end', () => {
     return { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'cli-')), 'bot.db')}` };
   };
 
+  it('gives list, describe and history as JSON with --json, for scripts', async () => {
+    const env = await fresh();
+    await run(
+      env,
+      'create',
+      'churn-train',
+      'cron(0 8 ? * MON-FRI *)',
+      'tz=Europe/Berlin',
+      'name=churn-weekdays',
+    );
+    const listed = await run(env, 'list', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout.join('\n'))).toMatchObject({
+      triggers: [
+        {
+          ref: 'churn-weekdays',
+          kind: 'schedule',
+          state: 'ENABLED',
+          pipelineNames: ['churn-train'],
+        },
+      ],
+      more: false,
+    });
+    const described = JSON.parse(
+      (await run(env, 'describe', 'churn-weekdays', '--json')).stdout.join('\n'),
+    );
+    expect(described).toMatchObject({
+      kind: 'schedule',
+      ref: 'churn-weekdays',
+      trigger: { expression: 'cron(0 8 ? * MON-FRI *)', timeZone: 'Europe/Berlin' },
+      description: 'at 08:00, Monday through Friday, Europe/Berlin',
+    });
+    // Instants as ISO-8601 in UTC; the raw AWS document held for write-back is not output.
+    expect(described.nextRuns[0]).toMatch(/^\d{4}-\d\d-\d\dT0[67]:00:00\.000Z$/);
+    expect(described.trigger).not.toHaveProperty('held');
+    expect((await run(env, 'run', 'churn-train')).code).toBe(0);
+    const history = JSON.parse(
+      (await run(env, 'history', 'churn-train', '--json')).stdout.join('\n'),
+    );
+    expect(history).toMatchObject({ pipeline: 'churn-train' });
+    expect(Array.isArray(history.executions)).toBe(true);
+    expect((await run(env, 'list', '--jsn')).stderr.join('\n')).toMatch(/--jsn/);
+  });
+
   it('creates, lists, describes, pauses and deletes a schedule, state kept between commands', async () => {
     const env = await fresh();
     const created = await run(

@@ -1,22 +1,23 @@
 import { defineCommand, inputError, readerFor, serviceError, serviceOf } from './command.js';
-import { mistake } from './parsing.js';
+import { jsonSwitch, mistake } from './parsing.js';
 
-export type DescribeCommand = { name: 'describe'; trigger: string };
+export type DescribeCommand = { name: 'describe'; trigger: string; json?: true };
 
 export const describe = defineCommand<DescribeCommand>({
   name: 'describe',
   usage: {
-    syntax: 'describe <name>',
+    syntax: 'describe <name> [--json]',
     summary: 'everything about a schedule or rule, with its next runs',
     example: 'describe churn-weekdays',
   },
   dryRun: false,
+  switches: ['json'],
   needsService: true,
-  parse({ positional, options }) {
+  parse({ positional, options, switches }) {
     const [trigger, ...extra] = positional;
     if (!trigger || extra.length > 0 || options.length > 0)
       return mistake('describe needs exactly one schedule or rule name');
-    return { ok: true, command: { name: 'describe', trigger } };
+    return { ok: true, command: { name: 'describe', trigger, ...jsonSwitch(switches) } };
   },
   async run(command, deps) {
     const reader = await readerFor(deps);
@@ -28,7 +29,7 @@ export const describe = defineCommand<DescribeCommand>({
     if (!result.ok) return serviceError(result.error);
     const denied = reader.denial(pipelinesOfDescription(result.value));
     if (denied) return inputError(denied);
-    return { kind: 'described', description: result.value, now };
+    return { kind: 'described', description: result.value, now, ...jsonSwitch(command) };
   },
 });
 

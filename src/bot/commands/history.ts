@@ -1,22 +1,23 @@
 import { defineCommand, inputError, readerFor, serviceError, serviceOf } from './command.js';
-import { mistake } from './parsing.js';
+import { jsonSwitch, mistake } from './parsing.js';
 
-export type HistoryCommand = { name: 'history'; pipeline: string };
+export type HistoryCommand = { name: 'history'; pipeline: string; json?: true };
 
 export const history = defineCommand<HistoryCommand>({
   name: 'history',
   usage: {
-    syntax: 'history <pipeline>',
+    syntax: 'history <pipeline> [--json]',
     summary: 'recent executions of a pipeline',
     example: 'history churn-train',
   },
   dryRun: false,
+  switches: ['json'],
   needsService: true,
-  parse({ positional, options }) {
+  parse({ positional, options, switches }) {
     const [pipeline, ...extra] = positional;
     if (!pipeline || extra.length > 0 || options.length > 0)
       return mistake('history needs one pipeline');
-    return { ok: true, command: { name: 'history', pipeline } };
+    return { ok: true, command: { name: 'history', pipeline, ...jsonSwitch(switches) } };
   },
   async run(command, deps) {
     const reader = await readerFor(deps);
@@ -27,6 +28,11 @@ export const history = defineCommand<HistoryCommand>({
     if (!found.ok) return found.reply;
     const result = await found.service.history(command.pipeline);
     if (!result.ok) return serviceError(result.error);
-    return { kind: 'history', pipeline: command.pipeline, executions: result.value };
+    return {
+      kind: 'history',
+      pipeline: command.pipeline,
+      executions: result.value,
+      ...jsonSwitch(command),
+    };
   },
 });

@@ -1,5 +1,5 @@
 import { defineCommand, inputError, readerFor, serviceError, serviceOf } from './command.js';
-import { mistake, parseOptions } from './parsing.js';
+import { jsonSwitch, mistake, parseOptions } from './parsing.js';
 
 export type ListCommand = {
   name: 'list';
@@ -8,6 +8,7 @@ export type ListCommand = {
   limit?: number;
   /** Where the previous page stopped (the Next page button carries it). */
   after?: string;
+  json?: true;
 };
 
 /** Every trigger, when no page size is asked for: bounded, so an account cannot flood a reply. */
@@ -18,13 +19,14 @@ export const SLACK_LIST_PAGE = 20;
 export const list = defineCommand<ListCommand>({
   name: 'list',
   usage: {
-    syntax: 'list [<pipeline>] [limit=<n>]',
+    syntax: 'list [<pipeline>] [limit=<n>] [--json]',
     summary: 'the schedules and rules, or those of one pipeline, and who made each',
     example: 'list churn-train',
   },
   dryRun: false,
+  switches: ['json'],
   needsService: true,
-  parse({ positional, options }) {
+  parse({ positional, options, switches }) {
     if (positional.length > 1) return mistake('list takes at most one pipeline');
     const parsed = parseOptions(options, 'list', ['limit', 'after'], false);
     if (!parsed.ok) return parsed;
@@ -39,6 +41,7 @@ export const list = defineCommand<ListCommand>({
         ...(pipeline ? { pipeline } : {}),
         ...(limit ? { limit: Number(limit) } : {}),
         ...(after ? { after } : {}),
+        ...jsonSwitch(switches),
       },
     };
   },
@@ -47,6 +50,7 @@ export const list = defineCommand<ListCommand>({
       'list',
       ...(command.pipeline ? [command.pipeline] : []),
       ...(command.limit ? [`limit=${command.limit}`] : []),
+      ...(command.json ? ['--json'] : []),
     ].join(' '),
   async run(command, deps) {
     const reader = await readerFor(deps);
@@ -72,6 +76,7 @@ export const list = defineCommand<ListCommand>({
       ...(command.pipeline ? { filter: command.pipeline } : {}),
       more: nextToken !== undefined,
       ...(nextToken ? { nextToken } : {}),
+      ...jsonSwitch(command),
     };
   },
 });

@@ -96,6 +96,12 @@ export function optionTokens(options: object, keys: Record<string, string>): str
   );
 }
 
+/** `--json` asked for (a command's switches), or carried on (a command to its reply). */
+export function jsonSwitch(from: readonly string[] | { json?: true }): { json?: true } {
+  const asked = Array.isArray(from) ? from.includes('json') : (from as { json?: true }).json;
+  return asked ? { json: true } : {};
+}
+
 export function dryRunToken(dryRun: boolean): string[] {
   return dryRun ? ['--dry-run'] : [];
 }

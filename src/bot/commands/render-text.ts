@@ -31,6 +31,8 @@ const out = (...lines: string[]): TextOutput => ({ stdout: lines, stderr: [], ex
  * zone with the reader's beside them (`view`: LOCAL_TZ or the machine's zone, and now).
  */
 export function renderText(reply: Reply, view: TextView = utcView()): TextOutput {
+  const json = jsonOf(reply);
+  if (json !== undefined) return out(JSON.stringify(json));
   switch (reply.kind) {
     case 'help':
       return out(...helpText(reply.topic));
@@ -308,6 +310,29 @@ function parameterLines(
   return parameters.length
     ? [`${prefix}parameters: ${parameters.map((p) => `${p.name}=${p.value}`).join(', ')}`]
     : [];
+}
+
+/**
+ * `--json` of list, describe and history: the reply's data as it is, instants as ISO-8601 in
+ * UTC; the raw AWS documents held for write-back are left out (`describe` shows what they mean).
+ */
+function jsonOf(reply: Reply): unknown {
+  if (!('json' in reply) || !reply.json) return undefined;
+  const value =
+    reply.kind === 'list'
+      ? {
+          triggers: reply.items,
+          more: reply.more,
+          ...(reply.nextToken ? { nextToken: reply.nextToken } : {}),
+        }
+      : reply.kind === 'described'
+        ? reply.description
+        : reply.kind === 'history'
+          ? { pipeline: reply.pipeline, executions: reply.executions }
+          : undefined;
+  return value === undefined
+    ? undefined
+    : JSON.parse(JSON.stringify(value, (key, v) => (key === 'held' ? undefined : v)));
 }
 
 /** An update as a diff: each changed field before → after, then the next runs of both. */

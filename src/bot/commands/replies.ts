@@ -40,7 +40,7 @@ export type Reply =
   | { kind: 'schedule-created'; schedule: ScheduleRecord; preview?: SchedulePreview }
   | { kind: 'rule-created'; rule: RuleRecord; warnings?: ScheduleWarning[] }
   | { kind: 'dry-run'; requests: BackendRequest[]; warnings?: ScheduleWarning[] }
-  | { kind: 'described'; description: TriggerDescription; now: Date }
+  | { kind: 'described'; description: TriggerDescription; now: Date; json?: true }
   | {
       kind: 'list';
       items: TriggerListItem[];
@@ -48,6 +48,7 @@ export type Reply =
       more: boolean;
       /** Where the next page starts, when there is one. */
       nextToken?: string;
+      json?: true;
     }
   | { kind: 'changed'; action: 'paused' | 'resumed' | 'deleted'; item: TriggerListItem }
   | {
@@ -78,6 +79,7 @@ export type Reply =
       kind: 'history';
       pipeline: string;
       executions: Array<ExecutionSummary & { startedBy: StartedBy }>;
+      json?: true;
     }
   | { kind: 'orphans'; orphans: Orphan[]; cleaned: boolean }
   | { kind: 'pipelines'; pipelines: PipelineSummary[]; more: boolean }
