@@ -120,13 +120,13 @@ const configSchema = z
         .refine((zone) => resolveTimeZone(zone).ok, 'an IANA time zone such as Europe/Berlin')
         .optional(),
     ),
-    // Terminal/CLI identities and their user groups: U0ALICE:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS
+    // Terminal/CLI identities, their names and user groups: U0ALICE=Alice:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS
     LOCAL_IDENTITIES: optionalString.pipe(
       z
         .string()
         .regex(
-          /^[UW][A-Z0-9]{2,}(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?(,[UW][A-Z0-9]{2,}(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?)*$/,
-          'entries like U0ALICE:S0ML+S0PLATFORM separated by commas',
+          /^[UW][A-Z0-9]{2,}(=[^,:=]+)?(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?(,[UW][A-Z0-9]{2,}(=[^,:=]+)?(:S[A-Z0-9]{2,}(\+S[A-Z0-9]{2,})*)?)*$/,
+          'entries like U0ALICE=Alice:S0ML+S0PLATFORM (name and groups optional) separated by commas',
         )
         .optional(),
     ),

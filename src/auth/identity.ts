@@ -15,13 +15,16 @@ export interface IdentityPort {
 /** Identities from configuration: `U0ALICE:S0ML+S0PLATFORM,U0LEAD1:S0APPROVERS`. */
 export class ConfiguredIdentities implements IdentityPort {
   private readonly groups = new Map<string, string[]>();
+  private readonly names = new Map<string, string>();
 
   constructor(spec: string | undefined) {
     for (const entry of (spec ?? '')
       .split(',')
       .map((e) => e.trim())
       .filter(Boolean)) {
-      const [user = '', groups = ''] = entry.split(':');
+      const [person = '', groups = ''] = entry.split(':');
+      const [user = '', name] = person.split('=');
+      if (name?.trim()) this.names.set(user, name.trim());
       this.groups.set(
         user,
         groups
@@ -34,6 +37,11 @@ export class ConfiguredIdentities implements IdentityPort {
 
   async identify(userId: string): Promise<Identity> {
     return { userId, groupIds: this.groups.get(userId) ?? [] };
+  }
+
+  /** The name LOCAL_IDENTITIES gives this person, for the terminal to show in place of the id. */
+  nameOf(userId: string): string | undefined {
+    return this.names.get(userId);
   }
 }
 

@@ -1,6 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { type ChatMessage, type ChatPoster, RateLimited } from '../../notifications/notifier.js';
-import { messageLines, summaryLine } from '../terminal/blocks-text.js';
+import { messageLines, type NameOf, summaryLine } from '../terminal/blocks-text.js';
 
 const EXECUTION_EVENT_TYPE = 'pipeline_execution';
 
@@ -87,7 +87,11 @@ export class TerminalPoster implements ChatPoster {
   private next = 0;
 
   /** `key` names the message, so the terminal can rewrite its lines in place. */
-  constructor(private readonly write: (lines: string[], key: string) => void) {}
+  constructor(
+    private readonly write: (lines: string[], key: string) => void,
+    /** People's names, for mentions; ids show where none is known. */
+    private readonly nameOf: NameOf = () => undefined,
+  ) {}
 
   async post(
     _channel: string,
@@ -95,7 +99,7 @@ export class TerminalPoster implements ChatPoster {
     options: { threadTs?: string } = {},
   ): Promise<{ ts: string }> {
     const ts = String(++this.next);
-    const [first = '', ...rest] = messageLines(message);
+    const [first = '', ...rest] = messageLines(message, this.nameOf);
     this.write(
       options.threadTs
         ? [`   ↳ ${first}`, ...rest.map((l) => `     ${l}`)]
@@ -106,7 +110,7 @@ export class TerminalPoster implements ChatPoster {
   }
 
   async update(_channel: string, ts: string, message: ChatMessage): Promise<void> {
-    this.write([`● ${summaryLine(message)}`], ts);
+    this.write([`● ${summaryLine(message, this.nameOf)}`], ts);
   }
 
   async find(): Promise<string | undefined> {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ConfiguredIdentities } from '../../../src/auth/identity.js';
+import { TerminalPoster } from '../../../src/bot/slack/posters.js';
 import { messageLines, mrkdwnText, summaryLine } from '../../../src/bot/terminal/blocks-text.js';
 import { executionMessage } from '../../../src/bot/views/execution-message.js';
+import { loadConfig } from '../../../src/config.js';
 
 /** What the terminal prints of a Slack message: its content, as text a terminal shows. */
 
@@ -47,5 +50,29 @@ describe('a Slack message in the terminal', () => {
     ).toBe(
       'by @alice, approved by @ml in #ml-ops at 3 Dec 08:00: the run (https://example.com/x) <ok> done',
     );
+  });
+});
+
+describe('people in the terminal', () => {
+  it('shows people by the names LOCAL_IDENTITIES gives them, and by id otherwise', async () => {
+    const config = loadConfig({ LOCAL_IDENTITIES: 'U0ALICE=Alice Smith:S0ML+S0PLATFORM,U0LEAD1' });
+    const identities = new ConfiguredIdentities(config.localIdentities);
+    expect((await identities.identify('U0ALICE')).groupIds).toEqual(['S0ML', 'S0PLATFORM']);
+    const lines: string[] = [];
+    const poster = new TerminalPoster(
+      (shown) => lines.push(...shown),
+      (id) => identities.nameOf(id),
+    );
+    await poster.post('terminal', {
+      text: 'run started',
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'Started by <@U0ALICE>, approved by <@U0LEAD1>' },
+        },
+      ],
+    });
+    expect(lines).toEqual(['● Started by @Alice Smith, approved by @U0LEAD1']);
+    expect(() => loadConfig({ LOCAL_IDENTITIES: 'U0ALICE=Al,ice' })).toThrow(/LOCAL_IDENTITIES/);
   });
 });
