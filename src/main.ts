@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
-import { DirectoryIdentities } from './auth/identity.js';
+import { ConfiguredIdentities, DirectoryIdentities } from './auth/identity.js';
 import { openBotRuntime } from './bot/bot-runtime.js';
 import { readLocalFile } from './bot/commands/read-local-file.js';
 import { createSlackApp, showApprovalDecision } from './bot/slack/app.js';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
         rejectRateLimitedCalls: true,
       })
     : undefined;
+  // The names LOCAL_IDENTITIES gives people, for the terminal's mentions.
+  const localPeople = new ConfiguredIdentities(config.localIdentities);
   // Until the chat starts, news goes straight out; then above the prompt, which it redraws.
   let terminalOutput = (lines: string[], _key?: string) => {
     for (const line of lines) process.stdout.write(`${line}\n`);
@@ -67,7 +69,10 @@ async function main(): Promise<void> {
       ? { poster: new SlackPoster(notifyClient), paceMs: config.notifyPaceMs }
       : {
           // In the terminal, every execution's changes show up in the chat.
-          poster: new TerminalPoster((lines, key) => terminalOutput(lines, key)),
+          poster: new TerminalPoster(
+            (lines, key) => terminalOutput(lines, key),
+            (id) => localPeople.nameOf(id),
+          ),
           defaultRoutes: () => [{ channel: 'terminal', filter: 'all' }],
           paceMs: 0,
         },

@@ -17,7 +17,7 @@ describe("the local back end's events", () => {
       // What the Slack message shows: status, what started it, the failed step, the reason.
       const shown = h.lines.join('\n');
       expect(shown).toMatch(/● ✗ quick [0-9a-f]{12} is failed/);
-      expect(shown).toMatch(/Started by: started by the bot/);
+      expect(shown).toMatch(/Started by: the bot/);
       expect(shown).toMatch(/✗ Check — failed/);
       expect(shown).toMatch(/Why it failed: Check: AUC 0.61 is below 0.70/);
       expect(h.lines.at(-1)).toMatch(/^ {3}↳ quick failed: Check: AUC 0.61 is below 0.70$/);

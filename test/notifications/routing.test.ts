@@ -107,7 +107,7 @@ describe('where an execution is posted', () => {
       await events.notifier?.process();
       const first = JSON.stringify(posted[0]?.blocks);
       expect(first).toContain(
-        'likely started by schedule `default/churn-train`, the 08:00 Europe/Berlin run of 2 Dec',
+        'likely schedule `default/churn-train`, the 08:00 Europe/Berlin run of 2 Dec',
       );
       expect(first).toMatch(
         /"action_id":"trigger_pause","text":\{[^}]*\},"value":"default\/churn-train"/,

@@ -86,9 +86,7 @@ export function summaryLine(message: { text: string; blocks?: unknown[] }, nameO
   const fields = blocks.flatMap((b) =>
     (b.fields ?? []).map((f) => {
       const [label = '', ...value] = fieldText(f.text ?? '', nameOf).split(': ');
-      const rest = value.join(': ');
-      // "Started by: started by …" says it once.
-      return rest.toLowerCase().startsWith(label.toLowerCase()) ? rest : `${label} ${rest}`;
+      return `${label} ${value.join(': ')}`;
     }),
   );
   // The step running now, from the steps list (the message's other sections).

@@ -55,7 +55,7 @@ export function executionMessage(
       [
         'Started by',
         state.startedBy
-          ? clip(startedByText(state.startedBy, 'slack'), 1900)
+          ? clip(underLabel(startedByText(state.startedBy, 'slack')), 1900)
           : links.trigger
             ? code(links.trigger)
             : state.description
@@ -122,4 +122,9 @@ function duration(state: ExecutionState): string | undefined {
     : seconds < 3600
       ? `${Math.floor(seconds / 60)} min ${seconds % 60} s`
       : `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+/** Under the label "Started by", the words say it once: "@Alice with Run now", "likely rule x". */
+function underLabel(startedBy: string): string {
+  return startedBy.replace(/^(likely )?started by /, '$1');
 }

@@ -32,12 +32,12 @@ describe('a Slack message in the terminal', () => {
     const lines = messageLines(running);
     expect(lines[0]).toBe('⏳ churn-train x1 is executing');
     expect(lines).toContain(
-      'Started by: started by schedule nightly-retrain, the 08:00 Europe/Berlin run of 3 Dec',
+      'Started by: schedule nightly-retrain, the 08:00 Europe/Berlin run of 3 Dec',
     );
     expect(lines).toContain('Parameters: Epochs=3');
     expect(lines).toContain('⏳ Train — executing');
     expect(summaryLine(running)).toMatch(
-      /^⏳ churn-train x1 is executing · now Train · started by schedule nightly-retrain, .* · Steps 1 of 2 done · Parameters Epochs=3$/,
+      /^⏳ churn-train x1 is executing · now Train · Started by schedule nightly-retrain, .* · Steps 1 of 2 done · Parameters Epochs=3$/,
     );
   });
 
