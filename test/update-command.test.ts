@@ -98,6 +98,17 @@ describe('update', () => {
     expect(await described()).not.toHaveProperty('end');
   });
 
+  it('warns when a new time runs the pipeline when another trigger does, never about itself', async () => {
+    h = await startRuntime({});
+    await h.say("create churn-train 'cron(0 8 * * ? *)' name=churn-morning");
+    await h.say("create churn-train 'cron(0 20 * * ? *)' name=churn-evening");
+    expect(await h.say("update churn-evening 'cron(0 21 * * ? *)'")).not.toMatch(
+      /⚠|warning|collid|twice/i,
+    );
+    const retimed = await h.say("update churn-evening 'cron(0 8 * * ? *)'");
+    expect(retimed).toMatch(/churn-morning/);
+  });
+
   it('tells the person precisely what is wrong, and changes nothing', async () => {
     h = await startRuntime({});
     await h.say("create churn-train 'rate(1 day)' name=churn-daily");

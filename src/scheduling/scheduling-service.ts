@@ -568,6 +568,18 @@ export class SchedulingService {
       );
       if (refused) return refused;
       if (update.kind === 'schedule') {
+        const retimed = [changes.expression, changes.timeZone, changes.start, changes.end].some(
+          (c) => c !== undefined,
+        );
+        if (retimed && ctx.collisions === 'refuse') {
+          const [first] = await this.collisionsOf(update.after, ctx.now ?? new Date(), name);
+          if (first)
+            return fail(
+              'CONFLICT',
+              `${collisionWords(first, update.after)}; the access policy refuses collisions (collisions: refuse)`,
+              'expression',
+            );
+        }
         const clientToken = tokenFor(ctx.requestId, 'update-schedule');
         if (ctx.dryRun)
           return ok({
@@ -1419,6 +1431,8 @@ export class SchedulingService {
       'pipeline' | 'expression' | 'name' | 'timeZone' | 'start' | 'end'
     >,
     now = new Date(),
+    /** The trigger being changed, which would otherwise collide with itself. */
+    excluding?: string,
   ): Promise<ServiceResult<Array<Collision & { words: string }>>> {
     return this.guard(async () => {
       const pipelineName = pipelineNameOf(input.pipeline);
@@ -1430,7 +1444,7 @@ export class SchedulingService {
         ...(input.start ? { start: input.start } : {}),
         ...(input.end ? { end: input.end } : {}),
       };
-      const found = await this.collisionsOf(planned, now);
+      const found = await this.collisionsOf(planned, now, excluding);
       return ok(found.map((c) => ({ ...c, words: collisionWords(c, planned) })));
     });
   }
@@ -1478,8 +1492,15 @@ export class SchedulingService {
 
   // -------------------------------------------------------------------------------------------
 
-  private async collisionsOf(planned: PlannedSchedule, now: Date): Promise<Collision[]> {
-    return collisionsWith(planned, await this.triggersStarting(planned.pipelineName), now);
+  private async collisionsOf(
+    planned: PlannedSchedule,
+    now: Date,
+    excluding?: string,
+  ): Promise<Collision[]> {
+    const others = (await this.triggersStarting(planned.pipelineName)).filter(
+      (t) => t.item.ref !== excluding,
+    );
+    return collisionsWith(planned, others, now);
   }
 
   /** Every trigger in every watched place that starts this pipeline, in full. */

@@ -231,8 +231,9 @@ export async function collisionWarnings(
   service: SchedulingService,
   input: Parameters<SchedulingService['collisions']>[0],
   now: Date,
+  excluding?: string,
 ): Promise<ScheduleWarning[]> {
-  const found = await service.collisions(input, now);
+  const found = await service.collisions(input, now, excluding);
   // A look-around that failed must not hide that the schedule was made.
   if (!found.ok) return [];
   return found.value.map((c) => ({ code: 'COLLISION' as const, message: c.words }));

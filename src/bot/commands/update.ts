@@ -14,7 +14,7 @@ import {
   serviceError,
   serviceOf,
 } from './command.js';
-import { readRetryOptions } from './create.js';
+import { collisionWarnings, readRetryOptions } from './create.js';
 import { pipelinesOfDescription } from './describe.js';
 import { parseInstant } from './instant.js';
 import {
@@ -143,6 +143,7 @@ export const update = defineCommand<UpdateCommand>({
     if ('kind' in changes) return changes;
     const result = await found.service.updateTrigger(command.trigger, changes, {
       ...requestContext(deps, command.dryRun),
+      collisions: deps.access?.policy.collisions ?? 'warn',
       roleCheck: deps.access?.policy.roleCheck ?? 'warn',
     });
     if (!result.ok) return serviceError(result.error, command.expression);
@@ -158,11 +159,32 @@ export const update = defineCommand<UpdateCommand>({
                 : updated.after.targets.map((t) => t.pipelineName),
           })
         : [];
+    // Retimed, a schedule may now run its pipeline when another trigger does.
+    const retimed =
+      updated.kind === 'schedule' &&
+      updated.changes.some((c) => ['expression', 'time zone', 'start', 'end'].includes(c.field));
+    const collisions =
+      retimed && updated.kind === 'schedule'
+        ? await collisionWarnings(
+            found.service,
+            {
+              pipeline: updated.after.pipelineName,
+              expression: updated.after.expression,
+              name: updated.after.name,
+              timeZone: updated.after.timeZone,
+              ...(updated.after.start ? { start: updated.after.start } : {}),
+              ...(updated.after.end ? { end: updated.after.end } : {}),
+            },
+            deps.now(),
+            updated.ref,
+          )
+        : [];
+    const warnings = [...roleWarnings, ...collisions];
     return {
       kind: 'trigger-updated',
       update: updated,
       ...runsBeforeAndAfter(updated, deps.now()),
-      ...(roleWarnings.length ? { warnings: roleWarnings } : {}),
+      ...(warnings.length ? { warnings } : {}),
     };
   },
 });
