@@ -52,6 +52,30 @@ describe('the same options everywhere', () => {
     expect(fromCli.stdout).toEqual(reference.stdout);
   });
 
+  it('reads update and delete the same in every form', () => {
+    const forms = [
+      "update churn-daily 'rate(2 days)' tz=Europe/Berlin end=none param:Epochs=5",
+      "update churn-daily 'rate(2 days)' --tz Europe/Berlin --end none param:Epochs=5",
+      "update churn-daily 'rate(2 days)' --tz=Europe/Berlin --end=none param:Epochs=5",
+    ].map((line) => parseCommand(line));
+    for (const parsed of forms)
+      expect(parsed.ok && parsed.command).toEqual({
+        name: 'update',
+        trigger: 'churn-daily',
+        expression: 'rate(2 days)',
+        options: { timeZone: 'Europe/Berlin', end: 'none' },
+        parameters: [{ name: 'Epochs', value: '5' }],
+        dryRun: false,
+      });
+    const yes = parseCommand('delete churn-daily --yes');
+    expect(yes.ok && yes.command).toEqual({
+      name: 'delete',
+      trigger: 'churn-daily',
+      dryRun: false,
+      confirmed: true,
+    });
+  });
+
   it('takes --dry-run and --key value together on a command that changes something', async () => {
     const parsed = parseCommand("create churn-train 'rate(1 day)' --name churn-daily --dry-run");
     expect(parsed.ok && parsed.command).toMatchObject({
