@@ -15,6 +15,7 @@ export const metrics = {
     help: 'Requests from Slack, by kind (command, action, view, options, event) and HTTP status',
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
+    collect: () => flushSlackAcks(),
   }),
   slackAckSeconds: new Histogram({
     name: 'pipeline_schedule_slack_ack_seconds',
@@ -22,6 +23,7 @@ export const metrics = {
     labelNames: ['kind'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
     registers: [registry],
+    collect: () => flushSlackAcks(),
   }),
   approvals: new Counter({
     name: 'pipeline_schedule_approval_events_total',
@@ -70,3 +72,28 @@ export const notificationMetrics: NotificationMetrics = {
   eventReceived: (result, via) => metrics.events.inc({ result, via }),
   slackCall: (result, count) => metrics.slackCalls.inc({ result }, count),
 };
+
+/** Acknowledgements not yet counted: kind, HTTP status, seconds. */
+const pendingAcks: Array<[kind: string, status: number, seconds: number]> = [];
+/** Counted at the latest this long after the ack, scraped or not. */
+const ACK_FLUSH_MS = 1000;
+let flushTimer: NodeJS.Timeout | undefined;
+
+/**
+ * Records one Slack acknowledgement. prom-client hashes the labels of every update; done here
+ * for each ack, that is work in front of the next request of a burst. So the ack is only
+ * queued, and counted at the next scrape or within a second, whichever comes first.
+ */
+export function recordSlackAck(kind: string, status: number, seconds: number): void {
+  pendingAcks.push([kind, status, seconds]);
+  flushTimer ??= setTimeout(flushSlackAcks, ACK_FLUSH_MS).unref();
+}
+
+function flushSlackAcks(): void {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  for (const [kind, status, seconds] of pendingAcks.splice(0)) {
+    metrics.slackRequests.inc({ kind, status: String(status) });
+    metrics.slackAckSeconds.observe({ kind }, seconds);
+  }
+}

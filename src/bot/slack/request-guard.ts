@@ -8,6 +8,42 @@ export const MAX_CLOCK_SKEW_S = 300;
 /** Slack's payloads are a few KiB; a modal with every field filled stays well under this. */
 export const MAX_SLACK_BODY_BYTES = 1024 * 1024;
 
+/** How long without a new Slack request counts as the end of a burst. */
+export const ACK_QUIET_MS = 20;
+/** The longest work after an ack waits for a burst to pass: steady traffic cannot starve it. */
+export const ACK_QUIET_MAX_WAIT_MS = 1000;
+
+/** Slack requests this process is still to answer, and when the last one came (all guards). */
+const acks = { pending: 0, lastArrival: Number.NEGATIVE_INFINITY };
+let quiet: Promise<void> | undefined;
+
+/**
+ * Resolves once no Slack request is waiting for its acknowledgement and none came for
+ * ACK_QUIET_MS, or after `maxWaitMs`: work that follows an ack (store reads, rendering, the
+ * response_url call) runs between bursts instead of delaying the acks of the burst.
+ */
+export function afterSlackAcks(maxWaitMs = ACK_QUIET_MAX_WAIT_MS): Promise<void> {
+  // One timer for all the waiters, however many.
+  quiet ??= untilQuiet().finally(() => {
+    quiet = undefined;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxWaitMs);
+  });
+  return Promise.race([quiet, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function untilQuiet(): Promise<void> {
+  for (;;) {
+    // Requests already read are handled (and acknowledged) before this looks.
+    await new Promise((resolve) => setImmediate(resolve));
+    const since = performance.now() - acks.lastArrival;
+    if (acks.pending === 0 && since >= ACK_QUIET_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, ACK_QUIET_MS - since)));
+  }
+}
+
 export interface ReplayLedger {
   /** True the first time a key is seen before it expires; false for a replay. */
   claim(key: string, expiresAt: Date): Promise<boolean>;
@@ -24,7 +60,8 @@ export interface ReplayLedger {
  * - the body must be what Slack sends (a form, its `payload` a JSON object, or a JSON object):
  *   Bolt throws on `payload=null` or a JSON `null` outside any handler, which would end the
  *   process.
- * Bolt verifies the signature again on the buffered body it is handed.
+ * Bolt verifies the signature again on the buffered body it is handed. Each request counts as
+ * waiting for its answer until its response closes, for `afterSlackAcks`.
  */
 export function guardSlackRequests(
   next: RequestListener,
@@ -38,6 +75,12 @@ export function guardSlackRequests(
     response.end(reason);
   };
   return (request, response) => {
+    acks.pending++;
+    acks.lastArrival = performance.now();
+    // 'close' comes after the answer, or when the client went away: never left counted.
+    response.once('close', () => {
+      acks.pending--;
+    });
     if (request.method !== 'POST') {
       next(request, response);
       return;
@@ -72,7 +115,7 @@ export function guardSlackRequests(
           refuse(response, 401, 'the signature does not match');
           return;
         }
-        const shape = checkShape(contentType, body.toString('utf8'));
+        const shape = checkShape(contentType, body);
         if (shape) {
           refuse(response, 400, shape);
           return;
@@ -130,16 +173,38 @@ function formType(contentType: string | undefined): boolean {
 }
 
 /** Why the body is not something Slack sends, or undefined when it is. */
-function checkShape(contentType: string | undefined, text: string): string | undefined {
+function checkShape(contentType: string | undefined, body: Buffer): string | undefined {
   if (formType(contentType)) {
-    const form = parseQuery(text);
+    // A slash command has no payload: no need to parse the form Bolt parses again.
+    if (!mayHavePayload(body)) return undefined;
+    const form = parseQuery(body.toString('utf8'));
     if (form.payload === undefined) return undefined;
     if (typeof form.payload !== 'string') return 'the form has more than one payload';
     return isJsonObject(form.payload) ? undefined : 'payload must be a JSON object';
   }
   if ((contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json')
-    return isJsonObject(text) ? undefined : 'the body must be a JSON object';
+    return isJsonObject(body.toString('utf8')) ? undefined : 'the body must be a JSON object';
   return 'Slack sends forms or JSON';
+}
+
+const PERCENT = 0x25;
+const EQUALS = 0x3d;
+const AMPERSAND = 0x26;
+
+/**
+ * Whether a form may have a `payload` field: it says "payload", or one of its field names is
+ * percent-encoded (`%70ayload` is `payload` too, once decoded).
+ */
+function mayHavePayload(body: Buffer): boolean {
+  if (body.includes('payload')) return true;
+  let inName = true;
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i];
+    if (byte === EQUALS) inName = false;
+    else if (byte === AMPERSAND) inName = true;
+    else if (byte === PERCENT && inName) return true;
+  }
+  return false;
 }
 
 function isJsonObject(text: string): boolean {
@@ -169,7 +234,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
       chunks.push(chunk);
     });
     request.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks));
+      if (!over) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     request.on('error', reject);
   });

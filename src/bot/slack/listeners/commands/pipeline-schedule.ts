@@ -3,6 +3,7 @@ import type { Reply } from '../../../commands/replies.js';
 import { replyBlocks } from '../../../views/reply-blocks.js';
 import type { SlackContext } from '../../context.js';
 import type { CreateModalFlow } from '../../create-modal-flow.js';
+import { afterSlackAcks } from '../../request-guard.js';
 import type { CommandArgs } from '../types.js';
 
 /**
@@ -12,26 +13,47 @@ import type { CommandArgs } from '../types.js';
  */
 export function pipelineScheduleCommand(ctx: SlackContext, modal: CreateModalFlow) {
   return async ({ command, ack, respond, client }: CommandArgs) => {
-    const parsed = parseCommand(command.text);
     await ack();
-    if (parsed.ok && parsed.command.name === 'create-interactive') {
-      await modal.open(client, command.trigger_id, command.user_id, command.channel_id);
+    // Only a bare `create` cannot wait (its trigger_id lasts three seconds): anything else is
+    // parsed with the rest of the work, after the burst it came in.
+    const early = /create/i.test(command.text) ? parseCommand(command.text) : undefined;
+    if (early?.ok && early.command.name === 'create-interactive') {
+      await openModal(modal, client, command);
       return;
     }
-    await ctx.afterAck.run(async () => {
-      const reply: Reply = parsed.ok
-        ? await ctx.run(client, parsed.command, command.user_id, command.channel_id)
-        : {
-            kind: 'error',
-            message: parsed.message,
-            ...(parsed.usage ? { usage: parsed.usage } : {}),
-            exitCode: 2,
-          };
-      const tz = await ctx.userTimeZone(client, command.user_id);
-      await respond({
-        response_type: 'ephemeral',
-        ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
-      });
-    });
+    // Not awaited: Bolt lets go of the request (and all it holds for it) once acknowledged,
+    // instead of keeping it alive, through every collection, until the answer is out.
+    void ctx.afterAck
+      .run(async () => {
+        // The command's work waits for the burst it came in to be acknowledged.
+        await afterSlackAcks();
+        const parsed = early ?? parseCommand(command.text);
+        if (parsed.ok && parsed.command.name === 'create-interactive') {
+          await openModal(modal, client, command);
+          return;
+        }
+        const reply: Reply = parsed.ok
+          ? await ctx.run(client, parsed.command, command.user_id, command.channel_id)
+          : {
+              kind: 'error',
+              message: parsed.message,
+              ...(parsed.usage ? { usage: parsed.usage } : {}),
+              exitCode: 2,
+            };
+        const tz = await ctx.userTimeZone(client, command.user_id);
+        await respond({
+          response_type: 'ephemeral',
+          ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
+        });
+      })
+      .catch((error: unknown) => ctx.log.error({ err: error }, 'slack listener failed'));
   };
+}
+
+function openModal(
+  modal: CreateModalFlow,
+  client: CommandArgs['client'],
+  command: CommandArgs['command'],
+): Promise<void> {
+  return modal.open(client, command.trigger_id, command.user_id, command.channel_id);
 }

@@ -18,10 +18,13 @@ export function sameWorkspaceOnly(
   installation: () => Promise<Installation | undefined>,
   log: Logger,
 ) {
+  // Once known, the installation does not change: no await per request for it.
+  let known: Installation | undefined;
   return async (args: AnyMiddlewareArgs & AllMiddlewareArgs) => {
     const team = args.context.teamId ?? teamOf(args.body);
     const enterprise = args.context.enterpriseId ?? enterpriseOf(args.body);
-    const ours = await installation();
+    const ours = known ?? (await installation());
+    known = ours;
     const same =
       ours !== undefined &&
       ((ours.teamId !== undefined && team === ours.teamId) ||
