@@ -17,6 +17,8 @@ import type { ReplayKeys, Store } from './store.js';
 
 /** Expired replay keys deleted per claim: enough to keep up with any claim rate, bounded. */
 export const REPLAY_SWEEP_BATCH = 100;
+/** Claims between two sweeps of expired keys. */
+export const REPLAY_SWEEP_EVERY = 50;
 
 /** Everything a store holds, on the database `db` drives; the driver adds the rest. */
 export type Repositories = Omit<Store, 'kind' | 'lead' | 'ping' | 'close'>;
@@ -40,13 +42,17 @@ export function openRepositories(db: SqlDriver): Repositories {
 }
 
 function replayKeys(db: SqlDriver): ReplayKeys {
+  // Every request claims a key before its ack: one write each, and the sweep of expired keys
+  // only every REPLAY_SWEEP_EVERY claims, for as many keys as that many sweeps would have taken.
+  let claims = 0;
   return {
     async claim(key, expiresAt, now = new Date()) {
-      await db.run(
-        `DELETE FROM replay_keys WHERE key IN
-           (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ${REPLAY_SWEEP_BATCH})`,
-        [now.getTime()],
-      );
+      if (claims++ % REPLAY_SWEEP_EVERY === 0)
+        await db.run(
+          `DELETE FROM replay_keys WHERE key IN
+             (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ${REPLAY_SWEEP_BATCH * REPLAY_SWEEP_EVERY})`,
+          [now.getTime()],
+        );
       // An expired claim the sweep left (the batch was full) is taken over, not refused.
       // Concurrent claimants of one new key: the insert of one waits for the other's commit,
       // then finds its unexpired row and updates nothing, so exactly one sees a row change.

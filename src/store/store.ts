@@ -51,8 +51,8 @@ export interface Store extends AccessStorage, NotificationStorage {
 export interface ReplayKeys {
   /**
    * True the first time `key` is claimed, or when its earlier claim has expired by `now`;
-   * false while an earlier claim holds. Each call also deletes a bounded batch of expired
-   * keys, so the table stays the size of one expiry window.
+   * false while an earlier claim holds. Every so many calls, one also deletes a bounded batch
+   * of expired keys, so the table stays about the size of one expiry window.
    */
   claim(key: string, expiresAt: Date, now?: Date): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/migrations.js';
+import { REPLAY_SWEEP_EVERY } from '../../src/store/repositories.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { storeContract } from './store-contract.js';
 
@@ -33,18 +34,24 @@ describe('the SQLite store', () => {
     db.close();
   });
 
-  it('deletes expired replay keys a bounded batch per claim', async () => {
+  it('deletes expired replay keys every so many claims, not on each one', async () => {
     const url = fresh();
     const store = openSqliteStore(url);
     const t = (s: number) => new Date(Date.parse('2026-11-29T09:00:00Z') + s * 1000);
+    // Claims 0…149, none expired when the sweeping ones (0, 50, 100) ran.
     for (let i = 0; i < 150; i++) await store.replays.claim(`old-${i}`, t(10), t(0));
     const db = new Database(url.slice('sqlite:'.length));
     const count = () =>
       (db.prepare('SELECT count(*) AS n FROM replay_keys').get() as { n: number }).n;
     expect(count()).toBe(150);
-    await store.replays.claim('new-1', t(400), t(100));
-    expect(count()).toBe(51);
-    await store.replays.claim('new-2', t(400), t(100));
+    // Claim 150 sweeps: every expired key goes (up to a batch per claim since the last sweep).
+    await store.replays.claim('new-0', t(400), t(100));
+    expect(count()).toBe(1);
+    // The claims between two sweeps write one row each and delete nothing.
+    for (let i = 1; i < REPLAY_SWEEP_EVERY; i++)
+      await store.replays.claim(`mid-${i}`, t(150), t(100));
+    expect(count()).toBe(REPLAY_SWEEP_EVERY);
+    await store.replays.claim('new-1', t(400), t(200));
     expect(count()).toBe(2);
     db.close();
     await store.close();
