@@ -189,7 +189,9 @@ describe('a two-person approval', () => {
     expect(described.lines).toContain(
       '  role: arn:aws:iam::123456789012:role/PipelineSchedulerProd',
     );
-    expect(described.lines.at(-1)).toBe('→ pause prod-once | run prod-churn | delete prod-once | update prod-once <change>');
+    expect(described.lines.at(-1)).toBe(
+      '→ pause prod-once | run prod-churn | delete prod-once | update prod-once <change>',
+    );
   });
 
   it('works the same with the one-line form, and a rejection closes the request', async () => {
