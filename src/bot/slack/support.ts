@@ -1,5 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { ReplyOptions } from '../views/reply-blocks.js';
 
 /**
  * Small helpers every Slack listener shares: reading what Slack sent (defensively: payloads are
@@ -49,6 +50,11 @@ export function messageOf(body: unknown): { channel: string; ts: string } | unde
 }
 
 /** The JSON a view carries in private_metadata; {} when it is missing or not ours. */
+/** How a reply is rendered for the person reading it now: their zone, and the moment. */
+export function forReader(userTimeZone: string | undefined): ReplyOptions {
+  return { ...(userTimeZone ? { userTimeZone } : {}), now: new Date() };
+}
+
 export function parseMetadata(text: string | undefined): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text ?? '{}');

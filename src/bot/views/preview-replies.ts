@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
+import { relativeText } from '../commands/time-text.js';
 import { code, codeBlock, context, esc, section, when } from './kit.js';
 import { LIMITS } from './limits.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
@@ -9,14 +10,18 @@ import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 const MAX_DRY_RUN_REQUESTS = 40;
 
 /** An expression explained, with its next runs (or only the runs). */
-export function previewMessage(reply: ReplyOf<'preview'>, tz: string | undefined): SlackMessage {
+export function previewMessage(
+  reply: ReplyOf<'preview'>,
+  tz: string | undefined,
+  now?: Date,
+): SlackMessage {
   return {
     text: reply.runsOnly
       ? `next runs of ${reply.preview.expression.text}`
       : `${reply.preview.expression.text}: ${reply.preview.description}`,
     blocks: reply.runsOnly
-      ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone))]
-      : previewBlocks(reply.preview, tz),
+      ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone, 'none', now))]
+      : previewBlocks(reply.preview, tz, now),
   };
 }
 
@@ -46,12 +51,12 @@ export function requestBlocks(requests: ReplyOf<'dry-run'>['requests']): KnownBl
 }
 
 /** An expression, its zone and meaning, its next runs and its warnings. */
-function previewBlocks(preview: SchedulePreview, tz: string | undefined): KnownBlock[] {
+function previewBlocks(preview: SchedulePreview, tz: string | undefined, now?: Date): KnownBlock[] {
   return [
     section(
       `${code(preview.expression.text)}${preview.timeZone !== 'UTC' ? ` in ${esc(preview.timeZone)}` : ''}\n*${esc(preview.description)}*`,
     ),
-    section(runsText(preview.occurrences, tz, preview.timeZone)),
+    section(runsText(preview.occurrences, tz, preview.timeZone, 'none', now)),
     ...warningBlocks(preview.warnings),
   ];
 }
@@ -63,10 +68,22 @@ export function runsText(
   tz: string | undefined,
   scheduleZone: string,
   none = 'none',
+  now?: Date,
 ): string {
   return runs.length
-    ? `*Next runs*\n${runs.map((d) => `• ${when(d, tz, scheduleZone)}`).join('\n')}`
+    ? `*Next runs*\n${runs.map((d) => `• ${when(d, tz, scheduleZone)}${howSoon(d, tz ?? scheduleZone, now)}`).join('\n')}`
     : `*Next runs:* ${none}`;
+}
+
+/**
+ * ` · in 4 min`, for a reply read as it arrives (a message that stays, such as an approval
+ * request, would go stale: it has only Slack's own tokens). Today, tomorrow and yesterday are
+ * already said by Slack's date token.
+ */
+function howSoon(instant: Date, timeZone: string, now: Date | undefined): string {
+  if (!now) return '';
+  const phrase = relativeText(instant, { timeZone, now });
+  return phrase && !/^(tomorrow|yesterday)$/.test(phrase) ? ` · ${phrase}` : '';
 }
 
 /** The warnings of a schedule, as one context block. */

@@ -53,6 +53,8 @@ export interface SlackMessage {
 export interface ReplyOptions {
   /** The reader's IANA zone (users.info → tz): the fallback of Slack's date tokens. */
   userTimeZone?: string;
+  /** When the reply is read (it is, as it arrives): next runs say how soon ("in 4 min"). */
+  now?: Date;
 }
 
 /** Slack truncates top-level text at 40,000 characters; a notification needs far less. */
@@ -68,7 +70,7 @@ export type ReplyOf<K extends Reply['kind']> = Extract<Reply, { kind: K }>;
  */
 export function replyBlocks(reply: Reply, options: ReplyOptions = {}): SlackMessage {
   const tz = options.userTimeZone;
-  const m = build(reply, tz);
+  const m = build(reply, tz, options.now);
   return {
     // Slack reads `text` as mrkdwn too, and notifies from it: build() gives it as plain words
     // (like render-text.ts), escaped here once, so a usage such as <pipeline> or a name
@@ -79,7 +81,7 @@ export function replyBlocks(reply: Reply, options: ReplyOptions = {}): SlackMess
 }
 
 /** The blocks, escaped where values meet the templates, and `text` as unescaped plain words. */
-function build(reply: Reply, tz: string | undefined): SlackMessage {
+function build(reply: Reply, tz: string | undefined, now?: Date): SlackMessage {
   switch (reply.kind) {
     case 'help':
       return helpMessage(reply.topic);
@@ -95,21 +97,21 @@ function build(reply: Reply, tz: string | undefined): SlackMessage {
         ],
       };
     case 'preview':
-      return previewMessage(reply, tz);
+      return previewMessage(reply, tz, now);
     case 'schedule-created':
-      return scheduleCreatedMessage(reply, tz);
+      return scheduleCreatedMessage(reply, tz, now);
     case 'rule-created':
       return ruleCreatedMessage(reply);
     case 'dry-run':
       return dryRunMessage(reply);
     case 'described':
-      return describedMessage(reply.description, tz);
+      return describedMessage(reply.description, tz, now ?? reply.now);
     case 'list':
       return listMessage(reply);
     case 'changed':
       return changedMessage(reply);
     case 'trigger-updated':
-      return triggerUpdatedMessage(reply, tz);
+      return triggerUpdatedMessage(reply, tz, now);
     case 'confirm-delete':
       return confirmDeleteMessage(reply);
     case 'adopted': {

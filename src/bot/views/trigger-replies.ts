@@ -45,6 +45,7 @@ const MAX_BUTTON_ROWS = 20;
 export function scheduleCreatedMessage(
   reply: ReplyOf<'schedule-created'>,
   tz: string | undefined,
+  now?: Date,
 ): SlackMessage {
   const s = reply.schedule;
   const runs = reply.preview?.description ?? s.expression;
@@ -61,7 +62,7 @@ export function scheduleCreatedMessage(
         ['Parameters', parametersText(s.parameters)],
       ]),
       ...(reply.preview
-        ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone))]
+        ? [section(runsText(reply.preview.occurrences, tz, reply.preview.timeZone, 'none', now))]
         : []),
       ...warningBlocks(reply.preview?.warnings ?? []),
       context(`ARN ${code(s.arn)}`),
@@ -204,6 +205,7 @@ function adoptButton(ref: string) {
 export function describedMessage(
   d: Extract<Reply, { kind: 'described' }>['description'],
   tz: string | undefined,
+  now?: Date,
 ): SlackMessage {
   const drift = d.drift.length
     ? [`:warning: Changed outside the bot: ${d.drift.map(esc).join(', ')}`]
@@ -245,6 +247,7 @@ export function describedMessage(
             tz,
             t.timeZone,
             t.state === 'DISABLED' ? 'none while it is paused' : 'none',
+            now,
           ),
         ),
         ...recentRunsBlocks(d.recentRuns),
@@ -278,6 +281,7 @@ export function describedMessage(
                 tz,
                 'UTC',
                 r.state === 'DISABLED' ? 'none while it is paused' : 'none',
+                now,
               ),
             ),
           ]

@@ -10,6 +10,7 @@ import type { ReplyOf, SlackMessage } from './reply-blocks.js';
 export function triggerUpdatedMessage(
   reply: ReplyOf<'trigger-updated'>,
   tz: string | undefined,
+  now?: Date,
 ): SlackMessage {
   const u = reply.update;
   const what = u.kind === 'schedule' ? 'schedule' : 'rule';
@@ -22,7 +23,7 @@ export function triggerUpdatedMessage(
       : `updated ${what} ${u.ref}: ${u.changes.map((c) => c.field).join(', ')}`,
     blocks: [
       section(`${head}\n${changeLines(u.changes)}`),
-      ...changedRunsBlocks(reply.runs, tz),
+      ...changedRunsBlocks(reply.runs, tz, now),
       ...warningBlocks(reply.warnings ?? []),
       ...(u.requests ? requestBlocks(u.requests) : []),
       ...(u.dryRun
@@ -47,10 +48,11 @@ export function changeLines(changes: FieldChange[]): string {
 export function changedRunsBlocks(
   runs: ReplyOf<'trigger-updated'>['runs'],
   tz: string | undefined,
+  now?: Date,
 ): KnownBlock[] {
   if (!runs) return [];
   const list = (dates: Date[], zone: string) =>
-    runsText(dates, tz, zone).replace(/^\*Next runs\*\n|^\*Next runs:\* /, '');
+    runsText(dates, tz, zone, 'none', now).replace(/^\*Next runs\*\n|^\*Next runs:\* /, '');
   return fieldsSection([
     ['Next runs before', list(runs.before, runs.timeZone)],
     ['Next runs after', list(runs.after, runs.afterZone)],

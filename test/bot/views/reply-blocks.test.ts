@@ -331,3 +331,24 @@ describe('replyBlocks', () => {
     });
   });
 });
+
+describe('next runs in a reply read as it arrives', () => {
+  it('say how soon each run is, leaving today and tomorrow to Slack’s own date token', async () => {
+    const { previewSchedule } = await import('../../../src/scheduling/expression/index.js');
+    const now = new Date('2026-12-03T07:56:00Z');
+    const found = previewSchedule({ expression: 'cron(0 8 * * ? *)', now, count: 3 });
+    if (!found.ok) throw new Error(found.error.message);
+    const reply = { kind: 'preview' as const, preview: found.preview };
+    const read = allText(replyBlocks(reply, { userTimeZone: 'Europe/Berlin', now }).blocks);
+    expect(read).toContain(
+      'Thu 2026-12-03 08:00 UTC · <!date^1796284800^{date_short_pretty} {time}|Thu 2026-12-03 09:00 Europe/Berlin> · in 4 min',
+    );
+    // The next day's run: Slack's token already says "tomorrow".
+    expect(read).toMatch(/\|Fri 2026-12-04 09:00 Europe\/Berlin>\\n/);
+    expect(read).toContain('Sat 2026-12-05 09:00 Europe/Berlin> · in 2 days');
+    // Without the moment (a message that stays), no phrase that would go stale.
+    expect(allText(replyBlocks(reply, { userTimeZone: 'Europe/Berlin' }).blocks)).not.toContain(
+      'in 4 min',
+    );
+  });
+});

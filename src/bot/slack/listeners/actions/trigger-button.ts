@@ -8,6 +8,7 @@ import {
   afterPendingAcks,
   answerPrivately,
   channelOf,
+  forReader,
   postToUser,
 } from '../../support.js';
 import type { ActionArgs } from '../types.js';
@@ -46,7 +47,7 @@ export function commandButton(ctx: SlackContext, toCommand: (value: string) => C
       channelOf(body),
     );
     const tz = await ctx.userTimeZone(client, body.user.id);
-    const rendered = replyBlocks(reply, tz ? { userTimeZone: tz } : {});
+    const rendered = replyBlocks(reply, forReader(tz));
     // Home has no response_url: the answer goes to the clicker's DM.
     if (body.response_url) await answerPrivately(respond, rendered);
     else await postToUser(client, body.user.id, rendered);

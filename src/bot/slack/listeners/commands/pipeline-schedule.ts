@@ -4,6 +4,7 @@ import { replyBlocks } from '../../../views/reply-blocks.js';
 import type { SlackContext } from '../../context.js';
 import type { CreateModalFlow } from '../../create-modal-flow.js';
 import { afterSlackAcks } from '../../request-guard.js';
+import { forReader } from '../../support.js';
 import type { CommandArgs } from '../types.js';
 
 /**
@@ -43,7 +44,7 @@ export function pipelineScheduleCommand(ctx: SlackContext, modal: CreateModalFlo
         const tz = await ctx.userTimeZone(client, command.user_id);
         await respond({
           response_type: 'ephemeral',
-          ...replyBlocks(reply, tz ? { userTimeZone: tz } : {}),
+          ...replyBlocks(reply, forReader(tz)),
         });
       })
       .catch((error: unknown) => ctx.log.error({ err: error }, 'slack listener failed'));

@@ -1,7 +1,7 @@
 import { replyBlocks } from '../../../views/reply-blocks.js';
 import type { SlackContext } from '../../context.js';
 import type { CreateModalFlow } from '../../create-modal-flow.js';
-import { postToUser } from '../../support.js';
+import { forReader, postToUser } from '../../support.js';
 import type { ViewArgs } from '../types.js';
 
 /**
@@ -18,6 +18,6 @@ export function createTriggerSubmitted(ctx: SlackContext, modal: CreateModalFlow
     await ack();
     const reply = await ctx.run(client, checked.command, body.user.id, checked.channelId);
     const tz = await ctx.userTimeZone(client, body.user.id);
-    await postToUser(client, body.user.id, replyBlocks(reply, tz ? { userTimeZone: tz } : {}));
+    await postToUser(client, body.user.id, replyBlocks(reply, forReader(tz)));
   };
 }
