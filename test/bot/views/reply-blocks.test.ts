@@ -338,7 +338,7 @@ describe('next runs in a reply read as it arrives', () => {
     const now = new Date('2026-12-03T07:56:00Z');
     const found = previewSchedule({ expression: 'cron(0 8 * * ? *)', now, count: 3 });
     if (!found.ok) throw new Error(found.error.message);
-    const reply = { kind: 'preview' as const, preview: found.preview };
+    const reply = { kind: 'preview' as const, preview: found.preview, runsOnly: false };
     const read = allText(replyBlocks(reply, { userTimeZone: 'Europe/Berlin', now }).blocks);
     expect(read).toContain(
       'Thu 2026-12-03 08:00 UTC · <!date^1796284800^{date_short_pretty} {time}|Thu 2026-12-03 09:00 Europe/Berlin> · in 4 min',
