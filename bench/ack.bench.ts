@@ -2,7 +2,7 @@
 /**
  * Benchmark: how fast /pipeline-schedule is acknowledged under load.
  *
- *   npm run bench:ack     (BENCH_REQUESTS=200 BENCH_ROUNDS=5 BENCH_WARMUP=3 by default)
+ *   npm run bench:ack     (BENCH_REQUESTS=200 BENCH_ROUNDS=10 BENCH_WARMUP=3 by default)
  *
  * Starts two processes the way people run them, each with its default logging:
  * (a) a bare Bolt app whose listener only acks (bench/bare-bolt.ts), and
@@ -25,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { FakeSlack, slackSignature } from '../test/support/fake-slack.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+// 2,000 samples a side: the p99 of fewer is a handful of requests, and swings with any pause.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 /** BENCH_VERBOSE=1: each burst's figures too. */
 const VERBOSE = Boolean(process.env.BENCH_VERBOSE);
