@@ -185,7 +185,38 @@ describe('update', () => {
       /^updated schedule dev-daily:/,
     );
     // A new role is checked against the rule's execution roles, as a create's is.
-    expect(await h.say('update dev-daily role=prod', 'U0LEAD1')).toMatch(/prod/);
+    expect(await h.say('update dev-daily role=prod', 'U0LEAD1')).toBe(
+      'execution role prod is not allowed for dev-churn (rule 2: *); use dev',
+    );
+    const after = await h.runtime.service.describe('dev-daily');
+    expect(after.ok && after.value.trigger.roleArn).toBe(
+      'arn:aws:iam::123456789012:role/PipelineSchedulerDev',
+    );
+  });
+
+  it('runs no change the gate could not decide: a trigger that cannot be read is not changed', async () => {
+    h = await startRuntime({ policy, pipelines });
+    const made = await h.ask("create dev-churn 'rate(1 day)' name=dev-daily role=dev", 'U0ALICE');
+    expect(made.kind).toBe('schedule-created');
+    // SageMaker throttles while the gate reads the trigger: the change is refused, not run.
+    const service = h.runtime.service;
+    const describe = service.describe.bind(service);
+    service.describe = async () => ({
+      ok: false,
+      error: { code: 'THROTTLED', message: 'SageMaker is throttling DescribePipeline; try again' },
+    });
+    for (const text of [
+      'update dev-daily param:Epochs=5',
+      'delete dev-daily --yes',
+      'pause dev-daily',
+    ])
+      expect(await h.say(text, 'U0VIEW'), text).toMatch(/throttling/);
+    service.describe = describe;
+    const found = await service.describe('dev-daily');
+    expect(found.ok && found.value.trigger.state).toBe('ENABLED');
+    expect(
+      found.ok && found.value.trigger.kind === 'schedule' && found.value.trigger.parameters,
+    ).toEqual([]);
   });
 
   it('reads update from a policy file: approvals on create cover it, and on delete for triggers made elsewhere', () => {

@@ -79,6 +79,10 @@ export function ruleUpdateInput(rule: RuleRecord): {
   if (rule.scheduleExpression) putRule.ScheduleExpression = rule.scheduleExpression;
   if (rule.description) putRule.Description = rule.description;
   const heldTargets = new Map((rule.held?.targets ?? []).map((t) => [t.Id, t]));
+  // The rule's role is read from its first pipeline target; targets made elsewhere may each
+  // have their own, which stay unless the update sets a new role.
+  const firstHeldRole = rule.held?.targets[0]?.RoleArn;
+  const roleChanged = rule.held === undefined || rule.roleArn !== firstHeldRole;
   return {
     putRule: putRule as unknown as PutRuleCommandInput,
     putTargets: {
@@ -87,9 +91,11 @@ export function ruleUpdateInput(rule: RuleRecord): {
       Targets: rule.targets.map((t) => {
         const heldTarget = heldTargets.get(t.id) ?? {};
         const heldParameters = (heldTarget.SageMakerPipelineParameters ?? {}) as object;
+        const role =
+          roleChanged || typeof heldTarget.RoleArn !== 'string' ? rule.roleArn : heldTarget.RoleArn;
         return {
           ...heldTarget,
-          ...ruleTargetInput(t, rule.roleArn),
+          ...ruleTargetInput(t, role),
           SageMakerPipelineParameters: {
             ...heldParameters,
             PipelineParameterList: t.parameters.map((p) => ({ Name: p.name, Value: p.value })),

@@ -642,7 +642,10 @@ export class SchedulingService {
         ? current.flexibleWindowMinutes
         : (changes.flexibleWindowMinutes ?? undefined);
     const description = changes.description ?? current.description;
-    const deadLetterArn = changes.deadLetterArn ?? current.deadLetterArn;
+    const deadLetterArn =
+      changes.deadLetterArn === undefined
+        ? current.deadLetterArn
+        : (changes.deadLetterArn ?? undefined);
     const merged: CreateScheduleInput = {
       pipeline: current.pipelineArn,
       expression,

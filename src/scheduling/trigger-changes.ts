@@ -25,7 +25,7 @@ export interface TriggerChanges {
   /** Merged by name into the trigger's own: the ones not named keep their values. */
   parameters?: ParameterValue[];
   retryPolicy?: Partial<RetryPolicy>;
-  deadLetterArn?: string;
+  deadLetterArn?: string | null;
   /** Rules only: the event pattern, as JSON text. */
   eventPattern?: string;
 }
@@ -65,6 +65,8 @@ function scheduleFields(s: ScheduleTrigger): Array<[string, string | undefined]>
     ['retries', String(s.retryPolicy.maximumRetryAttempts)],
     ['max-age', `${s.retryPolicy.maximumEventAgeSeconds} s`],
     ['dead-letter queue', s.deadLetterArn],
+    // A new expression decides this again: an at() removes itself once it has run.
+    ['after its last run', s.deleteAfterCompletion ? 'deleted' : 'kept'],
   ];
 }
 

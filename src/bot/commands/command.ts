@@ -42,8 +42,12 @@ export interface ChangeSpec<C> {
    * asked again of an approved request, whose requester already said yes.
    */
   confirm?(command: C, deps: CommandDeps): Promise<Reply | undefined> | undefined;
-  /** The pipelines it touches; `undefined` when they cannot be known (the service says why). */
-  pipelines(command: C, deps: CommandDeps): Promise<string[] | undefined>;
+  /**
+   * The pipelines it touches; `undefined` when the thing it names does not exist (the command
+   * then says "not found"); `refused` when they could not be learnt: the change does not run,
+   * for a change the gate has not decided never runs.
+   */
+  pipelines(command: C, deps: CommandDeps): Promise<string[] | undefined | { refused: Reply }>;
   /** The trigger it is about, for the audit log and the approval message. */
   trigger?(command: C): string | undefined;
   /** The execution role it asks for, decided by the policy's allowlist. */

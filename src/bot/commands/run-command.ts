@@ -22,6 +22,7 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
   if (!change || action === undefined || !deps.access)
     return (await confirmFirst()) ?? definition.run(command, deps);
   const names = await change.pipelines(command, deps);
+  if (names !== undefined && !Array.isArray(names)) return names.refused;
   // Unknown pipelines: the command itself says "not found"; none: nothing to change.
   if (names === undefined || names.length === 0) return definition.run(command, deps);
   const role = await change.role?.(command, deps);

@@ -54,6 +54,20 @@ async function deleteConfirmation(command: { trigger: string }, deps: CommandDep
   };
 }
 
+/**
+ * The pipelines of the trigger a change names, for the gate: undefined when it does not exist
+ * (the command says so), the refusal when it could not be read (AWS throttled, denied, …).
+ */
+export async function pipelinesOfTrigger(
+  command: { trigger: string },
+  deps: CommandDeps,
+): Promise<string[] | undefined | { refused: Reply }> {
+  const found = await describedOnce(command, deps);
+  if (!found) return undefined;
+  if (found.ok) return pipelinesOfDescription(found.value);
+  return found.error.code === 'NOT_FOUND' ? undefined : { refused: serviceError(found.error) };
+}
+
 /** Who made the trigger a change names, in words, when it was not the bot. */
 export async function madeElsewhereOf(
   command: { trigger: string },
@@ -102,10 +116,7 @@ export function triggerChange<N extends 'delete' | 'pause' | 'resume'>(
         : {}),
       // Resuming is pausing's other half: the policy's `pause` covers both.
       action: () => (name === 'delete' ? 'delete' : 'pause'),
-      async pipelines(command, deps) {
-        const found = await describedOnce(command, deps);
-        return found?.ok ? pipelinesOfDescription(found.value) : undefined;
-      },
+      pipelines: pipelinesOfTrigger,
       madeElsewhere: madeElsewhereOf,
       trigger: (command) => command.trigger,
     },

@@ -15,7 +15,6 @@ import {
   serviceOf,
 } from './command.js';
 import { collisionWarnings, readRetryOptions } from './create.js';
-import { pipelinesOfDescription } from './describe.js';
 import { parseInstant } from './instant.js';
 import {
   dryRunToken,
@@ -26,7 +25,7 @@ import {
   quote,
 } from './parsing.js';
 import type { Reply } from './replies.js';
-import { describedOnce, madeElsewhereOf } from './trigger-change.js';
+import { describedOnce, madeElsewhereOf, pipelinesOfTrigger } from './trigger-change.js';
 
 export interface UpdateOptions {
   timeZone?: string;
@@ -74,7 +73,7 @@ const COMPARED_RUNS = 3;
 export const update = defineCommand<UpdateCommand>({
   name: 'update',
   usage: {
-    syntax: `update <name> [<expression>|<event-pattern JSON>] [tz=<IANA zone>] [start=<ISO>|none] [end=<ISO>|none] [window=<minutes>|off] [role=<arn|alias>] [description=<text>] [retries=<0-${MAX_RETRY_ATTEMPTS}>] [max-age=<seconds>] [dlq=<sqs arn>] [param:<Name>=<value>]... [--dry-run]`,
+    syntax: `update <name> [<expression>|<event-pattern JSON>] [tz=<IANA zone>] [start=<ISO>|none] [end=<ISO>|none] [window=<minutes>|off] [role=<arn|alias>] [description=<text>] [retries=<0-${MAX_RETRY_ATTEMPTS}>] [max-age=<seconds>] [dlq=<sqs arn>|none] [param:<Name>=<value>]... [--dry-run]`,
     summary:
       'change a schedule or a rule in place: what you name changes, the rest stays; shows before → after',
     example: "update churn-nightly 'cron(30 6 ? * MON-FRI *)' tz=Europe/Berlin param:Epochs=20",
@@ -128,10 +127,7 @@ export const update = defineCommand<UpdateCommand>({
     ].join(' '),
   change: {
     action: () => 'update',
-    async pipelines(command, deps) {
-      const found = await describedOnce(command, deps);
-      return found?.ok ? pipelinesOfDescription(found.value) : undefined;
-    },
+    pipelines: pipelinesOfTrigger,
     madeElsewhere: madeElsewhereOf,
     trigger: (command) => command.trigger,
     role: (command) => command.options.role,
@@ -217,7 +213,8 @@ async function changesOf(
     changes.roleArn = role.arn;
   }
   if (o.description !== undefined) changes.description = o.description;
-  if (o.deadLetterArn !== undefined) changes.deadLetterArn = o.deadLetterArn;
+  if (o.deadLetterArn !== undefined)
+    changes.deadLetterArn = CLEARED.test(o.deadLetterArn) ? null : o.deadLetterArn;
   if (command.parameters.length > 0) changes.parameters = command.parameters;
   if (o.start !== undefined || o.end !== undefined) {
     // A local time is read in the zone the schedule will have.

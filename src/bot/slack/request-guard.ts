@@ -60,7 +60,8 @@ export interface ReplayLedger {
  * - the body must be what Slack sends (a form, its `payload` a JSON object, or a JSON object):
  *   Bolt throws on `payload=null` or a JSON `null` outside any handler, which would end the
  *   process.
- * Bolt verifies the signature again on the buffered body it is handed. Each request counts as
+ * This is the only signature check: Bolt's own is off (slack/app.ts), so this guard must stay in
+ * front of the receiver. Each request counts as
  * waiting for its answer until its response closes, for `afterSlackAcks`.
  */
 export function guardSlackRequests(

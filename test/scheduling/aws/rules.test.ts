@@ -481,6 +481,11 @@ describe('update', () => {
                 PipelineParameterList: [{ Name: 'InstanceType', Value: 'ml.m5.xlarge' }],
               },
             },
+            {
+              Id: 'churn-eval',
+              Arn: pipelineArn('churn-eval'),
+              RoleArn: 'arn:aws:iam::123456789012:role/EvalOnly',
+            },
             { Id: 'audit', Arn: 'arn:aws:lambda:us-east-1:123456789012:function:audit' },
           ],
         },
@@ -488,12 +493,15 @@ describe('update', () => {
       .on('PutRule', { body: { RuleArn: RULE_ARN } })
       .on('PutTargets', noFailures);
     const read = await rules.get('new-data-retrain');
-    const [target] = read.targets;
-    if (!target) throw new Error('no pipeline target read');
+    const [target, evaluation] = read.targets;
+    if (!target || !evaluation) throw new Error('no pipeline targets read');
     await rules.update({
       ...read,
       eventPattern: '{"source":["aws.s3"]}',
-      targets: [{ ...target, parameters: [{ name: 'InstanceType', value: 'ml.m5.4xlarge' }] }],
+      targets: [
+        { ...target, parameters: [{ name: 'InstanceType', value: 'ml.m5.4xlarge' }] },
+        evaluation,
+      ],
     });
 
     expect(standIn.requestsFor('PutRule').map((r) => r.body)).toEqual([
@@ -520,6 +528,13 @@ describe('update', () => {
             SageMakerPipelineParameters: {
               PipelineParameterList: [{ Name: 'InstanceType', Value: 'ml.m5.4xlarge' }],
             },
+          },
+          {
+            Id: 'churn-eval',
+            Arn: pipelineArn('churn-eval'),
+            // Its own role stays: the update did not set one.
+            RoleArn: 'arn:aws:iam::123456789012:role/EvalOnly',
+            SageMakerPipelineParameters: { PipelineParameterList: [] },
           },
         ],
       },
