@@ -51,8 +51,12 @@ export const adopt = defineCommand<AdoptCommand>({
     // The original is deleted in the same request: the policy's delete rule decides too.
     alsoActions: () => ['delete'],
     async pipelines(command, deps) {
-      const found = await scheduleOf(command, deps);
-      return found ? [found.trigger.pipelineName] : undefined;
+      const found = await deps.service?.describe(command.trigger);
+      // Unreadable (AWS throttled, denied): refused, for an undecided change never runs.
+      if (found && !found.ok && found.error.code !== 'NOT_FOUND')
+        return { refused: serviceError(found.error) };
+      const schedule = await scheduleOf(command, deps);
+      return schedule ? [schedule.trigger.pipelineName] : undefined;
     },
     async role(command, deps) {
       return (await scheduleOf(command, deps))?.trigger.roleArn;

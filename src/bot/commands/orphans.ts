@@ -61,6 +61,15 @@ export const orphans = defineCommand<OrphansCommand>({
     action: (command) => (command.clean ? 'delete' : undefined),
     async pipelines(command, deps) {
       const chosen = await chosenOrphans(command, deps);
+      // The orphans could not be found (AWS throttled, denied): nothing is cleaned ungated.
+      if (chosen === undefined && deps.service)
+        return {
+          refused: {
+            kind: 'error',
+            message: 'the orphans could not be listed just now; try again',
+            exitCode: 1,
+          },
+        };
       return chosen && [...new Set(chosen.flatMap((o) => o.missingPipelines))];
     },
     async madeElsewhere(command, deps) {
