@@ -96,6 +96,12 @@ describe('update', () => {
       '  flexible window: 15 min → (not set)',
     ]);
     expect(await described()).not.toHaveProperty('end');
+
+    // unset= stops setting a parameter: the pipeline's default applies.
+    expect((await h.say('update churn-weekdays unset=InstanceType')).split('\n')[1]).toBe(
+      '  param:InstanceType: ml.m5.2xlarge → (not set)',
+    );
+    expect((await described()).parameters).toEqual([]);
   });
 
   it('warns when a new time runs the pipeline when another trigger does, never about itself', async () => {

@@ -628,7 +628,7 @@ export class SchedulingService {
         'INVALID_INPUT',
         `${ref} starts no pipeline (its target is ${current.targetArn ?? 'not a pipeline'}); the bot changes only triggers that start pipelines`,
       );
-    if (current.targetKind === 'universal' && changes.parameters)
+    if (current.targetKind === 'universal' && (changes.parameters || changes.unsetParameters))
       return fail(
         'INVALID_INPUT',
         `${ref} starts its pipeline through Scheduler's universal target; change its parameters where it was made`,
@@ -653,7 +653,7 @@ export class SchedulingService {
       timeZone: changes.timeZone ?? current.timeZone,
       roleArn: changes.roleArn ?? current.roleArn,
       state: current.state,
-      parameters: mergeParameters(current.parameters, changes.parameters),
+      parameters: mergeParameters(current.parameters, changes.parameters, changes.unsetParameters),
       retryPolicy: { ...current.retryPolicy, ...changes.retryPolicy },
       // A new expression decides again whether the schedule removes itself once it has run.
       ...(changes.expression === undefined
@@ -743,8 +743,12 @@ export class SchedulingService {
     }
     const targets: RuleTarget[] = [];
     for (const target of current.targets) {
-      const parameters = mergeParameters(target.parameters, changes.parameters);
-      if (changes.parameters) {
+      const parameters = mergeParameters(
+        target.parameters,
+        changes.parameters,
+        changes.unsetParameters,
+      );
+      if (changes.parameters || changes.unsetParameters) {
         const checked = await this.builder.targetParameters(target.pipelineArn, parameters);
         if (!checked.ok) return checked;
       }

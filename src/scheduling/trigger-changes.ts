@@ -24,6 +24,8 @@ export interface TriggerChanges {
   description?: string;
   /** Merged by name into the trigger's own: the ones not named keep their values. */
   parameters?: ParameterValue[];
+  /** Parameters the trigger stops setting, so the pipeline's defaults apply. */
+  unsetParameters?: string[];
   retryPolicy?: Partial<RetryPolicy>;
   deadLetterArn?: string | null;
   /** Rules only: the event pattern, as JSON text. */
@@ -34,7 +36,13 @@ export interface TriggerChanges {
 export function mergeParameters(
   current: readonly ParameterValue[],
   changed: readonly ParameterValue[] | undefined,
+  unset: readonly string[] = [],
 ): ParameterValue[] {
+  if (unset.length > 0)
+    return mergeParameters(
+      current.filter((p) => !unset.includes(p.name)),
+      changed?.filter((p) => !unset.includes(p.name)),
+    );
   if (!changed || changed.length === 0) return [...current];
   const byName = new Map(changed.map((p) => [p.name, p.value]));
   const merged = current.map((p) =>

@@ -37,6 +37,8 @@ export interface UpdateOptions {
   retries?: string;
   maxAge?: string;
   deadLetterArn?: string;
+  /** Parameter names, comma-separated, the trigger stops setting. */
+  unset?: string;
 }
 
 export type UpdateCommand = {
@@ -62,6 +64,7 @@ const optionKeys: Record<string, keyof UpdateOptions> = {
   retries: 'retries',
   'max-age': 'maxAge',
   dlq: 'deadLetterArn',
+  unset: 'unset',
 };
 
 /** What clears a start, an end or a flexible window. */
@@ -73,7 +76,7 @@ const COMPARED_RUNS = 3;
 export const update = defineCommand<UpdateCommand>({
   name: 'update',
   usage: {
-    syntax: `update <name> [<expression>|<event-pattern JSON>] [tz=<IANA zone>] [start=<ISO>|none] [end=<ISO>|none] [window=<minutes>|off] [role=<arn|alias>] [description=<text>] [retries=<0-${MAX_RETRY_ATTEMPTS}>] [max-age=<seconds>] [dlq=<sqs arn>|none] [param:<Name>=<value>]... [--dry-run]`,
+    syntax: `update <name> [<expression>|<event-pattern JSON>] [tz=<IANA zone>] [start=<ISO>|none] [end=<ISO>|none] [window=<minutes>|off] [role=<arn|alias>] [description=<text>] [retries=<0-${MAX_RETRY_ATTEMPTS}>] [max-age=<seconds>] [dlq=<sqs arn>|none] [param:<Name>=<value>]... [unset=<Name>[,<Name>…]] [--dry-run]`,
     summary:
       'change a schedule or a rule in place: what you name changes, the rest stays; shows before → after',
     example: "update churn-nightly 'cron(30 6 ? * MON-FRI *)' tz=Europe/Berlin param:Epochs=20",
@@ -216,6 +219,11 @@ async function changesOf(
   if (o.deadLetterArn !== undefined)
     changes.deadLetterArn = CLEARED.test(o.deadLetterArn) ? null : o.deadLetterArn;
   if (command.parameters.length > 0) changes.parameters = command.parameters;
+  const unset = (o.unset ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (unset.length > 0) changes.unsetParameters = unset;
   if (o.start !== undefined || o.end !== undefined) {
     // A local time is read in the zone the schedule will have.
     const described = await describedOnce(command, deps);

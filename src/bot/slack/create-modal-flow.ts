@@ -301,7 +301,7 @@ export class CreateModalFlow {
         editing.current,
         read,
         parameters,
-        pipeline.name,
+        pipeline,
         (alias) => this.ctx.runtime.access.roleChoices(pipeline.name, channelId)[alias],
       );
       if (!update)
@@ -519,9 +519,10 @@ function updateOf(
   current: TriggerDescription,
   read: ReturnType<typeof readCreateModal>,
   parameters: ParameterValue[],
-  pipelineName: string,
+  pipeline: Pipeline,
   roleOf: (alias: string) => string | undefined,
 ): Command | undefined {
+  const pipelineName = pipeline.name;
   const v = read.values;
   const options: UpdateCommand['options'] = {};
   const was = current.trigger;
@@ -534,6 +535,15 @@ function updateOf(
   const changedParameters = parameters.filter(
     (p) => currentParameters.find((c) => c.name === p.name)?.value !== p.value,
   );
+  // A field emptied in the form: the pipeline's default applies, as the form's hint says.
+  // Only fields the form showed: a value for a parameter the pipeline does not declare (set
+  // elsewhere) has no field when the pipeline declares others, and stays.
+  const shown = (name: string) =>
+    pipeline.parameters.length === 0 || pipeline.parameters.some((p) => p.name === name);
+  const unset = currentParameters
+    .filter((c) => shown(c.name) && !parameters.some((p) => p.name === c.name))
+    .map((c) => c.name);
+  if (unset.length > 0) options.unset = unset.join(',');
   let expression: string | undefined;
   let pattern: string | undefined;
   if (current.kind === 'schedule') {
