@@ -34,7 +34,9 @@ export function describedOnce(command: { trigger: string }, deps: CommandDeps) {
 async function deleteConfirmation(command: { trigger: string }, deps: CommandDeps): Promise<Reply> {
   const service = serviceOf(deps, 'delete');
   if (!service.ok) return service.reply;
-  const found = await service.service.describe(command.trigger);
+  // The gate's own lookup of the same trigger: described once for both.
+  const found =
+    (await describedOnce(command, deps)) ?? (await service.service.describe(command.trigger));
   if (!found.ok) return serviceError(found.error);
   const pipelines = pipelinesOfDescription(found.value);
   const reader = await readerFor(deps);
