@@ -41,29 +41,76 @@ export function openRepositories(db: SqlDriver): Repositories {
   };
 }
 
+/** Replay keys written by one statement at most: a burst's claims take a few statements. */
+export const REPLAY_CLAIMS_PER_STATEMENT = 100;
+
+interface PendingClaim {
+  expiresAt: number;
+  /** The first claimant learns what the store says; any other claimant of the key, false. */
+  answers: Array<{ resolve: (fresh: boolean) => void; reject: (error: unknown) => void }>;
+}
+
 function replayKeys(db: SqlDriver): ReplayKeys {
-  // Every request claims a key before its ack: one write each, and the sweep of expired keys
-  // only every REPLAY_SWEEP_EVERY claims, for as many keys as that many sweeps would have taken.
+  // Every request claims a key before its ack. The claims that arrive in one turn of the event
+  // loop (a burst's requests, read together) are written together, a statement per
+  // REPLAY_CLAIMS_PER_STATEMENT keys, and answered from what it inserted; the sweep of expired
+  // keys runs only every REPLAY_SWEEP_EVERY claims, for as many keys as that many sweeps would
+  // have taken. Each claim is still answered only once its key is stored.
   let claims = 0;
-  return {
-    async claim(key, expiresAt, now = new Date()) {
-      if (claims++ % REPLAY_SWEEP_EVERY === 0)
-        await db.run(
-          `DELETE FROM replay_keys WHERE key IN
-             (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ${REPLAY_SWEEP_BATCH * REPLAY_SWEEP_EVERY})`,
-          [now.getTime()],
-        );
-      // An expired claim the sweep left (the batch was full) is taken over, not refused.
-      // Concurrent claimants of one new key: the insert of one waits for the other's commit,
-      // then finds its unexpired row and updates nothing, so exactly one sees a row change.
-      return (
-        (await db.run(
-          `INSERT INTO replay_keys (key, expires_at) VALUES (?, ?)
+  let sweepDue = false;
+  /** Claims waiting for the next write, by the instant that decides expiry (undefined: the clock). */
+  const waiting = new Map<number | undefined, Map<string, PendingClaim>>();
+
+  const write = async (at: number | undefined, batch: Map<string, PendingClaim>) => {
+    const entries = [...batch];
+    for (let start = 0; start < entries.length; start += REPLAY_CLAIMS_PER_STATEMENT) {
+      const chunk = entries.slice(start, start + REPLAY_CLAIMS_PER_STATEMENT);
+      try {
+        const now = at ?? Date.now();
+        if (sweepDue) {
+          sweepDue = false;
+          await db.run(
+            `DELETE FROM replay_keys WHERE key IN
+               (SELECT key FROM replay_keys WHERE expires_at <= ? LIMIT ${REPLAY_SWEEP_BATCH * REPLAY_SWEEP_EVERY})`,
+            [now],
+          );
+        }
+        // An expired claim the sweep left (the batch was full) is taken over, not refused.
+        // Concurrent writers of one new key: the insert of one waits for the other's commit,
+        // then finds its unexpired row and changes nothing, so exactly one gets the key back.
+        const inserted = await db.all<{ key: string }>(
+          `INSERT INTO replay_keys (key, expires_at) VALUES ${chunk.map(() => '(?, ?)').join(', ')}
            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
-           WHERE replay_keys.expires_at <= ?`,
-          [key, expiresAt.getTime(), now.getTime()],
-        )) === 1
-      );
+           WHERE replay_keys.expires_at <= ?
+           RETURNING key`,
+          [...chunk.flatMap(([key, claim]) => [key, claim.expiresAt]), now],
+        );
+        const fresh = new Set(inserted.map((row) => row.key));
+        for (const [key, { answers }] of chunk)
+          for (const [i, answer] of answers.entries()) answer.resolve(i === 0 && fresh.has(key));
+      } catch (error) {
+        for (const [, claim] of chunk) for (const answer of claim.answers) answer.reject(error);
+      }
+    }
+  };
+
+  return {
+    claim(key, expiresAt, now) {
+      if (claims++ % REPLAY_SWEEP_EVERY === 0) sweepDue = true;
+      return new Promise<boolean>((resolve, reject) => {
+        if (waiting.size === 0)
+          setImmediate(() => {
+            const batches = [...waiting];
+            waiting.clear();
+            for (const [at, batch] of batches) void write(at, batch);
+          });
+        const at = now?.getTime();
+        const batch = waiting.get(at) ?? new Map<string, PendingClaim>();
+        waiting.set(at, batch);
+        const pending = batch.get(key);
+        if (pending) pending.answers.push({ resolve, reject });
+        else batch.set(key, { expiresAt: expiresAt.getTime(), answers: [{ resolve, reject }] });
+      });
     },
   };
 }

@@ -356,6 +356,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         Array.from({ length: 10 }, () => store.replays.claim('sig-3', t(900), t(302))),
       );
       expect(racing.filter(Boolean)).toHaveLength(1);
+      // A burst: more keys at once than one statement writes, some sent twice in the same turn.
+      const burst = Array.from({ length: 250 }, (_, i) => `burst-${i}`);
+      const answers = await Promise.all(
+        [...burst, 'burst-7', 'burst-120', 'burst-249'].map((key) =>
+          store.replays.claim(key, t(900), t(303)),
+        ),
+      );
+      expect(answers.slice(0, 250).every(Boolean)).toBe(true);
+      expect(answers.slice(250)).toEqual([false, false, false]);
+      expect(await store.replays.claim('burst-120', t(900), t(304))).toBe(false);
       // Without an instant, the clock decides.
       expect(await store.replays.claim('now-1', new Date(Date.now() + 60_000))).toBe(true);
       expect(await store.replays.claim('now-1', new Date(Date.now() + 60_000))).toBe(false);
