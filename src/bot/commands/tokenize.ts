@@ -11,26 +11,19 @@ const OPEN_TO_CLOSE: Record<string, string> = { '(': ')', '{': '}', '[': ']' };
 
 /** An apostrophe inside a word: kept as typed, never a quote. */
 const IN_WORD_APOSTROPHE = /(?<=\p{L})['‘’](?=\p{L})/gu;
-const APOSTROPHE_MARK = '\u{F0000}';
+const CURLY_QUOTES = /[“”‘’]/g;
 
 export function tokenize(input: string): TokenizeResult {
-  const apostrophes: string[] = [];
-  const text = input
-    .replace(IN_WORD_APOSTROPHE, (ch) => {
-      apostrophes.push(ch);
-      return APOSTROPHE_MARK;
-    })
-    .replace(/[“”]/g, '"')
-    .replace(/[‘’]/g, "'");
-  const result = splitTokens(text);
-  if (!result.ok || apostrophes.length === 0) return result;
-  let next = 0;
-  const restore = (token: string) =>
-    token.replaceAll(APOSTROPHE_MARK, () => apostrophes[next++] ?? "'");
-  return { ok: true, tokens: result.tokens.map(restore) };
+  // Positions, not a marker character: whatever a person types stays what it is.
+  const inWord = new Set([...input.matchAll(IN_WORD_APOSTROPHE)].map((match) => match.index));
+  // Each curly quote is one UTF-16 unit, like the straight one it stands for: positions hold.
+  const text = input.replace(CURLY_QUOTES, (ch, at: number) =>
+    inWord.has(at) ? ch : ch === '“' || ch === '”' ? '"' : "'",
+  );
+  return splitTokens(text, inWord);
 }
 
-function splitTokens(text: string): TokenizeResult {
+function splitTokens(text: string, inWord: ReadonlySet<number>): TokenizeResult {
   const tokens: string[] = [];
   let i = 0;
   while (i < text.length) {
@@ -43,9 +36,10 @@ function splitTokens(text: string): TokenizeResult {
       if (stack.length === 0 && /\s/.test(ch)) break;
       // A quote opens a token or a key= value; elsewhere (5'10) it is a character.
       const canOpen = token === '' || token.endsWith('=') || stack.length > 0;
-      if ((ch === '"' || (ch === "'" && stack.length === 0)) && canOpen) {
+      const quote = !inWord.has(i) && (ch === '"' || (ch === "'" && stack.length === 0));
+      if (quote && canOpen) {
         // A quoted run: inside JSON keep the quotes, around a plain value drop them.
-        const end = findQuoteEnd(text, i);
+        const end = findQuoteEnd(text, i, inWord);
         if (end === -1) return { ok: false, message: `a ${ch} quote is not closed` };
         token += stack.length > 0 ? text.slice(i, end + 1) : unquote(text.slice(i + 1, end), ch);
         i = end + 1;
@@ -66,14 +60,14 @@ function splitTokens(text: string): TokenizeResult {
   return { ok: true, tokens };
 }
 
-function findQuoteEnd(text: string, start: number): number {
+function findQuoteEnd(text: string, start: number, inWord: ReadonlySet<number>): number {
   const quote = text[start];
   for (let i = start + 1; i < text.length; i++) {
     if (text[i] === '\\') {
       i++;
       continue;
     }
-    if (text[i] === quote) return i;
+    if (text[i] === quote && !inWord.has(i)) return i;
   }
   return -1;
 }

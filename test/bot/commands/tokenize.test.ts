@@ -41,6 +41,15 @@ describe('splitting a command line', () => {
     ],
     ['run churn-train param:Owner=O’Neill', ['run', 'churn-train', 'param:Owner=O’Neill']],
     ["run churn-train param:Height=5'10", ['run', 'churn-train', "param:Height=5'10"]],
+    // Every character typed stays itself, private-use ones too.
+    [
+      "run churn-train param:Note=\u{F0000}it's\u{F0000}",
+      ['run', 'churn-train', "param:Note=\u{F0000}it's\u{F0000}"],
+    ],
+    [
+      'on-event ingest {"detail": {"note": ["Bob’s"]}}',
+      ['on-event', 'ingest', '{"detail": {"note": ["Bob’s"]}}'],
+    ],
   ])('%s', (input, tokens) => {
     expect(tokenize(input)).toEqual({ ok: true, tokens });
   });
