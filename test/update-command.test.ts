@@ -176,6 +176,12 @@ describe('update', () => {
     expect(asked.kind).toBe('approval-requested');
     if (asked.kind !== 'approval-requested') return;
     expect(asked.request.action).toBe('update');
+    // The requester sees what waits: the diff the check found.
+    expect(asked.change?.changes).toEqual([{ field: 'param:Epochs', after: '20' }]);
+    const waiting = await h.say('update prod-daily param:Epochs=30', 'U0ALICE');
+    expect(waiting).toContain(
+      '  what it changes:\n  param:Epochs: (not set) → 30\n  next runs before:',
+    );
     expect(await h.say(`approve ${asked.request.id}`, 'U0LEAD1')).toMatch(
       /updated prod-daily: param:Epochs/,
     );

@@ -15,7 +15,7 @@ import {
 } from '../views/provenance.js';
 import { usages } from './grammar.js';
 import { formatPreviewText } from './preview-commands.js';
-import type { Reply } from './replies.js';
+import type { PlannedChange, Reply } from './replies.js';
 import { instantText, runText, type TextView, utcView } from './time-text.js';
 
 export interface TextOutput {
@@ -242,6 +242,7 @@ export function renderText(reply: Reply, view: TextView = utcView()): TextOutput
       return out(
         `request ${r.id} needs ${r.requiredApprovals === 1 ? 'an approval' : `${r.requiredApprovals} approvals`} from ${r.approverRoles.join(' or ')}${reply.approvalChannel ? ` (posted in ${reply.approvalChannel})` : ''}`,
         `  it runs once approved; it expires at ${instantText(r.expiresAt, view)}. Withdraw it with: cancel ${r.id}`,
+        ...(reply.change ? ['  what it changes:', ...changeTextLines(reply.change, view)] : []),
       );
     }
     case 'approvals':
@@ -339,27 +340,33 @@ function jsonOf(reply: Reply): unknown {
 function updateLines(reply: Extract<Reply, { kind: 'trigger-updated' }>, view: TextView): string[] {
   const u = reply.update;
   const what = u.kind === 'schedule' ? 'schedule' : 'rule';
-  const runs = reply.runs;
-  const runLines = (label: string, list: Date[], zone: string) =>
-    list.length
-      ? [`  next runs ${label}:`, ...list.map((d) => `    ${runText(d, zone, view)}`)]
-      : [`  next runs ${label}: none`];
   return [
     u.dryRun
       ? `dry run: nothing was changed. ${what} ${u.ref} would change:`
       : `updated ${what} ${u.ref}:`,
-    ...u.changes.map((c) => `  ${c.field}: ${c.before ?? '(not set)'} → ${c.after ?? '(not set)'}`),
-    ...(runs
-      ? [
-          ...runLines('before', runs.before, runs.timeZone),
-          ...runLines('after', runs.after, runs.afterZone),
-        ]
-      : []),
+    ...changeTextLines({ changes: u.changes, ...(reply.runs ? { runs: reply.runs } : {}) }, view),
     ...warningLines(reply.warnings ?? []),
     ...(u.requests
       ? [
           'These requests would be sent:',
           ...u.requests.flatMap((r) => [r.operation, ...indent(JSON.stringify(r.input, null, 2))]),
+        ]
+      : []),
+  ];
+}
+
+/** Each changed field before → after, then a schedule's next runs before and after. */
+function changeTextLines({ changes, runs }: PlannedChange, view: TextView): string[] {
+  const runLines = (label: string, list: Date[], zone: string) =>
+    list.length
+      ? [`  next runs ${label}:`, ...list.map((d) => `    ${runText(d, zone, view)}`)]
+      : [`  next runs ${label}: none`];
+  return [
+    ...changes.map((c) => `  ${c.field}: ${c.before ?? '(not set)'} → ${c.after ?? '(not set)'}`),
+    ...(runs
+      ? [
+          ...runLines('before', runs.before, runs.timeZone),
+          ...runLines('after', runs.after, runs.afterZone),
         ]
       : []),
   ];

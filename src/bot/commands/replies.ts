@@ -11,6 +11,7 @@ import type {
   TriggerUpdate,
 } from '../../scheduling/scheduling-service.js';
 import type { Tick } from '../../scheduling/ticks.js';
+import type { FieldChange } from '../../scheduling/trigger-changes.js';
 import type { ExecutionSummary, RuleRecord, ScheduleRecord } from '../../scheduling/triggers.js';
 import type { Decision } from '../views/approval-message.js';
 
@@ -64,7 +65,7 @@ export type Reply =
       /** Before and after, what changed; with `dryRun` and the requests when nothing was sent. */
       update: TriggerUpdate;
       /** A schedule's next runs before and after the change, each in its zone. */
-      runs?: { before: Date[]; after: Date[]; timeZone: string; afterZone: string };
+      runs?: RunsBeforeAndAfter;
       warnings?: ScheduleWarning[];
     }
   | {
@@ -93,7 +94,13 @@ export type Reply =
       duplicate?: boolean;
     }
   | { kind: 'interactive-needed' }
-  | { kind: 'approval-requested'; request: ApprovalRequest; approvalChannel?: string }
+  | {
+      kind: 'approval-requested';
+      request: ApprovalRequest;
+      approvalChannel?: string;
+      /** An update: the diff the check before storing the request found, as approvers see it. */
+      change?: PlannedChange;
+    }
   | { kind: 'approvals'; pending: Array<{ request: ApprovalRequest; approvals: number }> }
   | { kind: 'approval-recorded'; request: ApprovalRequest; approvals: number; required: number }
   | {
@@ -107,3 +114,17 @@ export type Reply =
   | { kind: 'audit'; entries: StoredAuditEntry[]; pipeline?: string }
   | { kind: 'subscribed'; pipeline: string; channel: string; failuresOnly: boolean }
   | { kind: 'unsubscribed'; pipeline: string; channel: string; existed: boolean };
+
+/** A schedule's next runs before and after a change, each in its zone. */
+export interface RunsBeforeAndAfter {
+  before: Date[];
+  after: Date[];
+  timeZone: string;
+  afterZone: string;
+}
+
+/** What an update would change, and a schedule's next runs before and after. */
+export interface PlannedChange {
+  changes: FieldChange[];
+  runs?: RunsBeforeAndAfter;
+}

@@ -69,7 +69,14 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
   const check = await definition.run({ ...command, dryRun: true } as Command, allowed);
   if (check.kind === 'error') return check;
   const submitted = await gate.submit({ text, command });
-  return { kind: 'approval-requested', ...submitted };
+  return {
+    kind: 'approval-requested',
+    ...submitted,
+    // The check's diff, so what approvers and the requester see needs no second dry run.
+    ...(check.kind === 'trigger-updated'
+      ? { change: { changes: check.update.changes, ...(check.runs ? { runs: check.runs } : {}) } }
+      : {}),
+  };
 }
 
 function isDryRun(command: Command): boolean {

@@ -188,14 +188,6 @@ export const update = defineCommand<UpdateCommand>({
   },
 });
 
-/**
- * The update as a dry run, for the approver: the diff against the trigger as it is now. Run
- * past the gate, which already decided the request this previews.
- */
-export function previewUpdate(command: UpdateCommand, deps: CommandDeps): Promise<Reply> {
-  return update.run({ ...command, dryRun: true }, deps);
-}
-
 /** What was typed, read into the service's terms; a reply when something typed is wrong. */
 async function changesOf(
   command: UpdateCommand,

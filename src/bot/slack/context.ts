@@ -11,13 +11,13 @@ import { SLACK_LIST_PAGE } from '../commands/list.js';
 import type { Reply } from '../commands/replies.js';
 import { roleWarningsOf } from '../commands/role-warnings.js';
 import { runCommand } from '../commands/run-command.js';
-import { previewUpdate } from '../commands/update.js';
 import {
   approvalMessage,
   type Decision,
   decidedApprovalMessage,
   decisionNotice,
 } from '../views/approval-message.js';
+import type { ReplyOf } from '../views/reply-blocks.js';
 import { AfterAckQueue, approvalMessageKey, postToUser } from './support.js';
 
 /** Answers worked on at once after their acks; more wait their turn. */
@@ -73,7 +73,7 @@ export function createSlackContext(runtime: BotRuntime, log: Logger): SlackConte
       const reply = await execute(command, userId, channelId);
       if (reply.kind === 'approval-requested') {
         const channel = reply.approvalChannel ?? channelId;
-        if (channel) await postApprovalRequest(client, runtime, log, reply.request, channel);
+        if (channel) await postApprovalRequest(client, runtime, log, reply, channel);
       }
       if (reply.kind === 'approval-decided')
         await showDecision(client, reply.request, reply.decision ?? reply.summary, userId);
@@ -87,18 +87,13 @@ async function postApprovalRequest(
   client: WebClient,
   runtime: BotRuntime,
   log: Logger,
-  request: ApprovalRequest,
+  { request, change }: ReplyOf<'approval-requested'>,
   channel: string,
 ): Promise<void> {
   const store = runtime.store;
   const payload = readPayload(request.payload);
   const command = payload?.command as Command | undefined;
   const preview = command ? previewOf(command) : {};
-  // An update is shown as its diff against the trigger as it is now.
-  const planned =
-    command?.name === 'update'
-      ? await previewUpdate(command, runtime.commandDeps(request.requestedBy))
-      : undefined;
   // The approver sees what the role check says before deciding; the execution checks again.
   const roleProblems = command
     ? await roleWarningsOf(command, runtime.commandDeps(request.requestedBy))
@@ -106,14 +101,8 @@ async function postApprovalRequest(
   const shown = approvalMessage(request, {
     text: payload?.text ?? request.payload,
     ...preview,
-    ...(planned?.kind === 'trigger-updated'
-      ? {
-          change: {
-            changes: planned.update.changes,
-            ...(planned.runs ? { runs: planned.runs } : {}),
-          },
-        }
-      : {}),
+    // An update, as its diff against the trigger when the request was made.
+    ...(change ? { change } : {}),
     ...(roleProblems.length ? { warnings: roleProblems } : {}),
   });
   const posted = await client.chat.postMessage({ channel, ...shown }).catch((error: unknown) => {

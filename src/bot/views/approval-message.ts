@@ -2,7 +2,7 @@ import type { Button, KnownBlock, ModalView } from '@slack/web-api';
 import { requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
-import type { FieldChange } from '../../scheduling/trigger-changes.js';
+import type { PlannedChange } from '../commands/replies.js';
 import { ids } from '../ids.js';
 import {
   actions,
@@ -22,7 +22,6 @@ import {
   when,
 } from './kit.js';
 import { LIMITS } from './limits.js';
-import type { ReplyOf } from './reply-blocks.js';
 import { changedRunsBlocks, changeLines } from './update-replies.js';
 
 export interface ApprovalMessage {
@@ -39,7 +38,7 @@ export interface ShownRequest {
   text: string;
   warnings?: ScheduleWarning[];
   /** An update: what it changes, and a schedule's next runs before and after. */
-  change?: { changes: FieldChange[]; runs?: ReplyOf<'trigger-updated'>['runs'] };
+  change?: PlannedChange;
 }
 
 /**

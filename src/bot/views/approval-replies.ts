@@ -19,6 +19,7 @@ import {
 } from './kit.js';
 import { LIMITS } from './limits.js';
 import type { ReplyOf, SlackMessage } from './reply-blocks.js';
+import { changedRunsBlocks, changeLines } from './update-replies.js';
 
 /** Replies about approval requests and the audit log. */
 
@@ -38,6 +39,12 @@ export function approvalRequestedMessage(
       context(
         `It runs once approved; it expires ${when(r.expiresAt, tz)}. Withdraw it with ${code(`${ids.command} cancel ${r.id}`)}`,
       ),
+      ...(reply.change
+        ? [
+            section(`*What it changes*\n${changeLines(reply.change.changes)}`),
+            ...changedRunsBlocks(reply.change.runs, tz),
+          ]
+        : []),
     ],
   };
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { FieldChange } from '../../scheduling/trigger-changes.js';
+import type { RunsBeforeAndAfter } from '../commands/replies.js';
 import { ids } from '../ids.js';
 import { actions, button, clip, code, esc, fieldsSection, section } from './kit.js';
 import { LIMITS } from './limits.js';
@@ -46,7 +47,7 @@ export function changeLines(changes: FieldChange[]): string {
 
 /** A schedule's next runs before and after a change, side by side. */
 export function changedRunsBlocks(
-  runs: ReplyOf<'trigger-updated'>['runs'],
+  runs: RunsBeforeAndAfter | undefined,
   tz: string | undefined,
   now?: Date,
 ): KnownBlock[] {

@@ -263,6 +263,11 @@ describe('requests from Slack', () => {
     expect(shown).toContain('• *param:Epochs*: _not set_ → `20`');
     expect(shown).toContain('Next runs before');
     expect(shown).toContain('Next runs after');
+    // The requester is told what waits, with the same diff.
+    await slack.waitFor('respond:ask');
+    const told = JSON.stringify(slack.callsTo('respond:ask')[0]?.args.blocks);
+    expect(told).toContain('*What it changes*');
+    expect(told).toContain('• *param:Epochs*: _not set_ → `20`');
     // Nothing changes before the approval.
     const described = await h.runtime.service.describe('prod-weekdays');
     expect(

@@ -634,8 +634,13 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
       .record({ id: t, source: t, detailType: t })
       .map((e): Reply => ({ kind: 'event-published', ...e })),
     'interactive-needed': fc.constant<Reply>({ kind: 'interactive-needed' }),
-    'approval-requested': hostileRequest(t).map(
-      (r): Reply => ({ kind: 'approval-requested', request: r, approvalChannel: 'C0APPROVALS' }),
+    'approval-requested': fc.tuple(hostileRequest(t), t, t, t).map(
+      ([r, field, before, after]): Reply => ({
+        kind: 'approval-requested',
+        request: r,
+        approvalChannel: 'C0APPROVALS',
+        change: { changes: [{ field, before, after }] },
+      }),
     ),
     approvals: fc.array(hostileRequest(t), { maxLength: 3 }).map(
       (rs): Reply => ({

@@ -700,6 +700,19 @@ export function replies(): Record<Reply['kind'], Reply[]> {
     'approval-requested': [
       { kind: 'approval-requested', request: request(), approvalChannel: 'C0APPROVALS' },
       { kind: 'approval-requested', request: request({ requiredApprovals: 1 }) },
+      {
+        kind: 'approval-requested',
+        request: request({ action: 'update' }),
+        change: {
+          changes: [{ field: 'end', after: '2027-06-30T00:00:00Z' }],
+          runs: {
+            before: [new Date('2026-03-02T07:00:00Z')],
+            after: [new Date('2026-03-02T07:00:00Z')],
+            timeZone: 'Europe/Berlin',
+            afterZone: 'Europe/Berlin',
+          },
+        },
+      },
     ],
     approvals: [
       { kind: 'approvals', pending: [] },
