@@ -182,6 +182,10 @@ describe('update', () => {
     expect(waiting).toContain(
       '  what it changes:\n  param:Epochs: (not set) → 30\n  next runs before:',
     );
+    // The terminal's list of waiting requests shows each one's diff.
+    expect(await h.say('approvals', 'U0LEAD1')).toContain(
+      '  update prod-daily param:Epochs=20\n    param:Epochs: (not set) → 20\n  approve ',
+    );
     expect(await h.say(`approve ${asked.request.id}`, 'U0LEAD1')).toMatch(
       /updated prod-daily: param:Epochs/,
     );

@@ -53,6 +53,11 @@ export interface RequestPayload {
   /** The parsed command, run as is once approved. */
   command: unknown;
   access: AccessRequest;
+  /**
+   * An update: each field before → after, as the check before the request was stored found it.
+   * What the approvers decide on, so it stays beside their decision.
+   */
+  changes?: Array<{ field: string; before?: string; after?: string }>;
 }
 
 /**
@@ -246,6 +251,11 @@ const requestPayload = z.object({
       executionRole: z.string().optional(),
     })
     .loose(),
+  changes: z
+    .array(
+      z.object({ field: z.string(), before: z.string().optional(), after: z.string().optional() }),
+    )
+    .optional(),
 });
 
 /** A stored request's payload, checked; undefined when it is not one the gate wrote. */

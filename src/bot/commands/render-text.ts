@@ -1,4 +1,4 @@
-import { requestText } from '../../auth/access.js';
+import { readPayload, requestText } from '../../auth/access.js';
 import { auditSubject, auditSummary } from '../../auth/audit.js';
 import type { SchedulePreview } from '../../scheduling/expression/index.js';
 import { formatInstant, formatInstantIn } from '../../scheduling/expression/index.js';
@@ -251,6 +251,9 @@ export function renderText(reply: Reply, view: TextView = utcView()): TextOutput
         ...reply.pending.flatMap(({ request: r, approvals }) => [
           `${r.id}  ${r.action} ${r.triggerName ?? ''} (${r.pipelineNames.join(', ')}) by ${r.requestedBy}, ${approvals} of ${r.requiredApprovals} approvals, expires ${instantText(r.expiresAt, view)}`,
           `  ${requestText(r.payload)}`,
+          ...changeTextLines({ changes: readPayload(r.payload)?.changes ?? [] }, view).map(
+            (line) => `  ${line}`,
+          ),
           `  approve ${r.id}   |   reject ${r.id} <reason>`,
         ]),
       );

@@ -68,11 +68,12 @@ export async function runCommand(command: Command, deps: CommandDeps): Promise<R
   // Check everything now, so approvers never see a request that cannot run.
   const check = await definition.run({ ...command, dryRun: true } as Command, allowed);
   if (check.kind === 'error') return check;
-  const submitted = await gate.submit({ text, command });
+  // An update's diff is what approvers decide on: stored with the request, and shown from it.
+  const changes = check.kind === 'trigger-updated' ? check.update.changes : undefined;
+  const submitted = await gate.submit({ text, command, ...(changes ? { changes } : {}) });
   return {
     kind: 'approval-requested',
     ...submitted,
-    // The check's diff, so what approvers and the requester see needs no second dry run.
     ...(check.kind === 'trigger-updated'
       ? { change: { changes: check.update.changes, ...(check.runs ? { runs: check.runs } : {}) } }
       : {}),

@@ -1,5 +1,5 @@
 import type { Button, KnownBlock, ModalView } from '@slack/web-api';
-import { requestText } from '../../auth/access.js';
+import { readPayload, requestText } from '../../auth/access.js';
 import type { ApprovalRequest } from '../../auth/approval-store.js';
 import type { SchedulePreview, ScheduleWarning } from '../../scheduling/expression/index.js';
 import type { PlannedChange } from '../commands/replies.js';
@@ -93,6 +93,7 @@ export function decidedApprovalMessage(
   decision: Decision | string,
 ): ApprovalMessage {
   const status = request.status;
+  const changes = readPayload(request.payload)?.changes;
   const decided = request.decidedBy ? ` by ${person(request.decidedBy)}` : '';
   const summary = decisionSummary(decision);
   return {
@@ -104,7 +105,11 @@ export function decidedApprovalMessage(
       section(
         `${requestIcon(status)} *${statusWord[status]}*${decided}${request.reason ? `\n>${esc(clip(request.reason, 1000)).replace(/\n/g, '\n>')}` : ''}\n${summary}`,
       ),
-      ...contentBlocks(request, { text: requestText(request.payload) }),
+      ...contentBlocks(request, {
+        text: requestText(request.payload),
+        // An update keeps the diff it was decided on (the next runs were of that moment).
+        ...(changes ? { change: { changes } } : {}),
+      }),
     ],
   };
 }

@@ -111,6 +111,27 @@ describe('decidedApprovalMessage', () => {
     expect(blockKitProblems('message', decided)).toEqual([]);
   });
 
+  it('keeps the diff an update was decided on', () => {
+    const payload = JSON.parse(request().payload);
+    const decided = decidedApprovalMessage(
+      request({
+        action: 'update',
+        status: 'EXECUTED',
+        payload: JSON.stringify({
+          ...payload,
+          changes: [{ field: 'expression', before: 'rate(1 day)', after: 'rate(2 days)' }],
+        }),
+      }),
+      'updated schedule nightly',
+    );
+    expect(JSON.stringify(decided.blocks)).toContain(
+      '*Changes*\\n• *expression*: `rate(1 day)` → `rate(2 days)`',
+    );
+    expect(JSON.stringify(decidedApprovalMessage(request(), 'done').blocks)).not.toContain(
+      'Changes',
+    );
+  });
+
   it('renders every final status', () => {
     for (const status of ['APPROVED', 'EXECUTED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const) {
       const decided = decidedApprovalMessage(request({ status }), 'done');

@@ -215,6 +215,7 @@ function hostileRequest(text: Text): fc.Arbitrary<ApprovalRequest> {
       timeZone: text,
       role: text,
       parameter: fc.record({ name: text, value: text }),
+      change: fc.record({ field: text, before: text, after: text }),
       roles: fc.array(text, { maxLength: 2 }),
       reason: fc.option(text, { nil: undefined }),
       status: fc.constantFrom('PENDING', ...FINAL_STATUSES),
@@ -239,6 +240,7 @@ function hostileRequest(text: Text): fc.Arbitrary<ApprovalRequest> {
             parameters: [r.parameter],
           },
           access: { userId: 'U0ALICE', action: 'create', pipelineNames: r.pipelines },
+          changes: [r.change],
         }),
       }),
     );
