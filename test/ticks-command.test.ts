@@ -53,4 +53,26 @@ describe('ticks', () => {
     );
     expect(await h.say('ticks no-such-schedule')).toMatch(/no-such-schedule/);
   });
+
+  it('shows the runs a paused schedule skipped as one line for the stretch', async () => {
+    h = await startRuntime({});
+    await h.say("create churn-train 'rate(1 minute)' name=churn-often");
+    await h.runtime.store.ticks.insert({
+      triggerKey: 'sagemaker-pipelines/churn-often',
+      ref: 'churn-often',
+      pipelineName: 'churn-train',
+      occurrence: new Date('2026-12-01T00:00:00Z'),
+      through: new Date('2026-12-01T23:59:00Z'),
+      runs: 1440,
+      timeZone: 'Europe/Berlin',
+      outcome: 'skipped',
+      reason: 'the schedule is paused',
+      recordedAt: new Date('2026-12-02T00:00:00Z'),
+      updatedAt: new Date('2026-12-02T00:00:00Z'),
+      told: 'skipped',
+    });
+    expect(await h.say('ticks churn-often')).toBe(
+      '1,440 runs, the 01:00 Europe/Berlin run of 1 Dec through the 00:59 Europe/Berlin run of 2 Dec: skipped — the schedule is paused',
+    );
+  });
 });

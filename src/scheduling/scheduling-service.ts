@@ -113,6 +113,8 @@ interface AttributionContext {
 const LATE_LOOKBACK_MS = 25 * 3600_000;
 /** How a missed run's reason starts when it quotes the dead-letter event. */
 const GAVE_UP = 'Scheduler gave up';
+/** Why a paused schedule's runs are skipped, as its ticks say it. */
+const PAUSED = 'the schedule is paused';
 
 /**
  * The executions of a pipeline in a time range, for one watch pass: listed once per pipeline
@@ -971,53 +973,93 @@ export class SchedulingService {
   }
 
   /**
-   * The runs that should not happen, for the history: each run a paused schedule would have
+   * The runs that should not happen, for the history: the runs a paused schedule would have
    * made, and each cron run daylight saving removes. Recorded once, as told (no channel hears
    * of a skip).
    */
   private async recordSkipped(ref: string, record: ScheduleRecord, from: Date, to: Date) {
     if (!this.ticks) return;
     const grace = this.options.missedGraceMs ?? MISSED_GRACE_MS;
-    const skipped: Array<{ occurrence: Date; reason: string; wallTime?: string }> = [];
     if (record.state === 'DISABLED') {
       // Counted as if it ran, from when it was paused (its last write) on.
-      for (const occurrence of dueOccurrences(
+      const runs = dueOccurrences(
         { ...record, state: 'ENABLED' },
         from.getTime(),
         to.getTime(),
         grace,
-      ))
-        skipped.push({ occurrence, reason: 'the schedule is paused' });
-    } else {
-      const parsed = parseExpression(record.expression);
-      const lag = missedAfter(record, 0, grace);
-      if (parsed.ok)
-        for (const run of skippedByDaylightSaving(parsed.expression, {
-          from: new Date(from.getTime() - lag),
-          to: new Date(to.getTime() - lag),
-          timeZone: record.timeZone,
-        }))
-          if (runsAt(record, run.instant))
-            skipped.push({
-              occurrence: run.instant,
-              wallTime: run.wall,
-              reason: `${run.wall.slice(11)} does not exist that day: clocks in ${record.timeZone} jump from ${run.clockFrom} to ${run.clockTo}, and Scheduler skips the run`,
-            });
+      );
+      await this.recordPausedStretch(ref, record, runs, to);
+      return;
     }
-    for (const { occurrence, reason, wallTime } of skipped)
+    const parsed = parseExpression(record.expression);
+    if (!parsed.ok) return;
+    const lag = missedAfter(record, 0, grace);
+    for (const run of skippedByDaylightSaving(parsed.expression, {
+      from: new Date(from.getTime() - lag),
+      to: new Date(to.getTime() - lag),
+      timeZone: record.timeZone,
+    })) {
+      if (!runsAt(record, run.instant)) continue;
       await this.ticks.insert({
         triggerKey: `${record.group}/${record.name}`,
         ref,
         pipelineName: record.pipelineName,
-        occurrence,
+        occurrence: run.instant,
         timeZone: record.timeZone,
         outcome: 'skipped',
-        reason,
-        ...(wallTime ? { wallTime } : {}),
+        reason: `${run.wall.slice(11)} does not exist that day: clocks in ${record.timeZone} jump from ${run.clockFrom} to ${run.clockTo}, and Scheduler skips the run`,
+        wallTime: run.wall,
         recordedAt: to,
         updatedAt: to,
         told: 'skipped',
       });
+    }
+  }
+
+  /**
+   * A paused schedule's skipped runs, as one tick per stretch: the watch's latest look extends
+   * the stretch its last look began (a paused rate(1 minute) is one row, not 1,440 a day), and a
+   * run a look already counted is not counted again.
+   */
+  private async recordPausedStretch(
+    ref: string,
+    record: ScheduleRecord,
+    runs: Date[],
+    to: Date,
+  ): Promise<void> {
+    const ticks = this.ticks;
+    if (!ticks || runs.length === 0) return;
+    const triggerKey = `${record.group}/${record.name}`;
+    const [latest] = await ticks.recent(triggerKey, 1);
+    if (latest?.outcome === 'skipped' && latest.reason === PAUSED) {
+      const last = (latest.through ?? latest.occurrence).getTime();
+      const added = runs.filter((run) => run.getTime() > last);
+      const through = added.at(-1);
+      if (!through) return;
+      await ticks.update({
+        ...latest,
+        through,
+        runs: (latest.runs ?? 1) + added.length,
+        updatedAt: to,
+      });
+      return;
+    }
+    const [first] = runs;
+    const through = runs.at(-1);
+    if (!first || !through) return;
+    await ticks.insert({
+      triggerKey,
+      ref,
+      pipelineName: record.pipelineName,
+      occurrence: first,
+      ...(runs.length > 1 ? { through, runs: runs.length } : {}),
+      timeZone: record.timeZone,
+      outcome: 'skipped',
+      reason: PAUSED,
+      recordedAt: to,
+      updatedAt: to,
+      told: 'skipped',
+    });
   }
 
   /** A schedule's recent ticks, newest first (describe, App Home, `ticks`). */

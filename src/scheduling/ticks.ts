@@ -26,6 +26,12 @@ export interface Tick {
    * exists in no offset; `occurrence` is the instant under the offset before the change).
    */
   wallTime?: string;
+  /**
+   * Runs a paused schedule skipped one after another, recorded as one tick: `occurrence` is the
+   * first, `through` the last, `runs` how many (a paused rate(1 minute) would be 1,440 a day).
+   */
+  through?: Date;
+  runs?: number;
   /** A rule's run that a matched event started: `occurrence` is the execution's start. */
   byEvent?: boolean;
   /** For a missed run: the probable cause, as exact as the bot can tell. */
@@ -51,7 +57,7 @@ export interface TickRepository {
   untold(limit: number): Promise<Tick[]>;
   /** The channels have been told of this outcome (unless it changed meanwhile). */
   markTold(tick: Tick): Promise<void>;
-  /** Forgets occurrences before an instant; how many went. */
+  /** Forgets ticks whose last occurrence is before an instant; how many went. */
   pruneBefore(before: Date): Promise<number>;
   /** Missed runs since an instant, that a late start could still turn into "started late". */
   missedSince(since: Date): Promise<Tick[]>;

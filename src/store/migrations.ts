@@ -252,6 +252,14 @@ export const migrations: Migration[] = [
       ALTER TABLE trigger_ticks ADD COLUMN wall_time TEXT;
     `,
   },
+  {
+    version: 14,
+    name: 'the runs a paused schedule skipped, as one stretch',
+    sql: `
+      ALTER TABLE trigger_ticks ADD COLUMN through_occurrence BIGINT;
+      ALTER TABLE trigger_ticks ADD COLUMN runs INTEGER;
+    `,
+  },
 ];
 
 export type Dialect = 'sqlite' | 'postgres';

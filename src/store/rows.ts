@@ -487,6 +487,8 @@ export type TickRow = {
   updated_at: number;
   told: string | null;
   wall_time: string | null;
+  through_occurrence: number | null;
+  runs: number | null;
 };
 
 export const tickTable: Table<TickRow> = {
@@ -508,6 +510,8 @@ export function toTickRow(t: Tick): TickRow {
     updated_at: ms(t.updatedAt),
     told: t.told ?? null,
     wall_time: t.wallTime ?? null,
+    through_occurrence: t.through ? ms(t.through) : null,
+    runs: t.runs ?? null,
   };
 }
 
@@ -529,6 +533,8 @@ export function fromTickRow(row: TickRow): Tick {
     updatedAt: new Date(Number(row.updated_at)),
     ...(told ? { told } : {}),
     ...(row.wall_time ? { wallTime: row.wall_time } : {}),
+    ...(row.through_occurrence ? { through: new Date(Number(row.through_occurrence)) } : {}),
+    ...(row.runs ? { runs: Number(row.runs) } : {}),
   };
 }
 

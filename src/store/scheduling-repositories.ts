@@ -141,7 +141,11 @@ export function ticks(db: SqlDriver): TickRepository {
       );
     },
     async pruneBefore(before) {
-      return db.run('DELETE FROM trigger_ticks WHERE occurrence < ?', [before.getTime()]);
+      // A stretch of skipped runs stays while its last one is recent.
+      return db.run(
+        'DELETE FROM trigger_ticks WHERE COALESCE(through_occurrence, occurrence) < ?',
+        [before.getTime()],
+      );
     },
     async missedSince(since) {
       const found = await db.all<TickRow>(

@@ -105,22 +105,45 @@ describe.each([
       ['2026-11-29T08:00:00.000Z', 'started'],
     ]);
     expect(ticks.every((t) => t.executionArn?.includes('/execution/'))).toBe(true);
-    // A paused schedule's runs are history, not news: skipped, and already "told".
-    expect(
+    // A paused schedule's runs are history, not news: skipped, already "told", and one tick for
+    // the whole stretch, however many runs it skips.
+    const stretch = async () =>
       value(await service.ticksOf('denied-paused')).map((t) => [
         t.occurrence.toISOString(),
+        t.through?.toISOString(),
+        t.runs,
         t.outcome,
         t.reason,
         t.told,
-      ]),
-    ).toEqual(
-      ['08:10', '08:05', '08:00'].map((time) => [
-        `2026-11-29T${time}:00.000Z`,
-        'skipped',
-        'the schedule is paused',
-        'skipped',
-      ]),
-    );
+      ]);
+    const paused = (through: string, runs: number) => [
+      '2026-11-29T08:00:00.000Z',
+      through,
+      runs,
+      'skipped',
+      'the schedule is paused',
+      'skipped',
+    ];
+    expect(await stretch()).toEqual([paused('2026-11-29T08:10:00.000Z', 3)]);
+    // The next look extends it; looking at a window again counts no run twice.
+    await h.clock.advanceTo('2026-11-29T08:32:00Z');
+    value(await service.watchRuns(at('2026-11-29T08:12:00Z'), at('2026-11-29T08:32:00Z')));
+    value(await service.watchRuns(at('2026-11-29T08:00:00Z'), at('2026-11-29T08:32:00Z')));
+    expect(await stretch()).toEqual([paused('2026-11-29T08:30:00.000Z', 7)]);
+    // Resumed, it runs; paused again, a new stretch begins after its runs.
+    value(await service.resume('denied-paused', ctx()));
+    await h.clock.advanceTo('2026-11-29T08:42:00Z');
+    value(await service.watchRuns(at('2026-11-29T08:32:00Z'), at('2026-11-29T08:42:00Z')));
+    value(await service.pause('denied-paused', ctx()));
+    await h.clock.advanceTo('2026-11-29T09:02:00Z');
+    value(await service.watchRuns(at('2026-11-29T08:42:00Z'), at('2026-11-29T09:02:00Z')));
+    const again = value(await service.ticksOf('denied-paused'));
+    expect(again.map((t) => [t.occurrence.toISOString(), t.outcome, t.runs])).toEqual([
+      ['2026-11-29T08:45:00.000Z', 'skipped', 4],
+      ['2026-11-29T08:40:00.000Z', 'missed', undefined],
+      ['2026-11-29T08:35:00.000Z', 'missed', undefined],
+      ['2026-11-29T08:00:00.000Z', 'skipped', 7],
+    ]);
   });
 
   it('record a run daylight saving removes as skipped, never as missed', async () => {

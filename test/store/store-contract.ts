@@ -570,7 +570,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('keeps one tick per occurrence, hands out the untold ones until told, and forgets old ones', async () => {
-      const tick = (minute: number, outcome: 'started' | 'missed') => ({
+      const tick = (minute: number, outcome: 'started' | 'missed' | 'skipped') => ({
         triggerKey: 'g/every-minute',
         ref: 'every-minute',
         pipelineName: 'churn-train',
@@ -599,10 +599,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       // Telling an outcome that has changed since does not mark the new one told.
       await store.ticks.markTold(told);
       expect(await store.ticks.untold(10)).toHaveLength(2);
+      // A stretch of skipped runs is kept whole, and kept while its last run is recent.
+      const stretch: Tick = {
+        ...tick(3, 'skipped'),
+        occurrence: new Date(Date.UTC(2026, 11, 1, 7, 0)),
+        through: new Date(Date.UTC(2026, 11, 2, 7, 5)),
+        runs: 1441,
+        triggerKey: 'g/paused',
+      };
+      expect(await store.ticks.insert(stretch)).toBe(true);
+      expect(await store.ticks.recent('g/paused', 1)).toEqual([stretch]);
       expect(await store.ticks.pruneBefore(tick(2, 'missed').occurrence)).toBe(2);
       expect((await store.ticks.recent('g/every-minute', 10)).map((t) => t.ref)).toEqual([
         'every-minute',
       ]);
+      expect(await store.ticks.recent('g/paused', 1)).toHaveLength(1);
+      expect(await store.ticks.pruneBefore(new Date(Date.UTC(2026, 11, 2, 7, 6)))).toBe(2);
     });
 
     it("keeps each dead-letter event once, whole, and finds a schedule's by scheduled time", async () => {

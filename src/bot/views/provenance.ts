@@ -211,6 +211,8 @@ export function tickText(t: Tick, surface: Surface): string {
     case 'missed':
       return `${run}: missed — ${say.words(t.reason ?? 'no execution started')}`;
     case 'skipped':
+      if (t.through && t.runs && t.runs > 1)
+        return `${t.runs.toLocaleString('en-US')} runs, ${run} through ${occurrenceText(t.through.toISOString(), t.timeZone)}: skipped — ${say.words(t.reason ?? 'not due')}`;
       // A wall time daylight saving removed is named as the schedule says it, not as an instant.
       return `${t.wallTime ? skippedRunText(t.wallTime, t.timeZone) : run}: skipped — ${say.words(t.reason ?? 'not due')}`;
   }

@@ -567,11 +567,14 @@ function hostileReplies(t: Text): Record<Reply['kind'], fc.Arbitrary<Reply>> {
       ({ ref, reason, arn }): Reply => ({
         kind: 'ticks',
         ref,
-        ticks: (['started', 'missed'] as const).map((outcome) => ({
+        ticks: (['started', 'missed', 'skipped'] as const).map((outcome) => ({
           triggerKey: ref,
           ref,
           pipelineName: ref,
           occurrence: NOW,
+          ...(outcome === 'skipped'
+            ? { through: new Date(NOW.getTime() + 3_600_000), runs: 60 }
+            : {}),
           timeZone: 'UTC',
           outcome,
           reason,

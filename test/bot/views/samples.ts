@@ -637,6 +637,26 @@ export function replies(): Record<Reply['kind'], Reply[]> {
           updatedAt: NOW,
         })),
       },
+      {
+        kind: 'ticks',
+        ref: 'every-minute',
+        ticks: [
+          {
+            triggerKey: 'sagemaker-pipelines/every-minute',
+            ref: 'every-minute',
+            pipelineName: 'churn-train',
+            occurrence: new Date(NOW.getTime() - 86_400_000),
+            through: NOW,
+            runs: 1441,
+            timeZone: 'Europe/Berlin',
+            outcome: 'skipped',
+            reason: 'the schedule is paused',
+            recordedAt: NOW,
+            updatedAt: NOW,
+            told: 'skipped',
+          },
+        ],
+      },
     ],
     history: [
       { kind: 'history', pipeline: 'churn-train', executions: [] },
