@@ -62,7 +62,8 @@ function replayKeys(db: SqlDriver): ReplayKeys {
   const waiting = new Map<number | undefined, Map<string, PendingClaim>>();
 
   const write = async (at: number | undefined, batch: Map<string, PendingClaim>) => {
-    const entries = [...batch];
+    // In key order: two replicas writing the same keys lock them in one order, never deadlock.
+    const entries = [...batch].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (let start = 0; start < entries.length; start += REPLAY_CLAIMS_PER_STATEMENT) {
       const chunk = entries.slice(start, start + REPLAY_CLAIMS_PER_STATEMENT);
       try {
