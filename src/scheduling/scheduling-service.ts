@@ -1031,28 +1031,38 @@ export class SchedulingService {
     if (!ticks || runs.length === 0) return;
     const triggerKey = `${record.group}/${record.name}`;
     const [latest] = await ticks.recent(triggerKey, 1);
-    if (latest?.outcome === 'skipped' && latest.reason === PAUSED) {
-      const last = (latest.through ?? latest.occurrence).getTime();
-      const added = runs.filter((run) => run.getTime() > last);
-      const through = added.at(-1);
-      if (!through) return;
+    // A look that overlaps an earlier one (a new leader looks back) counts only what is newer
+    // than every tick recorded, whatever became of those runs.
+    const last = latest
+      ? (latest.through ?? latest.occurrence).getTime()
+      : Number.NEGATIVE_INFINITY;
+    const added = runs.filter((run) => run.getTime() > last);
+    if (added.length === 0) return;
+    // The same pause goes on only if the schedule has not been written since it began: a
+    // resume and a new pause between two looks start a stretch of their own.
+    const samePause =
+      latest?.outcome === 'skipped' &&
+      latest.reason === PAUSED &&
+      record.modifiedAt !== undefined &&
+      record.modifiedAt.getTime() <= latest.occurrence.getTime();
+    if (latest && samePause) {
       await ticks.update({
         ...latest,
-        through,
+        through: added.at(-1) ?? latest.occurrence,
         runs: (latest.runs ?? 1) + added.length,
         updatedAt: to,
       });
       return;
     }
-    const [first] = runs;
-    const through = runs.at(-1);
+    const [first] = added;
+    const through = added.at(-1);
     if (!first || !through) return;
     await ticks.insert({
       triggerKey,
       ref,
       pipelineName: record.pipelineName,
       occurrence: first,
-      ...(runs.length > 1 ? { through, runs: runs.length } : {}),
+      ...(added.length > 1 ? { through, runs: added.length } : {}),
       timeZone: record.timeZone,
       outcome: 'skipped',
       reason: PAUSED,

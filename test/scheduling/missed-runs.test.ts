@@ -144,6 +144,16 @@ describe.each([
       ['2026-11-29T08:35:00.000Z', 'missed', undefined],
       ['2026-11-29T08:00:00.000Z', 'skipped', 7],
     ]);
+    // Resumed and paused again between two looks: no run between, yet a pause of its own.
+    value(await service.resume('denied-paused', ctx()));
+    value(await service.pause('denied-paused', ctx()));
+    await h.clock.advanceTo('2026-11-29T09:12:00Z');
+    value(await service.watchRuns(at('2026-11-29T09:02:00Z'), at('2026-11-29T09:12:00Z')));
+    const third = value(await service.ticksOf('denied-paused', 2));
+    expect(third.map((t) => [t.occurrence.toISOString(), t.runs])).toEqual([
+      ['2026-11-29T09:05:00.000Z', 2],
+      ['2026-11-29T08:45:00.000Z', 4],
+    ]);
   });
 
   it('record a run daylight saving removes as skipped, never as missed', async () => {

@@ -108,7 +108,7 @@ export function decidedApprovalMessage(
       ...contentBlocks(request, {
         text: requestText(request.payload),
         // An update keeps the diff it was decided on (the next runs were of that moment).
-        ...(changes ? { change: { changes } } : {}),
+        ...(changes?.length ? { change: { changes } } : {}),
       }),
     ],
   };
