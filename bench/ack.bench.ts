@@ -22,7 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeSlack, slackSignature } from '../test/support/fake-slack.js';
+import { FakeSlack, postSigned, slackSignature } from '../test/support/fake-slack.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 // 2,000 samples a side: the p99 of fewer is a handful of requests, and swings with any pause.
@@ -188,22 +188,31 @@ function sleep(ms: number): Promise<void> {
 
 let burst = 0;
 
+/** A /pipeline-schedule slash command's form, as Slack posts it. */
+function commandBody(text: string, triggerId: string, responseUrl: string): string {
+  return new URLSearchParams({
+    command: '/pipeline-schedule',
+    text,
+    user_id: 'U0BENCH',
+    channel_id: 'C0BENCH',
+    team_id: TEAM,
+    api_app_id: 'A0BENCH',
+    trigger_id: triggerId,
+    response_url: responseUrl,
+  }).toString();
+}
+
 async function fire(url: string, slack: FakeSlack, text: string): Promise<number[]> {
   const timestamp = Math.floor(Date.now() / 1000);
   burst++;
   // Signed before the clock starts: only the acknowledgement is timed.
   const requests = Array.from({ length: REQUESTS }, (_, i) => {
-    const body = new URLSearchParams({
-      command: '/pipeline-schedule',
+    // Unique per burst, as Slack's are: the same signed body twice is a replay, ignored.
+    const body = commandBody(
       text,
-      user_id: 'U0BENCH',
-      channel_id: 'C0BENCH',
-      team_id: TEAM,
-      api_app_id: 'A0BENCH',
-      // Unique per burst, as Slack's are: the same signed body twice is a replay, ignored.
-      trigger_id: `t${burst}.${i}-${timestamp}-${Math.random()}`,
-      response_url: slack.responseUrl(`b${burst}r${i}`),
-    }).toString();
+      `t${burst}.${i}-${timestamp}-${Math.random()}`,
+      slack.responseUrl(`b${burst}r${i}`),
+    );
     return {
       body,
       headers: {
@@ -264,26 +273,15 @@ async function main(): Promise<void> {
     // A few schedules for `list` to show, made the way people make them.
     const made = slack.callsTo('respond').length;
     for (let i = 0; i < 3; i++) {
-      const text = `create churn-train 'rate(1 day)' name=bench-${i}`;
-      const body = new URLSearchParams({
-        command: '/pipeline-schedule',
-        text,
-        user_id: 'U0BENCH',
-        channel_id: 'C0BENCH',
-        team_id: TEAM,
-        trigger_id: `seed-${i}`,
-        response_url: slack.responseUrl(`seed${i}`),
-      }).toString();
-      const timestamp = Math.floor(Date.now() / 1000);
-      const answer = await fetch(ours.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': slackSignature(SECRET, timestamp, body),
-        },
-        body,
-      });
+      const answer = await postSigned(
+        ours.url,
+        SECRET,
+        commandBody(
+          `create churn-train 'rate(1 day)' name=bench-${i}`,
+          `seed-${i}`,
+          slack.responseUrl(`seed${i}`),
+        ),
+      );
       if (answer.status !== 200) throw new Error(`seeding: HTTP ${answer.status}`);
     }
     await slack.waitFor('respond', made + 3, 30_000);
